@@ -1,0 +1,16 @@
+//! The domain of the O2O shop: values parsed once at the edge (`Sku`, `Quantity`, `Money`, ids),
+//! the aggregates and their rules (`cart`), and the small storage traits (`store`) through which
+//! the rules reach key-value and SQL. No spin-sdk here: everything is plain Rust, unit-tested
+//! natively, and time is always passed in by the caller.
+
+pub mod cart;
+pub mod cart_repository;
+pub mod ids;
+pub mod money;
+pub mod store;
+pub mod values;
+
+pub use cart::{Cart, CartError, CartLine, MergeOutcome};
+pub use ids::{CartId, CustomerId, StoreId};
+pub use money::{Currency, Money, MoneyError};
+pub use values::{Quantity, Sku, ValueError};
