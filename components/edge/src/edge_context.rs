@@ -1,0 +1,30 @@
+//! What only the edge may read: the clock and Spin variables. Domain functions receive `now`
+//! and configuration as arguments; this is where they come from.
+
+use chrono::{DateTime, Utc};
+
+/// The current time, read once per request at the edge.
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// A Spin variable parsed as a number of seconds, or `default` when it is not set. A value that
+/// is set but unreadable is an operator error: it is logged and the default is used, so one
+/// bad setting does not take the shop down.
+pub fn seconds_variable(name: &str, default: i64) -> chrono::Duration {
+    let seconds = match spin_sdk::variables::get(name) {
+        Ok(raw) => raw
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|s| *s > 0)
+            .unwrap_or_else(|| {
+                eprintln!(
+                    "variable {name}={raw:?} is not a positive number of seconds; using {default}"
+                );
+                default
+            }),
+        Err(_) => default,
+    };
+    chrono::Duration::seconds(seconds)
+}

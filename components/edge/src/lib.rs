@@ -1,0 +1,14 @@
+//! The thin kit every component shares, and the only crate besides the components that knows
+//! Spin: JSON request bodies (`json_body`), `application/problem+json` errors built in exactly
+//! one place (`problem`), the Spin implementations of the domain's storage traits
+//! (`spin_store`), the schema migrations (`schema`), and reading variables and the clock at the
+//! edge (`edge_context`). Business rules live in `o2o-domain`, never here.
+
+pub mod edge_context;
+pub mod json_body;
+pub mod problem;
+pub mod respond;
+pub mod schema;
+pub mod spin_store;
+
+pub use problem::{ApiError, FieldContext};

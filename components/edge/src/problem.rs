@@ -1,0 +1,189 @@
+//! Errors at the HTTP edge and their one mapping to `application/problem+json` (RFC 9457).
+//!
+//! Every component returns `Result<Response, ApiError>`; `ApiError::into_response` is the only
+//! code in the project that builds an error body. Each problem carries a stable `type`
+//! (`urn:o2o:problem:<slug>`), a human `title`, the HTTP `status`, a `detail`, and, where one
+//! field is at fault, the `field` (a JSON path such as `lines[0].quantity`).
+
+use o2o_domain::store::StoreError;
+use serde::Serialize;
+use spin_sdk::http::Response;
+
+/// Everything that can go wrong in a request, with what the client needs to know.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The body is not the JSON we read: malformed, a wrong type, a missing or unknown field.
+    BadRequest {
+        field: Option<String>,
+        detail: String,
+    },
+    /// Well-formed, but a value breaks a rule (range, unknown sku, cart full, ...).
+    Invalid {
+        field: String,
+        detail: String,
+    },
+    /// The resource does not exist (or no longer does).
+    NotFound {
+        detail: String,
+    },
+    /// The request conflicts with the current state of the resource.
+    Conflict {
+        field: Option<String>,
+        detail: String,
+    },
+    PayloadTooLarge {
+        limit: usize,
+    },
+    UnsupportedMediaType {
+        detail: String,
+    },
+    MethodNotAllowed,
+    /// A business step whose issue has not landed yet.
+    NotImplemented {
+        component: &'static str,
+    },
+    /// The store failed underneath us; nothing the client did wrong.
+    Storage(StoreError),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(value: StoreError) -> Self {
+        ApiError::Storage(value)
+    }
+}
+
+/// Names the field a parse failure belongs to: `Sku::parse(&raw).field("sku")?`.
+pub trait FieldContext<T> {
+    fn field(self, name: &str) -> Result<T, ApiError>;
+}
+
+impl<T, E: std::fmt::Display> FieldContext<T> for Result<T, E> {
+    fn field(self, name: &str) -> Result<T, ApiError> {
+        self.map_err(|e| ApiError::invalid(name, e))
+    }
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl ApiError {
+    pub fn invalid(field: impl Into<String>, detail: impl std::fmt::Display) -> Self {
+        ApiError::Invalid {
+            field: field.into(),
+            detail: detail.to_string(),
+        }
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        ApiError::NotFound {
+            detail: detail.into(),
+        }
+    }
+
+    /// (status, type slug, title)
+    fn classify(&self) -> (u16, &'static str, &'static str) {
+        match self {
+            ApiError::BadRequest { .. } => (400, "malformed-request", "Malformed request"),
+            ApiError::Invalid { .. } => (422, "invalid-field", "Invalid field"),
+            ApiError::NotFound { .. } => (404, "not-found", "Not found"),
+            ApiError::Conflict { .. } => (409, "conflict", "Conflict"),
+            ApiError::PayloadTooLarge { .. } => (413, "payload-too-large", "Payload too large"),
+            ApiError::UnsupportedMediaType { .. } => {
+                (415, "unsupported-media-type", "Unsupported media type")
+            }
+            ApiError::MethodNotAllowed => (405, "method-not-allowed", "Method not allowed"),
+            ApiError::NotImplemented { .. } => (501, "not-implemented", "Not implemented yet"),
+            ApiError::Storage(StoreError::Unavailable(_)) => {
+                (503, "storage-unavailable", "Storage unavailable")
+            }
+            ApiError::Storage(StoreError::Corrupt(_)) => {
+                (500, "storage-corrupt", "Stored data unreadable")
+            }
+        }
+    }
+
+    fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::BadRequest { field, .. } | ApiError::Conflict { field, .. } => {
+                field.as_deref()
+            }
+            ApiError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            ApiError::BadRequest { detail, .. }
+            | ApiError::Invalid { detail, .. }
+            | ApiError::NotFound { detail }
+            | ApiError::Conflict { detail, .. }
+            | ApiError::UnsupportedMediaType { detail } => detail.clone(),
+            ApiError::PayloadTooLarge { limit } => {
+                format!("the request body is larger than {limit} bytes")
+            }
+            ApiError::MethodNotAllowed => "this route does not take that method".to_owned(),
+            ApiError::NotImplemented { component } => {
+                format!("the {component} function is declared but not built yet")
+            }
+            // Storage details stay in the logs, not in the response.
+            ApiError::Storage(_) => "the request could not be completed; retry later".to_owned(),
+        }
+    }
+
+    /// The problem document as JSON (also what tests compare against).
+    pub fn to_json(&self) -> serde_json::Value {
+        let (status, slug, title) = self.classify();
+        let problem = Problem {
+            kind: format!("urn:o2o:problem:{slug}"),
+            title,
+            status,
+            detail: self.detail(),
+            field: self.field(),
+        };
+        serde_json::to_value(problem).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The one place an error body is built.
+    pub fn into_response(self) -> Response {
+        if let ApiError::Storage(err) = &self {
+            eprintln!("storage error: {err}");
+        }
+        let status = self.classify().0;
+        Response::builder()
+            .status(status)
+            .header("content-type", "application/problem+json")
+            .body(self.to_json().to_string())
+            .build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_field_problem_names_the_field_and_status() {
+        let json = ApiError::invalid("quantity", "must be between 1 and 999").to_json();
+        assert_eq!(json["type"], "urn:o2o:problem:invalid-field");
+        assert_eq!(json["status"], 422);
+        assert_eq!(json["field"], "quantity");
+        assert_eq!(json["detail"], "must be between 1 and 999");
+    }
+
+    #[test]
+    fn storage_problems_hide_their_cause() {
+        let json = ApiError::Storage(StoreError::Unavailable("disk on fire".into())).to_json();
+        assert_eq!(json["status"], 503);
+        assert!(!json["detail"].as_str().unwrap().contains("disk"));
+        assert!(json.get("field").is_none());
+    }
+}

@@ -1,0 +1,204 @@
+//! Schema migrations: the numbered files under `migrations/` at the repository root, embedded
+//! here and applied by whichever component first opens a database that lacks them.
+//!
+//! A hot request costs one query (`SELECT MAX(version) FROM schema_migrations`). When that
+//! shows pending migrations (or the ledger does not exist yet), they are applied inside one
+//! `BEGIN IMMEDIATE` transaction after re-reading the version, so two instances starting at
+//! once do not both apply them. Each file is safe to re-run and records itself in the ledger,
+//! which is what lets `spin up --sqlite @file` seed a database with the same files.
+
+use o2o_domain::store::{Sql, StoreError};
+
+/// One numbered migration file.
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, in order. A change to the schema is a new file added here.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_catalog",
+    sql: include_str!("../../../migrations/0001_catalog.sql"),
+}];
+
+const APPLIED_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+
+fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// The version recorded in the ledger; 0 when the ledger does not exist yet.
+fn applied_version(db: &impl Sql) -> i64 {
+    db.execute(APPLIED_VERSION, &[])
+        .ok()
+        .and_then(|rows| rows.first_integer())
+        .unwrap_or(0)
+}
+
+/// Applies the migrations the database lacks.
+pub fn ensure_schema(db: &impl Sql) -> Result<(), StoreError> {
+    if applied_version(db) >= latest_version() {
+        return Ok(());
+    }
+    db.execute("BEGIN IMMEDIATE", &[])?;
+    let outcome = apply_pending(db);
+    match outcome {
+        Ok(()) => db.execute("COMMIT", &[]).map(|_| ()),
+        Err(err) => {
+            // The transaction is abandoned whatever ROLLBACK says; the original error matters.
+            if let Err(rollback) = db.execute("ROLLBACK", &[]) {
+                eprintln!("rollback after failed migration also failed: {rollback}");
+            }
+            Err(err)
+        }
+    }
+}
+
+fn apply_pending(db: &impl Sql) -> Result<(), StoreError> {
+    let applied = applied_version(db);
+    for migration in MIGRATIONS.iter().filter(|m| m.version > applied) {
+        for statement in statements(migration.sql) {
+            db.execute(&statement, &[]).map_err(|e| {
+                StoreError::Unavailable(format!("migration {} failed: {e}", migration.name))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Splits a migration file into statements: `--` comments dropped, statements end with `;` at
+/// the end of a line (migration files keep to that; they hold no triggers).
+pub fn statements(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in sql.lines() {
+        let code = line.split("--").next().unwrap_or("").trim_end();
+        if code.trim().is_empty() {
+            continue;
+        }
+        current.push_str(code);
+        current.push('\n');
+        if code.ends_with(';') {
+            out.push(current.trim().trim_end_matches(';').to_owned());
+            current.clear();
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_owned());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use o2o_domain::store::{SqlRows, SqlValue};
+    use std::cell::{Cell, RefCell};
+
+    /// A rusqlite connection behind the domain's `Sql` trait, counting statements.
+    struct Sqlite {
+        conn: rusqlite::Connection,
+        statements: Cell<usize>,
+        fail_on: RefCell<Option<&'static str>>,
+    }
+
+    impl Sqlite {
+        fn new() -> Self {
+            Sqlite {
+                conn: rusqlite::Connection::open_in_memory().unwrap(),
+                statements: Cell::new(0),
+                fail_on: RefCell::new(None),
+            }
+        }
+    }
+
+    impl Sql for Sqlite {
+        fn execute(&self, statement: &str, _params: &[SqlValue]) -> Result<SqlRows, StoreError> {
+            self.statements.set(self.statements.get() + 1);
+            if self.fail_on.borrow().is_some_and(|p| statement.contains(p)) {
+                return Err(StoreError::Unavailable("injected".into()));
+            }
+            let mut stmt = self
+                .conn
+                .prepare(statement)
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            let columns = stmt.column_count();
+            let mut rows = stmt
+                .query([])
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            let mut out = SqlRows::default();
+            while let Some(row) = rows
+                .next()
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?
+            {
+                let values = (0..columns)
+                    .map(|i| match row.get_ref(i).unwrap() {
+                        rusqlite::types::ValueRef::Integer(v) => SqlValue::Integer(v),
+                        _ => SqlValue::Null,
+                    })
+                    .collect();
+                out.rows.push(values);
+            }
+            Ok(out)
+        }
+    }
+
+    #[test]
+    fn a_fresh_database_gets_every_migration() {
+        let db = Sqlite::new();
+        ensure_schema(&db).unwrap();
+        assert_eq!(applied_version(&db), latest_version());
+        let products = db
+            .execute("SELECT COUNT(*) FROM products", &[])
+            .unwrap()
+            .first_integer();
+        assert_eq!(products, Some(0));
+    }
+
+    #[test]
+    fn an_up_to_date_database_costs_one_query() {
+        let db = Sqlite::new();
+        ensure_schema(&db).unwrap();
+        db.statements.set(0);
+        ensure_schema(&db).unwrap();
+        assert_eq!(db.statements.get(), 1);
+    }
+
+    #[test]
+    fn migration_files_are_safe_to_re_run() {
+        let db = Sqlite::new();
+        for _ in 0..2 {
+            for migration in MIGRATIONS {
+                for statement in statements(migration.sql) {
+                    db.execute(&statement, &[]).unwrap();
+                }
+            }
+        }
+        ensure_schema(&db).unwrap();
+        assert_eq!(applied_version(&db), latest_version());
+    }
+
+    #[test]
+    fn a_failed_migration_leaves_nothing_behind() {
+        let db = Sqlite::new();
+        *db.fail_on.borrow_mut() = Some("CREATE TABLE IF NOT EXISTS stores");
+        assert!(ensure_schema(&db).is_err());
+        *db.fail_on.borrow_mut() = None;
+        assert_eq!(applied_version(&db), 0);
+        assert!(db.execute("SELECT COUNT(*) FROM products", &[]).is_err());
+    }
+
+    #[test]
+    fn statements_split_on_line_ending_semicolons_and_drop_comments() {
+        let sql = "-- c\nCREATE TABLE a (\n  x TEXT -- why\n);\nINSERT INTO a VALUES ('1');\n";
+        assert_eq!(
+            statements(sql),
+            vec![
+                "CREATE TABLE a (\n  x TEXT\n)",
+                "INSERT INTO a VALUES ('1')"
+            ]
+        );
+    }
+}

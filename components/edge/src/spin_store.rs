@@ -1,0 +1,84 @@
+//! The Spin implementations of the domain's storage traits: Spin's key-value store and SQLite
+//! database (both `default`, as spin.toml grants them). Spin errors become `StoreError`s here so
+//! that nothing past the edge sees a Spin type.
+
+use o2o_domain::store::{KeyValue, Sql, SqlRows, SqlValue, StoreError};
+use spin_sdk::{key_value, sqlite};
+
+fn unavailable(err: impl std::fmt::Debug) -> StoreError {
+    StoreError::Unavailable(format!("{err:?}"))
+}
+
+/// Spin's `default` key-value store.
+pub struct SpinKeyValue(key_value::Store);
+
+impl SpinKeyValue {
+    pub fn open_default() -> Result<Self, StoreError> {
+        key_value::Store::open_default()
+            .map(SpinKeyValue)
+            .map_err(unavailable)
+    }
+}
+
+impl KeyValue for SpinKeyValue {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.0.get(key).map_err(unavailable)
+    }
+
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.0.set(key, value).map_err(unavailable)
+    }
+
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.0.delete(key).map_err(unavailable)
+    }
+}
+
+/// Spin's `default` SQLite database, with the schema brought up to date on open.
+pub struct SpinSql(sqlite::Connection);
+
+impl SpinSql {
+    /// Opens the database and applies pending migrations (one cheap query when there are none).
+    pub fn open_default() -> Result<Self, StoreError> {
+        let db = sqlite::Connection::open_default()
+            .map(SpinSql)
+            .map_err(unavailable)?;
+        crate::schema::ensure_schema(&db)?;
+        Ok(db)
+    }
+}
+
+fn to_spin(value: &SqlValue) -> sqlite::Value {
+    match value {
+        SqlValue::Integer(v) => sqlite::Value::Integer(*v),
+        SqlValue::Real(v) => sqlite::Value::Real(*v),
+        SqlValue::Text(v) => sqlite::Value::Text(v.clone()),
+        SqlValue::Blob(v) => sqlite::Value::Blob(v.clone()),
+        SqlValue::Null => sqlite::Value::Null,
+    }
+}
+
+fn from_spin(value: sqlite::Value) -> SqlValue {
+    match value {
+        sqlite::Value::Integer(v) => SqlValue::Integer(v),
+        sqlite::Value::Real(v) => SqlValue::Real(v),
+        sqlite::Value::Text(v) => SqlValue::Text(v),
+        sqlite::Value::Blob(v) => SqlValue::Blob(v),
+        sqlite::Value::Null => SqlValue::Null,
+    }
+}
+
+impl Sql for SpinSql {
+    fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
+        let params: Vec<sqlite::Value> = params.iter().map(to_spin).collect();
+        let result = self.0.execute(statement, &params).map_err(unavailable)?;
+        Ok(SqlRows {
+            columns: result.columns,
+            rows: result
+                .rows
+                .into_iter()
+                .map(|row| row.values.into_iter().map(from_spin).collect())
+                .collect(),
+        })
+    }
+}
