@@ -1,0 +1,109 @@
+//! Fault injection for sabotage tests: make the n-th key-value operation fail, or every SQL
+//! statement containing a substring (optionally only the next one). Shared by all instances of
+//! an app; checked by the key-value and SQLite host implementations before they touch storage.
+
+use std::sync::Mutex;
+
+/// The message every injected failure carries.
+pub const INJECTED_FAULT: &str = "injected fault";
+
+/// Faults armed on an app. All methods take `&self`; state sits behind a mutex.
+#[derive(Debug, Default)]
+pub struct Faults {
+    state: Mutex<FaultState>,
+}
+
+#[derive(Debug, Default)]
+struct FaultState {
+    /// Key-value operations still to pass before the armed one fails.
+    kv_countdown: Option<u64>,
+    /// Substrings of SQL that fail; `true` when the rule disarms after firing once.
+    sql: Vec<(String, bool)>,
+}
+
+impl Faults {
+    /// Makes the `n`-th key-value operation (1-based, counted from this call) fail with
+    /// `error::other("injected fault")`. Operations are get, set, delete, exists and get-keys
+    /// (opening a store is not counted). `n == 0` disarms.
+    pub fn fail_kv_op(&self, n: u64) {
+        self.lock().kv_countdown = (n > 0).then_some(n);
+    }
+
+    /// Makes every SQL statement containing `fragment` fail with `io("injected fault")` until
+    /// [`Faults::clear`].
+    pub fn fail_sql_matching(&self, fragment: &str) {
+        self.lock().sql.push((fragment.to_string(), false));
+    }
+
+    /// Like [`Faults::fail_sql_matching`], but only the first matching statement fails.
+    pub fn fail_sql_matching_once(&self, fragment: &str) {
+        self.lock().sql.push((fragment.to_string(), true));
+    }
+
+    /// Disarms every fault.
+    pub fn clear(&self) {
+        *self.lock() = FaultState::default();
+    }
+
+    /// Counts one key-value operation; `true` when it must fail.
+    pub(crate) fn kv_op_fails(&self) -> bool {
+        let mut state = self.lock();
+        match state.kv_countdown {
+            Some(1) => {
+                state.kv_countdown = None;
+                true
+            }
+            Some(n) => {
+                state.kv_countdown = Some(n - 1);
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// `true` when `statement` must fail; disarms a matching once-only rule.
+    pub(crate) fn sql_fails(&self, statement: &str) -> bool {
+        let mut state = self.lock();
+        let Some(pos) = state
+            .sql
+            .iter()
+            .position(|(f, _)| statement.contains(f.as_str()))
+        else {
+            return false;
+        };
+        if state.sql[pos].1 {
+            state.sql.remove(pos);
+        }
+        true
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FaultState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nth_kv_op_fails_once() {
+        let f = Faults::default();
+        f.fail_kv_op(3);
+        let fails: Vec<bool> = (0..5).map(|_| f.kv_op_fails()).collect();
+        assert_eq!(fails, [false, false, true, false, false]);
+    }
+
+    #[test]
+    fn once_rule_disarms_and_sticky_rule_stays() {
+        let f = Faults::default();
+        f.fail_sql_matching_once("INSERT INTO orders");
+        f.fail_sql_matching("DELETE");
+        assert!(f.sql_fails("INSERT INTO orders (id) VALUES (?)"));
+        assert!(!f.sql_fails("INSERT INTO orders (id) VALUES (?)"));
+        assert!(f.sql_fails("DELETE FROM x"));
+        assert!(f.sql_fails("DELETE FROM x"));
+        f.clear();
+        assert!(!f.sql_fails("DELETE FROM x"));
+    }
+}

@@ -1,0 +1,168 @@
+//! One request on one fresh instance, as Spin's HTTP trigger runs it: the per-instance host
+//! state (WASI context with the test clock, wasi-http context with the outbound hooks, the
+//! resource table and the component's grants), the `spin-*` request headers, the call of
+//! `wasi:http/incoming-handler.handle`, and the rule that a trap or a missing response is a
+//! 500 for that request only.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use wasmtime::Store;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+use crate::app::{AppShared, ComponentRuntime};
+use crate::outbound::OutboundHooks;
+use crate::routing::RouteMatch;
+
+/// The `T` of each request's `Store<T>`.
+pub struct HostState {
+    pub(crate) app: Arc<AppShared>,
+    pub(crate) component: Arc<ComponentRuntime>,
+    pub(crate) table: ResourceTable,
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    hooks: OutboundHooks,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
+    }
+}
+
+impl HostState {
+    fn new(app: Arc<AppShared>, component: Arc<ComponentRuntime>) -> HostState {
+        let mut wasi = WasiCtx::builder();
+        wasi.inherit_stdout()
+            .inherit_stderr()
+            .envs(&component.environment)
+            .wall_clock(app.clock.wall_clock());
+        let hooks = OutboundHooks {
+            app: app.clone(),
+            component_id: component.id.clone(),
+            allowed: component.allowed_hosts.clone(),
+        };
+        HostState {
+            app,
+            component,
+            table: ResourceTable::new(),
+            wasi: wasi.build(),
+            http: WasiHttpCtx::new(),
+            hooks,
+        }
+    }
+}
+
+/// Serves `request` with the component `route` selects, on a fresh instance.
+///
+/// `full_url` is the URL as the client sent it (`spin-full-url`). Failures inside the guest
+/// (traps, no response) become a 500 response; `Err` is only for host failures.
+pub(crate) async fn dispatch(
+    app: Arc<AppShared>,
+    request: http::Request<Bytes>,
+    route: RouteMatch,
+    full_url: String,
+    client_addr: SocketAddr,
+) -> anyhow::Result<http::Response<Bytes>> {
+    let Some(component) = app.components.get(&route.component_id).cloned() else {
+        anyhow::bail!("route names unknown component '{}'", route.component_id);
+    };
+    let (mut parts, body) = request.into_parts();
+    for (name, value) in route.spin_headers(&full_url, &client_addr.to_string()) {
+        parts.headers.insert(
+            http::HeaderName::try_from(name)?,
+            http::HeaderValue::try_from(value)?,
+        );
+    }
+    if !parts.headers.contains_key(http::header::HOST) {
+        let host = full_url
+            .parse::<http::Uri>()
+            .ok()
+            .and_then(|u| u.authority().map(|a| a.to_string()))
+            .unwrap_or_else(|| "localhost".into());
+        parts
+            .headers
+            .insert(http::header::HOST, http::HeaderValue::try_from(host)?);
+    }
+    let body = Full::new(body)
+        .map_err(|never: Infallible| -> wasmtime_wasi_http::Error { match never {} });
+    let request = hyper::Request::from_parts(parts, body);
+
+    let mut store = Store::new(&app.engine, HostState::new(app.clone(), component.clone()));
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let req = store
+        .data_mut()
+        .http()
+        .new_incoming_request(Scheme::Http, request)
+        .map_err(anyhow::Error::from)?;
+    let out = store
+        .data_mut()
+        .http()
+        .new_response_outparam(sender)
+        .map_err(anyhow::Error::from)?;
+    let pre = component.pre.clone();
+    let task = tokio::task::spawn(async move {
+        let proxy = pre.instantiate_async(&mut store).await?;
+        proxy
+            .wasi_http_incoming_handler()
+            .call_handle(&mut store, req, out)
+            .await
+    });
+
+    let component_id = &component.id;
+    match receiver.await {
+        Ok(Ok(response)) => {
+            let (parts, body) = response.into_parts();
+            match body.collect().await {
+                Ok(collected) => Ok(http::Response::from_parts(parts, collected.to_bytes())),
+                Err(e) => {
+                    // The guest failed (usually trapped) while writing the body.
+                    let detail = match task.await {
+                        Ok(Err(trap)) => format!("{trap:?}"),
+                        _ => format!("{e:?}"),
+                    };
+                    Ok(internal_error(component_id, &detail))
+                }
+            }
+        }
+        Ok(Err(code)) => Ok(internal_error(
+            component_id,
+            &format!("component responded with error code {code:?}"),
+        )),
+        Err(_) => {
+            let detail = match task.await {
+                Ok(Ok(())) => "component did not set a response".to_string(),
+                Ok(Err(trap)) => format!("{trap:?}"),
+                Err(join) => format!("instance task failed: {join}"),
+            };
+            Ok(internal_error(component_id, &detail))
+        }
+    }
+}
+
+/// The 500 Spin answers when a component fails; the reason goes to stderr, as Spin logs it.
+fn internal_error(component_id: &str, detail: &str) -> http::Response<Bytes> {
+    eprintln!("spin-test-host: component '{component_id}' failed: {detail}");
+    let mut response = http::Response::new(Bytes::from_static(b"Internal Server Error"));
+    *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+    response
+}
