@@ -1,0 +1,205 @@
+//! The cart function (`/cart/...`): create a cart, add an item, set a quantity, remove an item,
+//! get it, abandon it, and merge a guest cart into a customer's cart. Carts live in key-value
+//! (`o2o_domain::cart_repository`), skus and stores are checked against the catalog tables,
+//! and every rule is `o2o_domain::Cart`'s. This file is the routing table; each handler reads
+//! and validates the request, calls the domain, and writes once, after every check has passed.
+
+mod wire;
+
+use o2o_domain::cart_repository::{
+    delete_cart, load_cart, product_is_sold, save_cart, store_exists,
+};
+use o2o_domain::{Cart, CartId, CustomerId, Quantity, Sku, StoreId};
+use o2o_edge::edge_context::{now, seconds_variable};
+use o2o_edge::json_body::parse_json;
+use o2o_edge::respond::{created, finish, json, no_content};
+use o2o_edge::spin_store::{SpinKeyValue, SpinSql};
+use o2o_edge::{ApiError, FieldContext};
+use spin_sdk::http::{Params, Request, Response, Router};
+use spin_sdk::http_component;
+
+use wire::{AddItem, CreateCart, MergeCarts, SetQuantity, cart_error, to_wire, to_wire_merge};
+
+/// A cart lives a week after its last change unless `cart_ttl_seconds` says otherwise.
+const DEFAULT_CART_TTL_SECONDS: i64 = 7 * 24 * 60 * 60;
+
+#[http_component]
+fn handle(req: Request) -> Response {
+    let mut router = Router::new();
+    router.post("/cart", |r, p| finish(create_cart(r, p)));
+    router.get("/cart/:id", |r, p| finish(get_cart(r, p)));
+    router.delete("/cart/:id", |r, p| finish(abandon_cart(r, p)));
+    router.post("/cart/:id/items", |r, p| finish(add_item(r, p)));
+    router.put("/cart/:id/items/:sku", |r, p| finish(set_quantity(r, p)));
+    router.delete("/cart/:id/items/:sku", |r, p| finish(remove_item(r, p)));
+    router.post("/cart/:id/merge", |r, p| finish(merge_guest_cart(r, p)));
+    for path in [
+        "/cart",
+        "/cart/:id",
+        "/cart/:id/items",
+        "/cart/:id/items/:sku",
+        "/cart/:id/merge",
+    ] {
+        router.any(path, |_: Request, _| {
+            ApiError::MethodNotAllowed.into_response()
+        });
+    }
+    router.any("/*", |_: Request, _| {
+        ApiError::not_found("no such cart route").into_response()
+    });
+    router.handle(req)
+}
+
+fn cart_ttl() -> chrono::Duration {
+    seconds_variable("cart_ttl_seconds", DEFAULT_CART_TTL_SECONDS)
+}
+
+/// The cart id of the path; one that cannot be a cart id is simply not found.
+fn path_cart_id(params: &Params) -> Result<CartId, ApiError> {
+    params
+        .get("id")
+        .and_then(CartId::parse)
+        .ok_or_else(|| ApiError::not_found("no such cart"))
+}
+
+fn path_sku(params: &Params) -> Result<Sku, ApiError> {
+    Sku::parse(params.get("sku").unwrap_or_default()).field("sku")
+}
+
+fn quantity(raw: i64, field: &str) -> Result<Quantity, ApiError> {
+    u32::try_from(raw)
+        .map_err(|_| o2o_domain::ValueError::OutOfRange {
+            min: Quantity::MIN,
+            max: Quantity::MAX,
+        })
+        .and_then(Quantity::new)
+        .field(field)
+}
+
+fn load_live_cart(
+    kv: &SpinKeyValue,
+    id: CartId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Cart, ApiError> {
+    load_cart(kv, id, now)?
+        .ok_or_else(|| ApiError::not_found(format!("no cart {id} (or it expired)")))
+}
+
+fn create_cart(req: Request, _: Params) -> Result<Response, ApiError> {
+    let body: CreateCart = if req.body().is_empty() {
+        CreateCart::default()
+    } else {
+        parse_json(&req)?
+    };
+    let customer_id = body
+        .customer_id
+        .as_deref()
+        .map(CustomerId::parse)
+        .transpose()
+        .field("customer_id")?;
+    let kv = SpinKeyValue::open_default()?;
+    let cart = Cart::new(customer_id, now(), cart_ttl());
+    save_cart(&kv, &cart)?;
+    created(&format!("/cart/{}", cart.id), &to_wire(&cart))
+}
+
+fn get_cart(_: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_cart_id(&params)?;
+    let kv = SpinKeyValue::open_default()?;
+    json(200, &to_wire(&load_live_cart(&kv, id, now())?))
+}
+
+fn abandon_cart(_: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_cart_id(&params)?;
+    let kv = SpinKeyValue::open_default()?;
+    load_live_cart(&kv, id, now())?;
+    delete_cart(&kv, id)?;
+    Ok(no_content())
+}
+
+fn add_item(req: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_cart_id(&params)?;
+    let body: AddItem = parse_json(&req)?;
+    let sku = Sku::parse(&body.sku).field("sku")?;
+    let quantity = quantity(body.quantity, "quantity")?;
+    let store = body
+        .preferred_store
+        .as_deref()
+        .map(StoreId::parse)
+        .transpose()
+        .field("preferred_store")?;
+
+    let (now, ttl) = (now(), cart_ttl());
+    let kv = SpinKeyValue::open_default()?;
+    let mut cart = load_live_cart(&kv, id, now)?;
+    let db = SpinSql::open_default()?;
+    if !product_is_sold(&db, &sku)? {
+        return Err(ApiError::invalid(
+            "sku",
+            format!("{sku} is not in the catalog"),
+        ));
+    }
+    if let Some(store) = &store {
+        if !store_exists(&db, store)? {
+            return Err(ApiError::invalid(
+                "preferred_store",
+                format!("{} is not one of our stores", store.as_str()),
+            ));
+        }
+    }
+    cart.add(sku, quantity, store, now, ttl)
+        .map_err(cart_error)?;
+    save_cart(&kv, &cart)?;
+    json(200, &to_wire(&cart))
+}
+
+fn set_quantity(req: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_cart_id(&params)?;
+    let sku = path_sku(&params)?;
+    let body: SetQuantity = parse_json(&req)?;
+    let quantity = quantity(body.quantity, "quantity")?;
+    let (now, ttl) = (now(), cart_ttl());
+    let kv = SpinKeyValue::open_default()?;
+    let mut cart = load_live_cart(&kv, id, now)?;
+    cart.set_quantity(&sku, quantity, now, ttl)
+        .map_err(cart_error)?;
+    save_cart(&kv, &cart)?;
+    json(200, &to_wire(&cart))
+}
+
+fn remove_item(_: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_cart_id(&params)?;
+    let sku = path_sku(&params)?;
+    let (now, ttl) = (now(), cart_ttl());
+    let kv = SpinKeyValue::open_default()?;
+    let mut cart = load_live_cart(&kv, id, now)?;
+    cart.remove(&sku, now, ttl).map_err(cart_error)?;
+    save_cart(&kv, &cart)?;
+    json(200, &to_wire(&cart))
+}
+
+/// Merges the guest cart named in the body into the customer's cart of the path. The
+/// customer's cart is written first (remembering the guest cart), then the guest cart is
+/// deleted: a retry after a failure in between finds the guest cart already counted.
+fn merge_guest_cart(req: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_cart_id(&params)?;
+    let body: MergeCarts = parse_json(&req)?;
+    let guest_id = CartId::parse(&body.guest_cart_id)
+        .ok_or_else(|| ApiError::invalid("guest_cart_id", "is not a cart id"))?;
+    let (now, ttl) = (now(), cart_ttl());
+    let kv = SpinKeyValue::open_default()?;
+    let mut cart = load_live_cart(&kv, id, now)?;
+    let Some(guest) = load_cart(&kv, guest_id, now)? else {
+        if cart.has_merged(guest_id) {
+            return json(200, &to_wire_merge(&cart, &Default::default()));
+        }
+        return Err(ApiError::invalid(
+            "guest_cart_id",
+            format!("no cart {guest_id} (or it expired)"),
+        ));
+    };
+    let outcome = cart.merge_guest(&guest, now, ttl).map_err(cart_error)?;
+    save_cart(&kv, &cart)?;
+    delete_cart(&kv, guest_id)?;
+    json(200, &to_wire_merge(&cart, &outcome))
+}
