@@ -134,14 +134,14 @@ fn add_item(req: Request, params: Params) -> Result<Response, ApiError> {
     let mut cart = load_live_cart(&kv, id, now)?;
     let db = SpinSql::open_default()?;
     if !product_is_sold(&db, &sku)? {
-        return Err(ApiError::invalid(
+        return Err(ApiError::unprocessable(
             "sku",
             format!("{sku} is not in the catalog"),
         ));
     }
     if let Some(store) = &store {
         if !store_exists(&db, store)? {
-            return Err(ApiError::invalid(
+            return Err(ApiError::unprocessable(
                 "preferred_store",
                 format!("{} is not one of our stores", store.as_str()),
             ));
@@ -185,7 +185,7 @@ fn merge_guest_cart(req: Request, params: Params) -> Result<Response, ApiError> 
     let id = path_cart_id(&params)?;
     let body: MergeCarts = parse_json(&req)?;
     let guest_id = CartId::parse(&body.guest_cart_id)
-        .ok_or_else(|| ApiError::invalid("guest_cart_id", "is not a cart id"))?;
+        .ok_or_else(|| ApiError::invalid_field("guest_cart_id", "is not a cart id"))?;
     let (now, ttl) = (now(), cart_ttl());
     let kv = SpinKeyValue::open_default()?;
     let mut cart = load_live_cart(&kv, id, now)?;
@@ -193,7 +193,7 @@ fn merge_guest_cart(req: Request, params: Params) -> Result<Response, ApiError> 
         if cart.has_merged(guest_id) {
             return json(200, &to_wire_merge(&cart, &Default::default()));
         }
-        return Err(ApiError::invalid(
+        return Err(ApiError::unprocessable(
             "guest_cart_id",
             format!("no cart {guest_id} (or it expired)"),
         ));

@@ -11,7 +11,7 @@ pub struct CreateCart {
     pub customer_id: Option<String>,
 }
 
-/// Quantities arrive as any integer so that 0 or -1 is a 422 naming the field, like 1000.
+/// Quantities arrive as any integer so that 0 or -1 is refused naming the field, like 1000.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AddItem {
@@ -75,5 +75,5 @@ pub fn cart_error(err: CartError) -> ApiError {
         CartError::NotACustomerCart => "id",
         CartError::NotAGuestCart | CartError::MergeIntoItself => "guest_cart_id",
     };
-    ApiError::invalid(field, err)
+    ApiError::unprocessable(field, err)
 }

@@ -17,8 +17,14 @@ pub enum ApiError {
         field: Option<String>,
         detail: String,
     },
-    /// Well-formed, but a value breaks a rule (range, unknown sku, cart full, ...).
-    Invalid {
+    /// A value outside its own domain, whatever the state: a quantity of 0, a sku that is
+    /// not a sku code. Nothing about the shop's state is needed to see it is wrong.
+    InvalidField {
+        field: String,
+        detail: String,
+    },
+    /// A well-formed request the current state cannot take: an unknown sku, a full cart.
+    Unprocessable {
         field: String,
         detail: String,
     },
@@ -59,7 +65,7 @@ pub trait FieldContext<T> {
 
 impl<T, E: std::fmt::Display> FieldContext<T> for Result<T, E> {
     fn field(self, name: &str) -> Result<T, ApiError> {
-        self.map_err(|e| ApiError::invalid(name, e))
+        self.map_err(|e| ApiError::invalid_field(name, e))
     }
 }
 
@@ -75,8 +81,17 @@ struct Problem<'a> {
 }
 
 impl ApiError {
-    pub fn invalid(field: impl Into<String>, detail: impl std::fmt::Display) -> Self {
-        ApiError::Invalid {
+    /// 400: the value of `field` is outside its own domain.
+    pub fn invalid_field(field: impl Into<String>, detail: impl std::fmt::Display) -> Self {
+        ApiError::InvalidField {
+            field: field.into(),
+            detail: detail.to_string(),
+        }
+    }
+
+    /// 422: `field` names something the shop's current state cannot take.
+    pub fn unprocessable(field: impl Into<String>, detail: impl std::fmt::Display) -> Self {
+        ApiError::Unprocessable {
             field: field.into(),
             detail: detail.to_string(),
         }
@@ -92,7 +107,8 @@ impl ApiError {
     fn classify(&self) -> (u16, &'static str, &'static str) {
         match self {
             ApiError::BadRequest { .. } => (400, "malformed-request", "Malformed request"),
-            ApiError::Invalid { .. } => (422, "invalid-field", "Invalid field"),
+            ApiError::InvalidField { .. } => (400, "invalid-field", "Invalid field"),
+            ApiError::Unprocessable { .. } => (422, "unprocessable", "Request not possible"),
             ApiError::NotFound { .. } => (404, "not-found", "Not found"),
             ApiError::Conflict { .. } => (409, "conflict", "Conflict"),
             ApiError::PayloadTooLarge { .. } => (413, "payload-too-large", "Payload too large"),
@@ -115,7 +131,9 @@ impl ApiError {
             ApiError::BadRequest { field, .. } | ApiError::Conflict { field, .. } => {
                 field.as_deref()
             }
-            ApiError::Invalid { field, .. } => Some(field),
+            ApiError::InvalidField { field, .. } | ApiError::Unprocessable { field, .. } => {
+                Some(field)
+            }
             _ => None,
         }
     }
@@ -123,7 +141,8 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             ApiError::BadRequest { detail, .. }
-            | ApiError::Invalid { detail, .. }
+            | ApiError::InvalidField { detail, .. }
+            | ApiError::Unprocessable { detail, .. }
             | ApiError::NotFound { detail }
             | ApiError::Conflict { detail, .. }
             | ApiError::UnsupportedMediaType { detail } => detail.clone(),
@@ -172,11 +191,19 @@ mod tests {
 
     #[test]
     fn invalid_field_problem_names_the_field_and_status() {
-        let json = ApiError::invalid("quantity", "must be between 1 and 999").to_json();
+        let json = ApiError::invalid_field("quantity", "must be between 1 and 999").to_json();
         assert_eq!(json["type"], "urn:o2o:problem:invalid-field");
-        assert_eq!(json["status"], 422);
+        assert_eq!(json["status"], 400);
         assert_eq!(json["field"], "quantity");
         assert_eq!(json["detail"], "must be between 1 and 999");
+    }
+
+    #[test]
+    fn unprocessable_problem_is_a_422_naming_the_field() {
+        let json = ApiError::unprocessable("sku", "NOPE is not in the catalog").to_json();
+        assert_eq!(json["type"], "urn:o2o:problem:unprocessable");
+        assert_eq!(json["status"], 422);
+        assert_eq!(json["field"], "sku");
     }
 
     #[test]

@@ -64,10 +64,10 @@ async fn a_missing_or_unknown_field_is_a_400_naming_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_quantity_outside_1_to_999_is_a_422() {
+async fn a_quantity_outside_1_to_999_is_a_400() {
     for quantity in [0, -1, 1000] {
         let body = json!({ "sku": "TEA-2", "quantity": quantity }).to_string();
-        add_item_is_refused(&body, 422, Some("quantity")).await;
+        add_item_is_refused(&body, 400, Some("quantity")).await;
     }
 }
 
@@ -85,7 +85,14 @@ async fn adding_to_a_line_beyond_999_units_is_a_422() {
 async fn an_unknown_or_retired_sku_is_a_422_naming_it() {
     add_item_is_refused(r#"{"sku": "NOPE-1", "quantity": 1}"#, 422, Some("sku")).await;
     add_item_is_refused(r#"{"sku": "OLD-1", "quantity": 1}"#, 422, Some("sku")).await;
-    add_item_is_refused(r#"{"sku": "tea 2", "quantity": 1}"#, 422, Some("sku")).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_value_that_is_not_a_sku_code_is_a_400_naming_it() {
+    add_item_is_refused(r#"{"sku": "tea 2", "quantity": 1}"#, 400, Some("sku")).await;
+    add_item_is_refused(r#"{"sku": "", "quantity": 1}"#, 400, Some("sku")).await;
+    let body = r#"{"sku": "TEA-2", "quantity": 1, "preferred_store": "sh 1"}"#;
+    add_item_is_refused(body, 400, Some("preferred_store")).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -145,7 +152,7 @@ async fn changing_a_line_the_cart_does_not_hold_is_a_404() {
         .expect_problem(404, None);
     app.set_quantity(&cart, "TEA-1", 0)
         .await
-        .expect_problem(422, Some("quantity"));
+        .expect_problem(400, Some("quantity"));
 
     assert_eq!(app.key_value_snapshot(), before);
 }
@@ -196,7 +203,7 @@ async fn merge_refuses_what_cannot_be_merged() {
         .expect_problem(422, Some("guest_cart_id"));
     app.merge_carts(&customer, "nope")
         .await
-        .expect_problem(422, Some("guest_cart_id"));
+        .expect_problem(400, Some("guest_cart_id"));
 
     assert_eq!(app.key_value_snapshot(), before);
 }
@@ -208,7 +215,7 @@ async fn a_bad_customer_id_is_refused_and_no_cart_is_made() {
     let response = app
         .send("POST", "/cart", Some(json!({ "customer_id": "" })))
         .await
-        .expect_problem(422, Some("customer_id"));
+        .expect_problem(400, Some("customer_id"));
 
     assert!(response.body["detail"].is_string());
     assert!(app.key_value_snapshot().is_empty());
