@@ -8,17 +8,12 @@ cd "$(dirname "$0")/.."
 
 DURATION="${DURATION:-10s}"
 
-echo "==> building the probe component and the host (release)"
+echo "==> building the probe component and the host (profile host: optimised, no fat LTO)"
 cargo build --target wasm32-wasip2 --release -p host-probe
-# The workspace release profile is tuned for small wasm (opt-level "s", fat LTO, one codegen
-# unit); for the native host that only costs build time, so override it for this build.
-cargo build --release -p spin-test-host --bins \
-    --config 'profile.release.opt-level=3' \
-    --config 'profile.release.lto="off"' \
-    --config 'profile.release.codegen-units=16'
+cargo build --profile host -p spin-test-host --bins
 
 echo "==> in-process latency"
-target/release/host-bench --requests 1000 --route /exact
+target/host/host-bench --requests 1000 --route /exact
 
 if ! command -v wrk >/dev/null 2>&1; then
     echo "==> installing wrk"
@@ -28,7 +23,7 @@ fi
 # A free loopback port: bind port 0 and read back what the kernel chose.
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 log="$(mktemp)"
-SPIN_VARIABLE_API_TOKEN=bench target/release/spin-test-host \
+SPIN_VARIABLE_API_TOKEN=bench target/host/spin-test-host \
     --manifest tests/host/fixtures/probe.toml \
     --runtime-config-file tests/host/fixtures/probe-runtime-config.toml \
     --listen "127.0.0.1:${port}" --in-memory >"$log" 2>&1 &

@@ -25,10 +25,10 @@ pub fn shared_engine() -> anyhow::Result<Engine> {
     Ok(ENGINE.get_or_init(|| engine).clone())
 }
 
-/// Components already loaded in this process, by cache file name. Held while loading, so
+/// Components already loaded in this process, by artifact path. Held while loading, so
 /// concurrent loads of one component compile it once.
-fn loaded() -> &'static Mutex<HashMap<String, Component>> {
-    static LOADED: OnceLock<Mutex<HashMap<String, Component>>> = OnceLock::new();
+fn loaded() -> &'static Mutex<HashMap<PathBuf, Component>> {
+    static LOADED: OnceLock<Mutex<HashMap<PathBuf, Component>>> = OnceLock::new();
     LOADED.get_or_init(Default::default)
 }
 
@@ -50,13 +50,13 @@ pub fn load_component(engine: &Engine, wasm: &Path, cache_dir: &Path) -> anyhow:
         .hash(&mut engine_hash);
     let digest = Sha256::digest(&bytes);
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    let name = format!("{hex}-{:016x}.cwasm", engine_hash.finish());
+    let artifact = cache_dir.join(format!("{hex}-{:016x}.cwasm", engine_hash.finish()));
     let mut loaded = loaded().lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(component) = loaded.get(&name) {
+    if let Some(component) = loaded.get(&artifact) {
         return Ok(component.clone());
     }
-    let component = load_uncached(engine, wasm, &bytes, &cache_dir.join(&name), cache_dir)?;
-    loaded.insert(name, component.clone());
+    let component = load_uncached(engine, wasm, &bytes, &artifact, cache_dir)?;
+    loaded.insert(artifact, component.clone());
     Ok(component)
 }
 

@@ -5,6 +5,16 @@
 //! outbound HTTP with `allowed_outbound_hosts` and service chaining — plus what tests need:
 //! an advanceable wall clock, fault injection and direct store inspection.
 //!
+//! Where it differs from `spin up` (deliberately small; see each module):
+//! - Only `fermyon:spin/{key-value,sqlite,variables}@2.0.0` of Spin's own interfaces, plus
+//!   WASI 0.2 and wasi:http; a component importing anything else fails to load, by name.
+//! - Store and database labels other than `default` exist when listed in [`HostOptions`] (or a
+//!   runtime config file for the binary); their backend is always this host's SQLite files.
+//! - Variables come from overrides, `SPIN_VARIABLE_*` and defaults, resolved at load (no `.env`
+//!   file, no vault providers).
+//! - Request and response bodies are buffered, not streamed; HTTP/1.1 only.
+//! - `source` must be a local file; `build`, `files` and component dependencies are ignored.
+//!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
 //! use spin_test_host::{HostOptions, SpinApp};

@@ -673,6 +673,27 @@ async fn advancing_the_test_clock_moves_guest_wall_time() {
     assert!(after < before + 86_400 + 60, "{before} -> {after}");
 }
 
+// ---------------------------------------------------------------- compile cache
+
+#[tokio::test(flavor = "multi_thread")]
+async fn compiled_components_are_cached_on_disk_by_content() {
+    let cache = tempdir();
+
+    let app = spawn_probe_with(HostOptions {
+        cache_dir: Some(cache.clone()),
+        ..probe_options()
+    });
+
+    let artifacts: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    // Five components share one wasm file: one artifact.
+    assert_eq!(artifacts.len(), 1, "{artifacts:?}");
+    assert!(artifacts[0].ends_with(".cwasm"));
+    assert_eq!(get(&app, "/exact").await.status, 200);
+}
+
 // ---------------------------------------------------------------- helpers
 
 async fn futures_join<T: Send + 'static>(

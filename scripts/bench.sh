@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Benchmarks (timing goals live here, never in tests). Prints:
+#  1. the host's own figures (scripts/bench-host.sh): in-process instantiate-and-handle p50/p99
+#     of a trivial component, and requests/sec over loopback with 2 and 16 connections;
+#  2. the cart over loopback HTTP on the real o2o_cart.wasm with the demo catalog: reads
+#     (GET /cart/{id}) and writes (PUT a line's quantity: key-value read + catalog-free write)
+#     at 2 and 16 connections, and the release .wasm sizes.
+# DURATION (default 10s) sets each wrk run. Loopback only; every run stops by itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${DURATION:-10s}"
+
+scripts/bench-host.sh
+
+echo "==> building the components and the host"
+scripts/build
+cargo build --profile host -p spin-test-host --bin spin-test-host
+command -v wrk >/dev/null 2>&1 || apt-get install -y wrk >/dev/null
+
+echo "==> release .wasm sizes"
+ls -l target/wasm32-wasip2/release/o2o_*.wasm | awk '{printf "%-20s %8d bytes\n", $9, $5}' \
+    | sed 's#target/wasm32-wasip2/release/##'
+
+scripts/seed >/dev/null
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+log="$(mktemp)"
+target/host/spin-test-host --manifest spin.toml --listen "127.0.0.1:${port}" --in-memory \
+    --sqlite @.spin/seed.sql >"$log" 2>&1 &
+host_pid=$!
+lua="$(mktemp --suffix=.lua)"
+trap 'kill "$host_pid" 2>/dev/null || true; rm -f "$log" "$lua"' EXIT
+for _ in $(seq 1 300); do
+    grep -q "Serving http://" "$log" && break
+    kill -0 "$host_pid" 2>/dev/null || { cat "$log"; exit 1; }
+    sleep 0.1
+done
+
+base="http://127.0.0.1:${port}"
+cart="$(curl -sf -X POST "$base/cart" | sed -E 's/.*"id":"([^"]+)".*/\1/')"
+curl -sf -X POST "$base/cart/$cart/items" -H 'content-type: application/json' \
+    -d '{"sku": "TEA-OOLONG-250G", "quantity": 1}' >/dev/null
+cat >"$lua" <<'LUA'
+wrk.method = "PUT"
+wrk.body = '{"quantity": 2}'
+wrk.headers["content-type"] = "application/json"
+LUA
+
+for connections in 2 16; do
+    echo "==> cart read: GET /cart/{id}, ${connections} connections, ${DURATION}"
+    wrk --threads 2 --connections "$connections" --duration "$DURATION" "$base/cart/$cart" \
+        | grep -E "Requests/sec|Latency|Non-2xx" || true
+    echo "==> cart write: PUT /cart/{id}/items/{sku}, ${connections} connections, ${DURATION}"
+    wrk --threads 2 --connections "$connections" --duration "$DURATION" -s "$lua" \
+        "$base/cart/$cart/items/TEA-OOLONG-250G" | grep -E "Requests/sec|Latency|Non-2xx" || true
+done
