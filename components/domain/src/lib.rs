@@ -7,6 +7,7 @@ pub mod cart;
 pub mod cart_repository;
 pub mod ids;
 pub mod money;
+pub mod pricing;
 pub mod store;
 pub mod values;
 
