@@ -158,17 +158,21 @@ impl ApiError {
         }
     }
 
-    /// The problem document as JSON (also what tests compare against).
-    pub fn to_json(&self) -> serde_json::Value {
+    /// The problem document, members in RFC 9457's order.
+    fn problem(&self) -> Problem<'_> {
         let (status, slug, title) = self.classify();
-        let problem = Problem {
+        Problem {
             kind: format!("urn:o2o:problem:{slug}"),
             title,
             status,
             detail: self.detail(),
             field: self.field(),
-        };
-        serde_json::to_value(problem).unwrap_or(serde_json::Value::Null)
+        }
+    }
+
+    /// The problem document as JSON (what tests compare against).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self.problem()).unwrap_or(serde_json::Value::Null)
     }
 
     /// The one place an error body is built.
@@ -176,11 +180,12 @@ impl ApiError {
         if let ApiError::Storage(err) = &self {
             eprintln!("storage error: {err}");
         }
-        let status = self.classify().0;
+        let problem = self.problem();
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
         Response::builder()
-            .status(status)
+            .status(problem.status)
             .header("content-type", "application/problem+json")
-            .body(self.to_json().to_string())
+            .body(body)
             .build()
     }
 }
