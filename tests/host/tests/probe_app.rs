@@ -183,19 +183,14 @@ async fn opening_an_undeclared_store_is_access_denied() {
 
 #[test]
 fn declaring_a_store_that_does_not_exist_fails_loading() {
-    require_probe_wasm();
-    let opts = HostOptions {
+    let message = load_error(HostOptions {
         key_value_stores: vec![],
         ..probe_options()
-    };
-
-    let err = spin_test_host::SpinApp::load(&probe_manifest(), opts)
-        .err()
-        .expect("load fails");
+    });
 
     assert!(
-        format!("{err:#}").contains("unknown key_value_stores label \"sessions\""),
-        "{err:#}"
+        message.contains("unknown key_value_stores label \"sessions\""),
+        "{message}"
     );
 }
 
@@ -385,20 +380,12 @@ async fn databases_are_separate_and_undeclared_ones_denied() {
 
 #[test]
 fn declaring_a_database_that_does_not_exist_fails_loading() {
-    require_probe_wasm();
-    let opts = HostOptions {
+    let message = load_error(HostOptions {
         sqlite_databases: vec![],
         ..probe_options()
-    };
+    });
 
-    let err = spin_test_host::SpinApp::load(&probe_manifest(), opts)
-        .err()
-        .expect("load fails");
-
-    assert!(
-        format!("{err:#}").contains("uses database 'analytics'"),
-        "{err:#}"
-    );
+    assert!(message.contains("uses database 'analytics'"), "{message}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -503,15 +490,11 @@ async fn environment_supplies_variables_as_spin_variable_name() {
 #[test]
 fn missing_required_variable_fails_loading_with_its_name() {
     let _env = ENV.lock().unwrap_or_else(|p| p.into_inner());
-    require_probe_wasm();
     let mut opts = probe_options();
     opts.variables.clear();
 
-    let err = spin_test_host::SpinApp::load(&probe_manifest(), opts)
-        .err()
-        .expect("load fails");
+    let message = load_error(opts);
 
-    let message = format!("{err:#}");
     assert!(message.contains("required"), "{message}");
     assert!(message.contains("api_token"), "{message}");
 }

@@ -48,6 +48,15 @@ pub fn spawn_probe_with(opts: HostOptions) -> SpinApp {
     SpinApp::load(&probe_manifest(), opts).expect("the probe app loads")
 }
 
+/// The full error chain of a probe app that must fail to load with these options.
+pub fn load_error(opts: HostOptions) -> String {
+    require_probe_wasm();
+    let err = SpinApp::load(&probe_manifest(), opts)
+        .err()
+        .expect("load fails");
+    format!("{err:#}")
+}
+
 /// A response, body as text.
 pub struct Reply {
     pub status: u16,
