@@ -139,13 +139,13 @@ fn add_item(req: Request, params: Params) -> Result<Response, ApiError> {
             format!("{sku} is not in the catalog"),
         ));
     }
-    if let Some(store) = &store {
-        if !store_exists(&db, store)? {
-            return Err(ApiError::unprocessable(
-                "preferred_store",
-                format!("{} is not one of our stores", store.as_str()),
-            ));
-        }
+    if let Some(store) = &store
+        && !store_exists(&db, store)?
+    {
+        return Err(ApiError::unprocessable(
+            "preferred_store",
+            format!("{} is not one of our stores", store.as_str()),
+        ));
     }
     cart.add(sku, quantity, store, now, ttl)
         .map_err(cart_error)?;
