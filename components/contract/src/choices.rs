@@ -59,13 +59,18 @@ wit_choice! {
 }
 
 wit_choice! {
-    /// Where a price reduction comes from (WIT `shopping.adjustment-kind`).
+    /// What kind of rule granted a price reduction (WIT `shopping.adjustment-kind`).
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(rename_all = "kebab-case")]
     pub enum AdjustmentKind {
-        Promotion,
+        PercentageOff,
+        AmountOff,
+        FlashSale,
+        BuyXGetY,
+        StockMarkdown,
+        SpendThresholdTiers,
+        FreeDelivery,
         Coupon,
-        MemberPrice,
     }
 }
 

@@ -19,7 +19,10 @@ pub use generated::o2o::commerce::{
     catalog::{Customer, OpeningHours, Product, StockLevel, Store},
     common::{Address, DeliveryDetails, GeoPoint, Money, PickupDetails},
     orders::{Order, OrderLine, Reservation, Shipment, ShipmentEvent},
-    shopping::{Adjustment, Allocation, Cart, CartLine, CartMerge, Quote, QuoteLine},
+    shopping::{
+        Adjustment, Allocation, Cart, CartLine, CartMerge, DeliveryCharge, FlashSaleUsage, Quote,
+        QuoteHint, QuoteLine, RejectedCoupon,
+    },
 };
 
 /// The bindings of world `o2o:commerce/types`. It has no functions, so nothing here touches

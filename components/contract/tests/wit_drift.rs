@@ -76,6 +76,10 @@ fn rust_types() -> BTreeMap<&'static str, RustType> {
         ("adjustment", record!(Adjustment)),
         ("allocation", record!(Allocation)),
         ("quote-line", record!(QuoteLine)),
+        ("delivery-charge", record!(DeliveryCharge)),
+        ("rejected-coupon", record!(RejectedCoupon)),
+        ("quote-hint", record!(QuoteHint)),
+        ("flash-sale-usage", record!(FlashSaleUsage)),
         ("quote", record!(Quote)),
         // orders
         ("reservation-status", choice!(ReservationStatus)),

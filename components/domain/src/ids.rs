@@ -45,6 +45,31 @@ impl fmt::Display for CartId {
     }
 }
 
+/// The id of a quote snapshot: a v7 uuid like a cart's, so that quotes sort by creation time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct QuoteId(Uuid);
+
+impl QuoteId {
+    pub fn new(now: DateTime<Utc>) -> Self {
+        QuoteId(new_v7(now))
+    }
+
+    /// Parses a quote id from a path segment; only the hyphenated form is accepted.
+    pub fn parse(raw: &str) -> Option<Self> {
+        if raw.len() != 36 {
+            return None;
+        }
+        Uuid::try_parse(raw).ok().map(QuoteId)
+    }
+}
+
+impl fmt::Display for QuoteId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
 /// A customer of the shop, as named by the identity provider (the JWT `sub`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -5,13 +5,16 @@
 
 pub mod cart;
 pub mod cart_repository;
+pub mod geo;
 pub mod ids;
 pub mod money;
 pub mod pricing;
+pub mod pricing_rules_store;
+pub mod stock;
 pub mod store;
 pub mod values;
 
 pub use cart::{Cart, CartError, CartLine, MergeOutcome};
-pub use ids::{CartId, CustomerId, StoreId};
+pub use ids::{CartId, CustomerId, QuoteId, StoreId};
 pub use money::{Currency, Money, MoneyError};
 pub use values::{Quantity, Sku, ValueError};

@@ -17,11 +17,23 @@ pub struct Migration {
 }
 
 /// Every migration, in order. A change to the schema is a new file added here.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_catalog",
-    sql: include_str!("../../../migrations/0001_catalog.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_catalog",
+        sql: include_str!("../../../migrations/0001_catalog.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_pricing",
+        sql: include_str!("../../../migrations/0002_pricing.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "0003_stock",
+        sql: include_str!("../../../migrations/0003_stock.sql"),
+    },
+];
 
 const APPLIED_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 

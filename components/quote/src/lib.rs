@@ -1,10 +1,81 @@
-//! The quote function: declared in spin.toml with its route so that the application's shape is
-//! complete, answering 501 problem+json until its own issue lands.
+//! The quote function (`/quote`): price a cart or an explicit line list for a customer (or a
+//! guest), a fulfilment mode (pickup at a store, or delivery to a point) and coupon codes, and
+//! keep the priced snapshot in key-value until `valid_until`; read a snapshot back. Every rule
+//! is `o2o_domain`'s (`pricing::price_basket`, the `geo` reach rule); the rules and facts come
+//! from SQLite through `o2o_domain::pricing_rules_store`. This file is the routing table:
+//! parse (`wire`), gather (`basket`), price, write once after every check passed (`snapshot`).
 
-use spin_sdk::http::{Request, Response};
+mod basket;
+mod snapshot;
+mod wire;
+
+use o2o_domain::QuoteId;
+use o2o_domain::pricing::price_basket;
+use o2o_edge::ApiError;
+use o2o_edge::edge_context::{now, seconds_variable};
+use o2o_edge::json_body::parse_json;
+use o2o_edge::respond::{created, finish, json};
+use o2o_edge::spin_store::{SpinKeyValue, SpinSql};
+use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
+use snapshot::{load_quote, save_quote};
+use wire::{QuoteBody, QuoteContext, parse_body, pricing_error, to_wire};
+
+/// A quote is honoured for 15 minutes unless `quote_ttl_seconds` says otherwise.
+const DEFAULT_QUOTE_TTL_SECONDS: i64 = 15 * 60;
+
 #[http_component]
-fn handle(_req: Request) -> Response {
-    o2o_edge::respond::not_implemented("quote")
+fn handle(req: Request) -> Response {
+    let mut router = Router::new();
+    router.post("/quote", |r, p| finish(create_quote(r, p)));
+    router.get("/quote/:id", |r, p| finish(get_quote(r, p)));
+    for path in ["/quote", "/quote/:id"] {
+        router.any(path, |_: Request, _| {
+            ApiError::MethodNotAllowed.into_response()
+        });
+    }
+    router.any("/*", |_: Request, _| {
+        ApiError::not_found("no such quote route").into_response()
+    });
+    router.handle(req)
+}
+
+fn create_quote(req: Request, _: Params) -> Result<Response, ApiError> {
+    let body: QuoteBody = parse_json(&req)?;
+    let request = parse_body(body)?;
+    let now = now();
+    let kv = SpinKeyValue::open_default()?;
+    let db = SpinSql::open_default()?;
+    let basket = basket::gather(&kv, &db, &request, now)?;
+    let priced = price_basket(&basket.input, &basket.rules, now).map_err(pricing_error)?;
+
+    let id = QuoteId::new(now);
+    let quote = to_wire(
+        QuoteContext {
+            id,
+            cart_id: basket.cart_id,
+            customer_id: basket.input.customer.as_ref().map(|c| &c.id),
+            store: &basket.store,
+            fulfilment: request.wire_fulfilment.clone(),
+            delivery_distance_m: basket.delivery_distance_m,
+            coupon_codes: &request.coupon_codes,
+            created_at: now,
+            valid_until: now + seconds_variable("quote_ttl_seconds", DEFAULT_QUOTE_TTL_SECONDS),
+        },
+        &priced,
+    )?;
+    save_quote(&kv, id, &quote)?;
+    created(&format!("/quote/{id}"), &quote)
+}
+
+fn get_quote(_: Request, params: Params) -> Result<Response, ApiError> {
+    let id = params
+        .get("id")
+        .and_then(QuoteId::parse)
+        .ok_or_else(|| ApiError::not_found("no such quote"))?;
+    let kv = SpinKeyValue::open_default()?;
+    let quote = load_quote(&kv, id, now())?
+        .ok_or_else(|| ApiError::not_found(format!("no quote {id} (or it expired)")))?;
+    json(200, &quote)
 }

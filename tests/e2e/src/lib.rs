@@ -1,7 +1,11 @@
 //! The end-to-end test kit: `spawn_app` starts the real application of `spin.toml` (the built
 //! `.wasm` files) on the Spin-compatible host with its own in-memory state, seeded by small
-//! builders (`a_catalog().with_product("TEA-1")`), and `TestApp` offers typed calls
-//! (`app.add_to_cart(…)`) and looks into the stores, so that journeys read like journeys.
+//! builders (`a_catalog().with_product("TEA-1")`, `.with_promotion(a_spend_threshold(..))`,
+//! `.with_coupon(a_coupon("WELCOME10").amount_off("10.00"))`), and `TestApp` offers typed calls
+//! (`app.add_to_cart(…)`, `app.quote(&a_quote().for_cart(..))`) and looks into the stores, so
+//! that journeys read like journeys.
+
+pub mod stock_kit;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,8 +22,184 @@ pub fn repo_root() -> PathBuf {
 /// Catalog rows a test needs, with sensible defaults.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogBuilder {
-    products: Vec<(String, bool)>,
-    stores: Vec<String>,
+    products: Vec<ProductRow>,
+    stores: Vec<StoreRow>,
+    promotions: Vec<PromotionBuilder>,
+    coupons: Vec<CouponBuilder>,
+    delivery_bands: Vec<(i64, String)>,
+    member_tiers: Vec<(String, Option<String>)>,
+    customers: Vec<(String, Option<String>)>,
+    discount_ceiling: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct ProductRow {
+    sku: String,
+    category: String,
+    list_price: String,
+    active: bool,
+}
+
+#[derive(Debug, Clone)]
+struct StoreRow {
+    id: String,
+    lat: f64,
+    lon: f64,
+    radius_km: f64,
+}
+
+/// Where test stores stand by default: People's Square, Shanghai.
+pub const TEST_STORE_LOCATION: (f64, f64) = (31.2304, 121.4737);
+
+/// A validity window that covers any clock a test runs with.
+const ALWAYS: (&str, &str) = ("2000-01-01T00:00:00Z", "2100-01-01T00:00:00Z");
+
+/// A promotion row, built by `a_spend_threshold(..)`, `a_percentage_off(..)`, ...
+#[derive(Debug, Clone)]
+pub struct PromotionBuilder {
+    id: String,
+    name: String,
+    kind: &'static str,
+    target_kind: &'static str,
+    target_values: Vec<String>,
+    priority: i64,
+    stacking: &'static str,
+    parameters: Value,
+    window: (String, String),
+}
+
+fn a_promotion(id: &str, kind: &'static str, parameters: Value) -> PromotionBuilder {
+    PromotionBuilder {
+        id: id.to_owned(),
+        name: id.to_owned(),
+        kind,
+        target_kind: "everything",
+        target_values: Vec::new(),
+        priority: 0,
+        stacking: "stackable",
+        parameters,
+        window: (ALWAYS.0.to_owned(), ALWAYS.1.to_owned()),
+    }
+}
+
+/// 满减 on the whole basket: `tiers` are (spend, off) pairs, e.g. `[("100.00", "10.00")]`.
+pub fn a_spend_threshold(id: &str, tiers: &[(&str, &str)]) -> PromotionBuilder {
+    let tiers: Vec<Value> = tiers
+        .iter()
+        .map(|(spend, off)| json!({ "spend": spend, "off": off }))
+        .collect();
+    a_promotion(id, "spend-threshold-tiers", json!({ "tiers": tiers }))
+}
+
+/// A percentage off every line (narrow it with `.on_skus(..)`).
+pub fn a_percentage_off(id: &str, percent: &str) -> PromotionBuilder {
+    a_promotion(id, "percentage-off", json!({ "percent": percent }))
+}
+
+/// Buy `buy` get `get` free.
+pub fn a_buy_x_get_y(id: &str, buy: u32, get: u32) -> PromotionBuilder {
+    a_promotion(id, "buy-x-get-y", json!({ "buy": buy, "get": get }))
+}
+
+/// A flash-sale price with a total cap.
+pub fn a_flash_sale(id: &str, price: &str, total_cap: u32) -> PromotionBuilder {
+    a_promotion(
+        id,
+        "flash-sale",
+        json!({ "price": price, "total_cap": total_cap }),
+    )
+}
+
+/// Free delivery once the goods come to `minimum_spend`.
+pub fn a_free_delivery(id: &str, minimum_spend: &str) -> PromotionBuilder {
+    a_promotion(
+        id,
+        "free-delivery",
+        json!({ "minimum_spend": minimum_spend }),
+    )
+}
+
+impl PromotionBuilder {
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.to_owned();
+        self
+    }
+
+    pub fn on_skus(mut self, skus: &[&str]) -> Self {
+        self.target_kind = "skus";
+        self.target_values = skus.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+
+    pub fn on_categories(mut self, categories: &[&str]) -> Self {
+        self.target_kind = "categories";
+        self.target_values = categories.iter().map(|s| (*s).to_owned()).collect();
+        self
+    }
+
+    pub fn priority(mut self, priority: i64) -> Self {
+        self.priority = priority;
+        self
+    }
+
+    pub fn exclusive(mut self) -> Self {
+        self.stacking = "exclusive";
+        self
+    }
+}
+
+/// A coupon row: `a_coupon("WELCOME10").amount_off("10.00")`.
+#[derive(Debug, Clone)]
+pub struct CouponBuilder {
+    code: String,
+    kind: &'static str,
+    amount: Option<String>,
+    percent: Option<String>,
+    max_discount: Option<String>,
+    minimum_spend: Option<String>,
+    window: (String, String),
+}
+
+/// A coupon worth 10.00 off, valid always, without limits.
+pub fn a_coupon(code: &str) -> CouponBuilder {
+    CouponBuilder {
+        code: code.to_owned(),
+        kind: "amount-off",
+        amount: Some("10.00".to_owned()),
+        percent: None,
+        max_discount: None,
+        minimum_spend: None,
+        window: (ALWAYS.0.to_owned(), ALWAYS.1.to_owned()),
+    }
+}
+
+impl CouponBuilder {
+    pub fn amount_off(mut self, amount: &str) -> Self {
+        self.kind = "amount-off";
+        self.amount = Some(amount.to_owned());
+        self
+    }
+
+    pub fn percentage_off(mut self, percent: &str, capped_at: Option<&str>) -> Self {
+        self.kind = "percentage-off";
+        self.percent = Some(percent.to_owned());
+        self.max_discount = capped_at.map(str::to_owned);
+        self
+    }
+
+    pub fn minimum_spend(mut self, amount: &str) -> Self {
+        self.minimum_spend = Some(amount.to_owned());
+        self
+    }
+
+    /// Valid only in 2001.
+    pub fn expired(mut self) -> Self {
+        self.window = (
+            "2001-01-01T00:00:00Z".to_owned(),
+            "2002-01-01T00:00:00Z".to_owned(),
+        );
+        self
+    }
 }
 
 /// An empty catalog to build on.
@@ -29,8 +209,18 @@ pub fn a_catalog() -> CatalogBuilder {
 
 impl CatalogBuilder {
     /// An active product priced 10.00 CNY.
-    pub fn with_product(mut self, sku: &str) -> Self {
-        self.products.push((sku.to_owned(), true));
+    pub fn with_product(self, sku: &str) -> Self {
+        self.with_priced_product(sku, "test", "10.00")
+    }
+
+    /// An active product of `category` at `list_price` CNY.
+    pub fn with_priced_product(mut self, sku: &str, category: &str, list_price: &str) -> Self {
+        self.products.push(ProductRow {
+            sku: sku.to_owned(),
+            category: category.to_owned(),
+            list_price: list_price.to_owned(),
+            active: true,
+        });
         self
     }
 
@@ -40,13 +230,65 @@ impl CatalogBuilder {
 
     /// A product that exists but is no longer sold.
     pub fn with_retired_product(mut self, sku: &str) -> Self {
-        self.products.push((sku.to_owned(), false));
+        self.products.push(ProductRow {
+            sku: sku.to_owned(),
+            category: "test".to_owned(),
+            list_price: "10.00".to_owned(),
+            active: false,
+        });
         self
     }
 
-    /// An open store in Shanghai offering pickup and delivery within 5 km.
-    pub fn with_store(mut self, id: &str) -> Self {
-        self.stores.push(id.to_owned());
+    /// An open store at People's Square, Shanghai, offering pickup and delivery within 5 km.
+    pub fn with_store(self, id: &str) -> Self {
+        let (lat, lon) = TEST_STORE_LOCATION;
+        self.with_store_at(id, lat, lon, 5.0)
+    }
+
+    /// An open store at (`lat`, `lon`) delivering within `radius_km` (0: pickup only).
+    pub fn with_store_at(mut self, id: &str, lat: f64, lon: f64, radius_km: f64) -> Self {
+        self.stores.push(StoreRow {
+            id: id.to_owned(),
+            lat,
+            lon,
+            radius_km,
+        });
+        self
+    }
+
+    pub fn with_promotion(mut self, promotion: PromotionBuilder) -> Self {
+        self.promotions.push(promotion);
+        self
+    }
+
+    pub fn with_coupon(mut self, coupon: CouponBuilder) -> Self {
+        self.coupons.push(coupon);
+        self
+    }
+
+    /// Deliveries up to `up_to_m` metres cost `fee`.
+    pub fn with_delivery_band(mut self, up_to_m: i64, fee: &str) -> Self {
+        self.delivery_bands.push((up_to_m, fee.to_owned()));
+        self
+    }
+
+    /// A member tier with a discount off every sku (`None`: no discount).
+    pub fn with_member_tier(mut self, id: &str, discount_percent: Option<&str>) -> Self {
+        self.member_tiers
+            .push((id.to_owned(), discount_percent.map(str::to_owned)));
+        self
+    }
+
+    /// A customer of a member tier (`None`: no tier).
+    pub fn with_customer(mut self, id: &str, tier: Option<&str>) -> Self {
+        self.customers
+            .push((id.to_owned(), tier.map(str::to_owned)));
+        self
+    }
+
+    /// The most a quote may take off, as a percentage of its subtotal.
+    pub fn with_discount_ceiling(mut self, percent: &str) -> Self {
+        self.discount_ceiling = Some(percent.to_owned());
         self
     }
 }
@@ -165,25 +407,104 @@ fn migration_files(root: &Path) -> Vec<String> {
 impl TestApp {
     fn insert_catalog(&self, catalog: &CatalogBuilder) {
         let db = self.app.sqlite("default");
-        for (sku, active) in &catalog.products {
+        let text = |v: &str| SqlValue::Text(v.to_owned());
+        let optional = |v: &Option<String>| v.as_deref().map_or(SqlValue::Null, text);
+        for product in &catalog.products {
             db.execute(
                 "INSERT INTO products (sku, name, category, brand, list_price, active) \
-                 VALUES (?, ?, 'test', 'Test Brand', '10.00', ?)",
+                 VALUES (?, ?, ?, 'Test Brand', ?, ?)",
                 &[
-                    SqlValue::Text(sku.clone()),
-                    SqlValue::Text(format!("Product {sku}")),
-                    SqlValue::Integer(i64::from(*active)),
+                    text(&product.sku),
+                    SqlValue::Text(format!("Product {}", product.sku)),
+                    text(&product.category),
+                    text(&product.list_price),
+                    SqlValue::Integer(i64::from(product.active)),
                 ],
             )
             .expect("insert product");
         }
-        for id in &catalog.stores {
+        for store in &catalog.stores {
             db.execute(
                 "INSERT INTO stores (id, name, address, city, latitude, longitude, opening_hours, delivery_radius_km) \
-                 VALUES (?, ?, '1 Test Rd', 'Shanghai', 31.23, 121.47, '{}', 5.0)",
-                &[SqlValue::Text(id.clone()), SqlValue::Text(format!("Store {id}"))],
+                 VALUES (?, ?, '1 Test Rd', 'Shanghai', ?, ?, '{}', ?)",
+                &[
+                    text(&store.id),
+                    SqlValue::Text(format!("Store {}", store.id)),
+                    SqlValue::Real(store.lat),
+                    SqlValue::Real(store.lon),
+                    SqlValue::Real(store.radius_km),
+                ],
             )
             .expect("insert store");
+        }
+        for p in &catalog.promotions {
+            db.execute(
+                "INSERT INTO promotions (id, name, kind, starts_at, ends_at, target_kind, \
+                 target_values, priority, stacking, parameters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    text(&p.id),
+                    text(&p.name),
+                    text(p.kind),
+                    text(&p.window.0),
+                    text(&p.window.1),
+                    text(p.target_kind),
+                    SqlValue::Text(json!(p.target_values).to_string()),
+                    SqlValue::Integer(p.priority),
+                    text(p.stacking),
+                    SqlValue::Text(p.parameters.to_string()),
+                ],
+            )
+            .expect("insert promotion");
+        }
+        for c in &catalog.coupons {
+            db.execute(
+                "INSERT INTO coupons (code, name, kind, amount, percent, max_discount, \
+                 minimum_spend, starts_at, ends_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    text(&c.code),
+                    SqlValue::Text(format!("Coupon {}", c.code)),
+                    text(c.kind),
+                    optional(&c.amount),
+                    optional(&c.percent),
+                    optional(&c.max_discount),
+                    optional(&c.minimum_spend),
+                    text(&c.window.0),
+                    text(&c.window.1),
+                ],
+            )
+            .expect("insert coupon");
+        }
+        for (up_to_m, fee) in &catalog.delivery_bands {
+            db.execute(
+                "INSERT INTO delivery_fee_bands (up_to_m, fee) VALUES (?, ?)",
+                &[SqlValue::Integer(*up_to_m), text(fee)],
+            )
+            .expect("insert delivery band");
+        }
+        for (id, discount) in &catalog.member_tiers {
+            db.execute(
+                "INSERT INTO member_tiers (id, name, discount_percent) VALUES (?, ?, ?)",
+                &[text(id), text(id), optional(discount)],
+            )
+            .expect("insert member tier");
+        }
+        for (id, tier) in &catalog.customers {
+            db.execute(
+                "INSERT INTO customers (id, name, tier_id) VALUES (?, ?, ?)",
+                &[
+                    text(id),
+                    SqlValue::Text(format!("Customer {id}")),
+                    optional(tier),
+                ],
+            )
+            .expect("insert customer");
+        }
+        if let Some(percent) = &catalog.discount_ceiling {
+            db.execute(
+                "INSERT INTO pricing_settings (name, value) VALUES ('discount_ceiling_percent', ?)",
+                &[text(percent)],
+            )
+            .expect("insert discount ceiling");
         }
     }
 
@@ -252,6 +573,15 @@ impl TestApp {
             .await
     }
 
+    /// Asks for a quote (`POST /quote`).
+    pub async fn quote(&self, request: &QuoteRequestBuilder) -> TestResponse {
+        self.send("POST", "/quote", Some(request.to_json())).await
+    }
+
+    pub async fn get_quote(&self, id: &str) -> TestResponse {
+        self.send("GET", &format!("/quote/{id}"), None).await
+    }
+
     /// Every key and value of the `default` key-value store: compare two to prove that
     /// nothing was written.
     pub fn key_value_snapshot(&self) -> BTreeMap<String, Vec<u8>> {
@@ -286,4 +616,79 @@ pub fn lines_of(cart: &Value) -> Vec<(String, u64)> {
             )
         })
         .collect()
+}
+
+/// A `POST /quote` body: `a_quote().for_lines(&[("TEA-1", 2)]).pickup_at("SH-1")`.
+#[derive(Debug, Clone)]
+pub struct QuoteRequestBuilder {
+    body: serde_json::Map<String, Value>,
+}
+
+/// A quote request with no lines yet, for pickup at no store yet.
+pub fn a_quote() -> QuoteRequestBuilder {
+    QuoteRequestBuilder {
+        body: serde_json::Map::new(),
+    }
+}
+
+impl QuoteRequestBuilder {
+    pub fn for_cart(mut self, cart: &str) -> Self {
+        self.body.insert("cart_id".into(), json!(cart));
+        self
+    }
+
+    /// Explicit lines; quantities may be anything, to test refusals.
+    pub fn for_lines(mut self, lines: &[(&str, i64)]) -> Self {
+        let lines: Vec<Value> = lines
+            .iter()
+            .map(|(sku, quantity)| json!({ "sku": sku, "quantity": quantity }))
+            .collect();
+        self.body.insert("lines".into(), Value::Array(lines));
+        self
+    }
+
+    pub fn for_customer(mut self, customer: &str) -> Self {
+        self.body.insert("customer_id".into(), json!(customer));
+        self
+    }
+
+    pub fn pickup_at(mut self, store: &str) -> Self {
+        self.body.insert(
+            "fulfilment".into(),
+            json!({ "mode": "pickup", "store_id": store }),
+        );
+        self
+    }
+
+    /// Delivery to a point in Shanghai.
+    pub fn delivered_to(mut self, lat: f64, lon: f64) -> Self {
+        self.body.insert(
+            "fulfilment".into(),
+            json!({
+                "mode": "delivery",
+                "address": {
+                    "line1": "1 Test Rd", "line2": null, "city": "Shanghai",
+                    "postal_code": "200000", "country": "CN"
+                },
+                "location": { "lat": lat, "lon": lon },
+                "contact_phone": null,
+                "instructions": null
+            }),
+        );
+        self
+    }
+
+    pub fn with_coupons(mut self, codes: &[&str]) -> Self {
+        self.body.insert("coupon_codes".into(), json!(codes));
+        self
+    }
+
+    pub fn to_json(&self) -> Value {
+        Value::Object(self.body.clone())
+    }
+}
+
+/// An amount of a quote as a string ("12.30").
+pub fn amount(money: &Value) -> &str {
+    money["amount"].as_str().expect("money amount")
 }

@@ -45,7 +45,7 @@ pub use allocation::allocate;
 pub use amount_off::AmountOff;
 pub use buy_x_get_y::{BuyXGetY, Reward};
 pub use ceiling::DiscountCeiling;
-pub use codes::{BrandId, CategoryId, CouponCode, PromotionId, TierId};
+pub use codes::{BrandId, CategoryId, CouponCode, MAX_CODE_LEN, PromotionId, TierId};
 pub use coupons::{Coupon, CouponRejection, CouponValue, RejectedCoupon};
 pub use delivery::{DeliveryBand, DeliveryFeeBands, FreeDelivery};
 pub use error::PricingError;

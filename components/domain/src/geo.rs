@@ -1,0 +1,262 @@
+//! Where things are: points on Earth, the great-circle (haversine) distance between them, and
+//! the delivery reach rule shared by quote, stock and order: a delivery address is served by
+//! the nearest store whose delivery radius covers it. Coordinates are `f64` degrees (WGS 84);
+//! distances are whole metres, rounded to the nearest metre, so that what pricing and dispatch
+//! compare (fee bands, radii) is an exact integer and the same inputs always pick the same store.
+
+use crate::ids::StoreId;
+
+/// Mean Earth radius in metres (IUGG), the usual constant for the haversine formula.
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// A point on Earth in WGS 84 decimal degrees, checked once when it is made.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GeoPoint {
+    lat: f64,
+    lon: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum GeoError {
+    #[error("latitude must be between -90 and 90: {0}")]
+    Latitude(f64),
+    #[error("longitude must be between -180 and 180: {0}")]
+    Longitude(f64),
+}
+
+impl GeoPoint {
+    pub fn new(lat: f64, lon: f64) -> Result<Self, GeoError> {
+        if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) {
+            return Err(GeoError::Latitude(lat));
+        }
+        if !(lon.is_finite() && (-180.0..=180.0).contains(&lon)) {
+            return Err(GeoError::Longitude(lon));
+        }
+        Ok(GeoPoint { lat, lon })
+    }
+
+    pub fn lat(&self) -> f64 {
+        self.lat
+    }
+
+    pub fn lon(&self) -> f64 {
+        self.lon
+    }
+
+    /// The great-circle distance to `other`, in whole metres (haversine on a sphere: within
+    /// 0.5 % of the ellipsoid, far below what a delivery band cares about).
+    pub fn distance_m(&self, other: &GeoPoint) -> u32 {
+        let (lat1, lat2) = (self.lat.to_radians(), other.lat.to_radians());
+        let d_lat = lat2 - lat1;
+        let d_lon = (other.lon - self.lon).to_radians();
+        let h = (d_lat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (d_lon / 2.0).sin().powi(2);
+        let central = 2.0 * h.sqrt().min(1.0).asin();
+        // At most half the Earth's circumference (~20,015 km): always fits a u32.
+        (EARTH_RADIUS_M * central).round() as u32
+    }
+}
+
+/// A store as the reach rule sees it: where it is and how far it delivers (0: it does not).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreReach {
+    pub store: StoreId,
+    pub location: GeoPoint,
+    pub delivery_radius_m: u32,
+}
+
+/// The store that delivers to an address, and how far away it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveringStore {
+    pub store: StoreId,
+    pub distance_m: u32,
+}
+
+/// Why no store delivers to an address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotDeliverable {
+    #[error(
+        "not deliverable: the nearest store, {}, is {} km away and delivers within {} km",
+        nearest.as_str(),
+        km(*distance_m),
+        km(*radius_m)
+    )]
+    OutOfReach {
+        nearest: StoreId,
+        distance_m: u32,
+        radius_m: u32,
+    },
+    #[error("not deliverable: no store delivers")]
+    NoStoreDelivers,
+}
+
+/// Metres as kilometres with one decimal, for messages.
+fn km(metres: u32) -> String {
+    format!("{:.1}", f64::from(metres) / 1000.0)
+}
+
+/// The delivery reach rule: among the stores whose delivery radius covers `to` (distance at
+/// most the radius), the nearest; equal distances go to the smaller store id, so the choice
+/// never depends on the order the stores were listed in. When none covers it, the error names
+/// the nearest delivering store and its distance, so the customer can choose pickup there.
+pub fn nearest_delivering_store(
+    stores: &[StoreReach],
+    to: GeoPoint,
+) -> Result<DeliveringStore, NotDeliverable> {
+    let mut delivering: Vec<(u32, &StoreReach)> = stores
+        .iter()
+        .filter(|reach| reach.delivery_radius_m > 0)
+        .map(|reach| (reach.location.distance_m(&to), reach))
+        .collect();
+    delivering.sort_by(|(da, a), (db, b)| {
+        da.cmp(db)
+            .then_with(|| a.store.as_str().cmp(b.store.as_str()))
+    });
+    if let Some((distance_m, reach)) = delivering
+        .iter()
+        .find(|(distance_m, reach)| *distance_m <= reach.delivery_radius_m)
+    {
+        return Ok(DeliveringStore {
+            store: reach.store.clone(),
+            distance_m: *distance_m,
+        });
+    }
+    match delivering.first() {
+        Some((distance_m, reach)) => Err(NotDeliverable::OutOfReach {
+            nearest: reach.store.clone(),
+            distance_m: *distance_m,
+            radius_m: reach.delivery_radius_m,
+        }),
+        None => Err(NotDeliverable::NoStoreDelivers),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(lat: f64, lon: f64) -> GeoPoint {
+        GeoPoint::new(lat, lon).unwrap()
+    }
+
+    fn a_store(id: &str, lat: f64, lon: f64, radius_m: u32) -> StoreReach {
+        StoreReach {
+            store: StoreId::parse(id).unwrap(),
+            location: point(lat, lon),
+            delivery_radius_m: radius_m,
+        }
+    }
+
+    const PEOPLES_SQUARE: (f64, f64) = (31.2304, 121.4737);
+
+    #[test]
+    fn distance_matches_known_city_pairs() {
+        // Shanghai People's Square to Beijing Tiananmen: about 1,067 km.
+        let shanghai = point(PEOPLES_SQUARE.0, PEOPLES_SQUARE.1);
+        let beijing = point(39.9087, 116.3975);
+        let d = shanghai.distance_m(&beijing);
+        assert!((1_060_000..1_075_000).contains(&d), "{d}");
+        // One degree of latitude is about 111.2 km everywhere.
+        let d = point(0.0, 0.0).distance_m(&point(1.0, 0.0));
+        assert!((111_100..111_300).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn distance_is_symmetric_and_zero_to_itself() {
+        let a = point(31.2246, 121.4465);
+        let b = point(31.2397, 121.4998);
+        assert_eq!(a.distance_m(&b), b.distance_m(&a));
+        assert_eq!(a.distance_m(&a), 0);
+    }
+
+    #[test]
+    fn antipodes_are_half_the_circumference_away() {
+        let d = point(0.0, 0.0).distance_m(&point(0.0, 180.0));
+        assert!((20_000_000..20_040_000).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn coordinates_outside_the_globe_are_refused() {
+        assert_eq!(GeoPoint::new(90.5, 0.0), Err(GeoError::Latitude(90.5)));
+        assert_eq!(GeoPoint::new(0.0, -181.0), Err(GeoError::Longitude(-181.0)));
+        assert!(GeoPoint::new(f64::NAN, 0.0).is_err());
+        assert!(GeoPoint::new(-90.0, 180.0).is_ok());
+    }
+
+    #[test]
+    fn the_nearest_store_whose_radius_covers_the_address_delivers() {
+        let address = point(PEOPLES_SQUARE.0, PEOPLES_SQUARE.1);
+        let stores = [
+            // ~3.0 km away but delivers only within 2 km
+            a_store("NEAR-SMALL", 31.2304, 121.5053, 2_000),
+            // ~4.5 km away, delivers within 6 km
+            a_store("MIDDLE", 31.2304, 121.5210, 6_000),
+            // ~9 km away, delivers within 12 km
+            a_store("FAR-BIG", 31.2304, 121.5683, 12_000),
+        ];
+        let chosen = nearest_delivering_store(&stores, address).unwrap();
+        assert_eq!(chosen.store.as_str(), "MIDDLE");
+        assert_eq!(chosen.distance_m, stores[1].location.distance_m(&address));
+    }
+
+    #[test]
+    fn a_store_that_does_not_deliver_is_never_chosen() {
+        let address = point(PEOPLES_SQUARE.0, PEOPLES_SQUARE.1);
+        let stores = [
+            a_store("PICKUP-ONLY", PEOPLES_SQUARE.0, PEOPLES_SQUARE.1, 0),
+            a_store("DELIVERS", 31.2304, 121.5053, 5_000),
+        ];
+        let chosen = nearest_delivering_store(&stores, address).unwrap();
+        assert_eq!(chosen.store.as_str(), "DELIVERS");
+    }
+
+    #[test]
+    fn the_radius_is_inclusive() {
+        let address = point(PEOPLES_SQUARE.0, PEOPLES_SQUARE.1);
+        let mut store = a_store("EDGE", 31.2304, 121.5053, 0);
+        store.delivery_radius_m = store.location.distance_m(&address);
+        let chosen = nearest_delivering_store(&[store.clone()], address).unwrap();
+        assert_eq!(chosen.distance_m, store.delivery_radius_m);
+    }
+
+    #[test]
+    fn equal_distances_go_to_the_smaller_store_id_whatever_the_order() {
+        let address = point(PEOPLES_SQUARE.0, PEOPLES_SQUARE.1);
+        let east = a_store("B-EAST", 31.2304, 121.4837, 5_000);
+        let twin = a_store("A-TWIN", 31.2304, 121.4837, 5_000);
+        for stores in [[east.clone(), twin.clone()], [twin.clone(), east.clone()]] {
+            let chosen = nearest_delivering_store(&stores, address).unwrap();
+            assert_eq!(chosen.store.as_str(), "A-TWIN");
+        }
+    }
+
+    #[test]
+    fn outside_every_radius_names_the_nearest_store_and_its_distance() {
+        let address = point(PEOPLES_SQUARE.0, PEOPLES_SQUARE.1);
+        let stores = [
+            a_store("FAR", 31.2304, 121.6000, 5_000),
+            a_store("NEAREST", 31.2304, 121.5300, 4_000),
+        ];
+        let err = nearest_delivering_store(&stores, address).unwrap_err();
+        let NotDeliverable::OutOfReach {
+            nearest,
+            distance_m,
+            radius_m,
+        } = &err
+        else {
+            panic!("expected out of reach, got {err:?}");
+        };
+        assert_eq!(nearest.as_str(), "NEAREST");
+        assert_eq!(*distance_m, stores[1].location.distance_m(&address));
+        assert_eq!(*radius_m, 4_000);
+        assert!(err.to_string().contains("NEAREST, is 5.4 km away"), "{err}");
+    }
+
+    #[test]
+    fn no_delivering_store_at_all_is_not_deliverable() {
+        let address = point(PEOPLES_SQUARE.0, PEOPLES_SQUARE.1);
+        assert_eq!(
+            nearest_delivering_store(&[], address),
+            Err(NotDeliverable::NoStoreDelivers)
+        );
+    }
+}

@@ -1,0 +1,735 @@
+//! Where the pricing rules and facts are kept: the catalog's SQL tables (`migrations/0001` and
+//! `0002_pricing.sql`) read into the domain's `PricingRules`, `PricingFacts` and `BasketLine`s,
+//! for the quote now and for place-order's re-pricing later. Every statement is a named
+//! constant with `?` parameters; a row that cannot be read as a rule (a price of "abc", an
+//! unknown promotion kind) is a `StoreError::Corrupt` naming the row, never a silent skip, so a
+//! catalog mistake cannot quietly change what customers pay.
+//!
+//! Conventions of the tables: amounts are decimal strings in the shop's currency (the products'
+//! currency), percentages decimal strings ("15" is 15 %), times RFC 3339 UTC strings, and
+//! brands free text: a brand's id is its name with every character outside `A-Z a-z 0-9 - _ .`
+//! replaced by `-` (see [`catalog_code`]), on products and promotion targets alike.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::geo::{GeoPoint, StoreReach};
+use crate::ids::{CustomerId, StoreId};
+use crate::money::{Currency, Money};
+use crate::pricing::{
+    AmountOff, BrandId, BuyXGetY, CategoryId, Coupon, CouponCode, CouponRedemptions, CouponValue,
+    DeliveryBand, DeliveryFeeBands, DiscountCeiling, FlashSale, FreeDelivery, MemberTier,
+    Percentage, PercentageOff, PricingFacts, PricingRules, Promotion, PromotionId, PromotionKind,
+    Reward, SpendThresholdTiers, Stacking, StockCover, StockMarkdown, StorePrices, Target,
+    ThresholdTier, TierId, ValidityWindow,
+};
+use crate::store::{Sql, SqlRows, SqlValue, StoreError};
+use crate::values::Sku;
+
+const PRODUCT_COLUMNS: &str = "SELECT sku, name, category, brand, list_price, currency FROM products WHERE active = 1 AND sku IN ";
+const ACTIVE_STORE: &str = "SELECT id, latitude, longitude, pickup_enabled, delivery_radius_km \
+     FROM stores WHERE id = ? AND active = 1";
+const DELIVERING_STORES: &str = "SELECT id, latitude, longitude, pickup_enabled, delivery_radius_km \
+     FROM stores WHERE active = 1 AND delivery_radius_km > 0 ORDER BY id";
+const CUSTOMER_TIER: &str = "SELECT tier_id FROM customers WHERE id = ?";
+const STORE_PRICES: &str = "SELECT sku, price FROM store_prices WHERE store_id = ? ORDER BY sku";
+const MEMBER_TIER: &str = "SELECT discount_percent FROM member_tiers WHERE id = ?";
+const TIER_PRICES: &str = "SELECT sku, price FROM tier_prices WHERE tier_id = ? ORDER BY sku";
+const ACTIVE_PROMOTIONS: &str = "SELECT id, name, kind, starts_at, ends_at, target_kind, \
+     target_values, priority, stacking, parameters FROM promotions WHERE active = 1 ORDER BY id";
+const COUPON: &str = "SELECT code, name, kind, amount, percent, max_discount, minimum_spend, \
+     starts_at, ends_at, total_limit, per_customer_limit, stacking \
+     FROM coupons WHERE code = ? AND active = 1";
+const DELIVERY_FEE_BANDS: &str = "SELECT up_to_m, fee FROM delivery_fee_bands ORDER BY up_to_m";
+const DISCOUNT_CEILING: &str =
+    "SELECT value FROM pricing_settings WHERE name = 'discount_ceiling_percent'";
+const COUPON_USES: &str = "SELECT COALESCE(SUM(uses), 0), \
+     COALESCE(SUM(CASE WHEN customer_id = ? THEN uses ELSE 0 END), 0) \
+     FROM coupon_redemptions WHERE code = ?";
+const FLASH_SALE_UNITS: &str = "SELECT COALESCE(SUM(units), 0), \
+     COALESCE(SUM(CASE WHEN customer_id = ? THEN units ELSE 0 END), 0) \
+     FROM flash_sale_sales WHERE promotion_id = ?";
+const STOCK_COVER: &str =
+    "SELECT sku, on_hand, average_daily_sales FROM stock_cover WHERE store_id = ? ORDER BY sku";
+
+/// A product as pricing needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogProduct {
+    pub sku: Sku,
+    pub name: String,
+    pub list_price: Money,
+    pub category: CategoryId,
+    pub brand: BrandId,
+}
+
+/// A store as quoting needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogStore {
+    pub id: StoreId,
+    pub location: GeoPoint,
+    pub pickup_enabled: bool,
+    pub delivery_radius_m: u32,
+}
+
+impl CatalogStore {
+    pub fn reach(&self) -> StoreReach {
+        StoreReach {
+            store: self.id.clone(),
+            location: self.location,
+            delivery_radius_m: self.delivery_radius_m,
+        }
+    }
+}
+
+/// A catalog name as a pricing code: characters outside `A-Z a-z 0-9 - _ .` become `-`, cut to
+/// 64 characters (so "Three Squirrels" is the brand `Three-Squirrels`).
+pub fn catalog_code(raw: &str) -> String {
+    let code: String = raw
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(crate::pricing::MAX_CODE_LEN)
+        .collect();
+    if code.is_empty() {
+        "-".to_owned()
+    } else {
+        code
+    }
+}
+
+/// The active products among `skus`, by sku. A sku absent from the result is unknown or no
+/// longer sold.
+pub fn load_products(
+    db: &impl Sql,
+    skus: &[Sku],
+) -> Result<BTreeMap<Sku, CatalogProduct>, StoreError> {
+    let mut products = BTreeMap::new();
+    let unique: BTreeSet<&Sku> = skus.iter().collect();
+    if unique.is_empty() {
+        return Ok(products);
+    }
+    let placeholders = vec!["?"; unique.len()].join(", ");
+    let params: Vec<SqlValue> = unique.iter().map(|s| SqlValue::from(s.as_str())).collect();
+    let rows = db.execute(&format!("{PRODUCT_COLUMNS}({placeholders})"), &params)?;
+    for row in &rows.rows {
+        let sku_raw = text(row, 0, "products.sku")?;
+        let at = |column: &str| format!("products[{sku_raw}].{column}");
+        let sku = Sku::parse(&sku_raw).map_err(|e| corrupt(at("sku"), e))?;
+        let currency =
+            Currency::parse(&text(row, 5, "currency")?).map_err(|e| corrupt(at("currency"), e))?;
+        let product = CatalogProduct {
+            name: text(row, 1, &at("name"))?,
+            category: CategoryId::parse(&catalog_code(&text(row, 2, &at("category"))?))
+                .map_err(|e| corrupt(at("category"), e))?,
+            brand: BrandId::parse(&catalog_code(&text(row, 3, &at("brand"))?))
+                .map_err(|e| corrupt(at("brand"), e))?,
+            list_price: money(
+                &text(row, 4, &at("list_price"))?,
+                currency,
+                &at("list_price"),
+            )?,
+            sku: sku.clone(),
+        };
+        products.insert(sku, product);
+    }
+    Ok(products)
+}
+
+fn store_from_row(row: &[SqlValue]) -> Result<CatalogStore, StoreError> {
+    let raw_id = text(row, 0, "stores.id")?;
+    let at = |column: &str| format!("stores[{raw_id}].{column}");
+    let location = GeoPoint::new(
+        real(row, 1, &at("latitude"))?,
+        real(row, 2, &at("longitude"))?,
+    )
+    .map_err(|e| corrupt(at("location"), e))?;
+    let radius_km = real(row, 4, &at("delivery_radius_km"))?;
+    if !(radius_km.is_finite() && (0.0..=20_000.0).contains(&radius_km)) {
+        return Err(corrupt(at("delivery_radius_km"), radius_km));
+    }
+    Ok(CatalogStore {
+        id: StoreId::parse(&raw_id).map_err(|e| corrupt(at("id"), e))?,
+        location,
+        pickup_enabled: integer(row, 3, &at("pickup_enabled"))? == 1,
+        // Within 0..=20,000 km: fits a u32 of metres.
+        delivery_radius_m: (radius_km * 1000.0).round() as u32,
+    })
+}
+
+/// The store, if it exists and is open for business.
+pub fn load_store(db: &impl Sql, id: &StoreId) -> Result<Option<CatalogStore>, StoreError> {
+    let rows = db.execute(ACTIVE_STORE, &[SqlValue::from(id.as_str())])?;
+    rows.rows.first().map(|row| store_from_row(row)).transpose()
+}
+
+/// Every open store that delivers, in id order.
+pub fn load_delivering_stores(db: &impl Sql) -> Result<Vec<CatalogStore>, StoreError> {
+    let rows = db.execute(DELIVERING_STORES, &[])?;
+    rows.rows.iter().map(|row| store_from_row(row)).collect()
+}
+
+/// The member tier of a customer; `None` for a customer the catalog does not know yet or who
+/// has no tier (they pay non-member prices).
+pub fn customer_tier(db: &impl Sql, customer: &CustomerId) -> Result<Option<TierId>, StoreError> {
+    let rows = db.execute(CUSTOMER_TIER, &[SqlValue::from(customer.as_str())])?;
+    let Some(row) = rows.rows.first() else {
+        return Ok(None);
+    };
+    optional_text(row, 0)
+        .map(|tier| {
+            TierId::parse(&tier)
+                .map_err(|e| corrupt(format!("customers[{}].tier_id", customer.as_str()), e))
+        })
+        .transpose()
+}
+
+/// The rules a quote at `store` for a customer of `tier` with `coupon_codes` can touch: that
+/// store's prices, that tier, every active promotion (the domain filters by window), the
+/// entered coupons that exist and are active, the delivery bands and the ceiling.
+pub fn load_pricing_rules(
+    db: &impl Sql,
+    currency: Currency,
+    store: Option<&StoreId>,
+    tier: Option<&TierId>,
+    coupon_codes: &[CouponCode],
+) -> Result<PricingRules, StoreError> {
+    let mut store_prices = StorePrices::default();
+    if let Some(store) = store {
+        let rows = db.execute(STORE_PRICES, &[SqlValue::from(store.as_str())])?;
+        for (sku, price) in sku_prices(&rows, currency, "store_prices")? {
+            store_prices.set(store, sku, price);
+        }
+    }
+
+    let mut member_tiers = BTreeMap::new();
+    if let Some(tier_id) = tier {
+        let rows = db.execute(MEMBER_TIER, &[SqlValue::from(tier_id.as_str())])?;
+        if let Some(row) = rows.rows.first() {
+            let at = format!("member_tiers[{tier_id}].discount_percent");
+            let discount = optional_text(row, 0)
+                .map(|raw| percentage(&raw, &at))
+                .transpose()?;
+            let rows = db.execute(TIER_PRICES, &[SqlValue::from(tier_id.as_str())])?;
+            let prices = sku_prices(&rows, currency, "tier_prices")?
+                .into_iter()
+                .collect();
+            member_tiers.insert(tier_id.clone(), MemberTier { discount, prices });
+        }
+    }
+
+    let rows = db.execute(ACTIVE_PROMOTIONS, &[])?;
+    let promotions = rows
+        .rows
+        .iter()
+        .map(|row| promotion(row, currency))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut coupons = BTreeMap::new();
+    for code in coupon_codes.iter().collect::<BTreeSet<_>>() {
+        let rows = db.execute(COUPON, &[SqlValue::from(code.as_str())])?;
+        if let Some(row) = rows.rows.first() {
+            coupons.insert(code.clone(), coupon(row, currency)?);
+        }
+    }
+
+    let rows = db.execute(DELIVERY_FEE_BANDS, &[])?;
+    let bands = rows
+        .rows
+        .iter()
+        .map(|row| {
+            let up_to = integer(row, 0, "delivery_fee_bands.up_to_m")?;
+            let at = format!("delivery_fee_bands[{up_to}].fee");
+            Ok(DeliveryBand {
+                up_to_m: u32::try_from(up_to).map_err(|e| corrupt(&at, e))?,
+                fee: money(&text(row, 1, &at)?, currency, &at)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+
+    let rows = db.execute(DISCOUNT_CEILING, &[])?;
+    let discount_ceiling = match rows.rows.first() {
+        Some(row) => DiscountCeiling {
+            max_share: percentage(
+                &text(row, 0, "pricing_settings.discount_ceiling_percent")?,
+                "pricing_settings.discount_ceiling_percent",
+            )?,
+        },
+        None => DiscountCeiling::default(),
+    };
+
+    Ok(PricingRules {
+        store_prices,
+        member_tiers,
+        promotions,
+        coupons,
+        delivery_fees: DeliveryFeeBands { bands },
+        discount_ceiling,
+    })
+}
+
+/// The live facts the rules depend on: units left under each flash sale's cap and this
+/// customer's purchases, redemptions of each loaded coupon, and the stock cover at `store`.
+pub fn load_pricing_facts(
+    db: &impl Sql,
+    rules: &PricingRules,
+    store: Option<&StoreId>,
+    customer: Option<&CustomerId>,
+) -> Result<PricingFacts, StoreError> {
+    // Guests are recorded under '' and are never "this customer".
+    let who = SqlValue::from(customer.map_or("\u{0}guest", CustomerId::as_str));
+    let mut facts = PricingFacts::default();
+    for promotion in &rules.promotions {
+        let PromotionKind::FlashSale(sale) = &promotion.kind else {
+            continue;
+        };
+        let rows = db.execute(
+            FLASH_SALE_UNITS,
+            &[who.clone(), SqlValue::from(promotion.id.as_str())],
+        )?;
+        let at = format!("flash_sale_sales[{}]", promotion.id);
+        let (sold, bought) = two_counts(&rows, &at)?;
+        facts
+            .flash_sale_units_left
+            .insert(promotion.id.clone(), sale.total_cap.saturating_sub(sold));
+        if customer.is_some() {
+            facts
+                .flash_sale_units_bought
+                .insert(promotion.id.clone(), bought);
+        }
+    }
+    for code in rules.coupons.keys() {
+        let rows = db.execute(COUPON_USES, &[who.clone(), SqlValue::from(code.as_str())])?;
+        let (total, by_customer) = two_counts(&rows, &format!("coupon_redemptions[{code}]"))?;
+        facts.coupon_redemptions.insert(
+            code.clone(),
+            CouponRedemptions {
+                total,
+                by_customer: if customer.is_some() { by_customer } else { 0 },
+            },
+        );
+    }
+    if let Some(store) = store {
+        let rows = db.execute(STOCK_COVER, &[SqlValue::from(store.as_str())])?;
+        for row in &rows.rows {
+            let raw = text(row, 0, "stock_cover.sku")?;
+            let at = |column: &str| format!("stock_cover[{raw}].{column}");
+            let sku = Sku::parse(&raw).map_err(|e| corrupt(at("sku"), e))?;
+            let on_hand = u32::try_from(integer(row, 1, &at("on_hand"))?)
+                .map_err(|e| corrupt(at("on_hand"), e))?;
+            let average_daily_sales = decimal(
+                &text(row, 2, &at("average_daily_sales"))?,
+                &at("average_daily_sales"),
+            )?;
+            facts.stock.insert(
+                sku,
+                StockCover {
+                    on_hand,
+                    average_daily_sales,
+                },
+            );
+        }
+    }
+    Ok(facts)
+}
+
+// ---- rows to rules ----
+
+fn promotion(row: &[SqlValue], currency: Currency) -> Result<Promotion, StoreError> {
+    let raw_id = text(row, 0, "promotions.id")?;
+    let at = |column: &str| format!("promotions[{raw_id}].{column}");
+    let id = PromotionId::parse(&raw_id).map_err(|e| corrupt(at("id"), e))?;
+    let kind_name = text(row, 2, &at("kind"))?;
+    let parameters = text(row, 9, &at("parameters"))?;
+    let kind = promotion_kind(&kind_name, &parameters, currency, &at("parameters"))?;
+    let values: Vec<String> = serde_json::from_str(&text(row, 6, &at("target_values"))?)
+        .map_err(|e| corrupt(at("target_values"), e))?;
+    let target = match text(row, 5, &at("target_kind"))?.as_str() {
+        "everything" => Target::Everything,
+        "skus" => Target::Skus(
+            values
+                .iter()
+                .map(|v| Sku::parse(v))
+                .collect::<Result<_, _>>()
+                .map_err(|e| corrupt(at("target_values"), e))?,
+        ),
+        "categories" => Target::Categories(
+            values
+                .iter()
+                .map(|v| CategoryId::parse(&catalog_code(v)))
+                .collect::<Result<_, _>>()
+                .map_err(|e| corrupt(at("target_values"), e))?,
+        ),
+        "brands" => Target::Brands(
+            values
+                .iter()
+                .map(|v| BrandId::parse(&catalog_code(v)))
+                .collect::<Result<_, _>>()
+                .map_err(|e| corrupt(at("target_values"), e))?,
+        ),
+        other => return Err(corrupt(at("target_kind"), other)),
+    };
+    Ok(Promotion {
+        name: text(row, 1, &at("name"))?,
+        window: window(row, 3, 4, &at("window"))?,
+        target,
+        priority: u32::try_from(integer(row, 7, &at("priority"))?)
+            .map_err(|e| corrupt(at("priority"), e))?,
+        stacking: stacking(&text(row, 8, &at("stacking"))?, &at("stacking"))?,
+        kind,
+        id,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PercentParams {
+    percent: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AmountParams {
+    per_unit: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlashSaleParams {
+    price: String,
+    total_cap: u32,
+    per_customer_limit: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BuyXGetYParams {
+    buy: u32,
+    get: u32,
+    percent_off: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StockMarkdownParams {
+    clearance_percent: String,
+    cover_days: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TierParams {
+    spend: String,
+    off: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpendThresholdParams {
+    tiers: Vec<TierParams>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FreeDeliveryParams {
+    minimum_spend: String,
+}
+
+fn params<T: serde::de::DeserializeOwned>(raw: &str, at: &str) -> Result<T, StoreError> {
+    serde_json::from_str(raw).map_err(|e| corrupt(at, e))
+}
+
+fn promotion_kind(
+    kind: &str,
+    raw: &str,
+    currency: Currency,
+    at: &str,
+) -> Result<PromotionKind, StoreError> {
+    Ok(match kind {
+        "percentage-off" => {
+            let p: PercentParams = params(raw, at)?;
+            PromotionKind::PercentageOff(PercentageOff {
+                off: percentage(&p.percent, at)?,
+            })
+        }
+        "amount-off" => {
+            let p: AmountParams = params(raw, at)?;
+            PromotionKind::AmountOff(AmountOff {
+                per_unit: money(&p.per_unit, currency, at)?,
+            })
+        }
+        "flash-sale" => {
+            let p: FlashSaleParams = params(raw, at)?;
+            PromotionKind::FlashSale(FlashSale {
+                price: money(&p.price, currency, at)?,
+                total_cap: p.total_cap,
+                per_customer_limit: p.per_customer_limit,
+            })
+        }
+        "buy-x-get-y" => {
+            let p: BuyXGetYParams = params(raw, at)?;
+            PromotionKind::BuyXGetY(BuyXGetY {
+                buy: p.buy,
+                get: p.get,
+                reward: match p.percent_off {
+                    Some(off) => Reward::PercentageOff(percentage(&off, at)?),
+                    None => Reward::Free,
+                },
+            })
+        }
+        "stock-markdown" => {
+            let p: StockMarkdownParams = params(raw, at)?;
+            PromotionKind::StockMarkdown(StockMarkdown {
+                clearance: percentage(&p.clearance_percent, at)?,
+                cover_days: p.cover_days,
+            })
+        }
+        "spend-threshold-tiers" => {
+            let p: SpendThresholdParams = params(raw, at)?;
+            PromotionKind::SpendThresholdTiers(SpendThresholdTiers {
+                tiers: p
+                    .tiers
+                    .iter()
+                    .map(|tier| {
+                        Ok(ThresholdTier {
+                            spend: money(&tier.spend, currency, at)?,
+                            off: money(&tier.off, currency, at)?,
+                        })
+                    })
+                    .collect::<Result<_, StoreError>>()?,
+            })
+        }
+        "free-delivery" => {
+            let p: FreeDeliveryParams = params(raw, at)?;
+            PromotionKind::FreeDelivery(FreeDelivery {
+                minimum_spend: money(&p.minimum_spend, currency, at)?,
+            })
+        }
+        other => return Err(corrupt(at, format!("unknown promotion kind {other}"))),
+    })
+}
+
+fn coupon(row: &[SqlValue], currency: Currency) -> Result<Coupon, StoreError> {
+    let raw_code = text(row, 0, "coupons.code")?;
+    let at = |column: &str| format!("coupons[{raw_code}].{column}");
+    let optional_money = |index: usize, column: &str| {
+        optional_text(row, index)
+            .map(|raw| money(&raw, currency, &at(column)))
+            .transpose()
+    };
+    let value = match text(row, 2, &at("kind"))?.as_str() {
+        "amount-off" => CouponValue::AmountOff(
+            optional_money(3, "amount")?.ok_or_else(|| corrupt(at("amount"), "missing"))?,
+        ),
+        "percentage-off" => CouponValue::PercentageOff {
+            off: percentage(
+                &optional_text(row, 4).ok_or_else(|| corrupt(at("percent"), "missing"))?,
+                &at("percent"),
+            )?,
+            max_discount: optional_money(5, "max_discount")?,
+        },
+        other => return Err(corrupt(at("kind"), other)),
+    };
+    let limit = |index: usize, column: &str| -> Result<Option<u32>, StoreError> {
+        optional_integer(row, index)
+            .map(|n| u32::try_from(n).map_err(|e| corrupt(at(column), e)))
+            .transpose()
+    };
+    Ok(Coupon {
+        code: CouponCode::parse(&raw_code).map_err(|e| corrupt(at("code"), e))?,
+        name: text(row, 1, &at("name"))?,
+        window: window(row, 7, 8, &at("window"))?,
+        minimum_spend: optional_money(6, "minimum_spend")?,
+        value,
+        total_limit: limit(9, "total_limit")?,
+        per_customer_limit: limit(10, "per_customer_limit")?,
+        stacking: stacking(&text(row, 11, &at("stacking"))?, &at("stacking"))?,
+    })
+}
+
+// ---- cells ----
+
+fn corrupt(at: impl AsRef<str>, why: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{}: {why}", at.as_ref()))
+}
+
+fn cell<'a>(row: &'a [SqlValue], index: usize, at: &str) -> Result<&'a SqlValue, StoreError> {
+    row.get(index).ok_or_else(|| corrupt(at, "missing column"))
+}
+
+fn text(row: &[SqlValue], index: usize, at: &str) -> Result<String, StoreError> {
+    match cell(row, index, at)? {
+        SqlValue::Text(value) => Ok(value.clone()),
+        SqlValue::Integer(value) => Ok(value.to_string()),
+        other => Err(corrupt(at, format!("expected text, found {other:?}"))),
+    }
+}
+
+fn optional_text(row: &[SqlValue], index: usize) -> Option<String> {
+    match row.get(index)? {
+        SqlValue::Text(value) if !value.trim().is_empty() => Some(value.clone()),
+        SqlValue::Integer(value) => Some(value.to_string()),
+        SqlValue::Real(value) => Some(value.to_string()),
+        _ => None,
+    }
+}
+
+fn integer(row: &[SqlValue], index: usize, at: &str) -> Result<i64, StoreError> {
+    match cell(row, index, at)? {
+        SqlValue::Integer(value) => Ok(*value),
+        other => Err(corrupt(at, format!("expected an integer, found {other:?}"))),
+    }
+}
+
+fn optional_integer(row: &[SqlValue], index: usize) -> Option<i64> {
+    match row.get(index)? {
+        SqlValue::Integer(value) => Some(*value),
+        _ => None,
+    }
+}
+
+fn real(row: &[SqlValue], index: usize, at: &str) -> Result<f64, StoreError> {
+    match cell(row, index, at)? {
+        SqlValue::Real(value) => Ok(*value),
+        // Small integers convert exactly.
+        SqlValue::Integer(value) => Ok(*value as f64),
+        other => Err(corrupt(at, format!("expected a number, found {other:?}"))),
+    }
+}
+
+fn decimal(raw: &str, at: &str) -> Result<Decimal, StoreError> {
+    Decimal::from_str(raw.trim()).map_err(|e| corrupt(at, e))
+}
+
+fn money(raw: &str, currency: Currency, at: &str) -> Result<Money, StoreError> {
+    let amount = Money::parse(raw.trim(), currency).map_err(|e| corrupt(at, e))?;
+    if amount.is_negative() {
+        return Err(corrupt(at, "negative amount"));
+    }
+    Ok(amount)
+}
+
+fn percentage(raw: &str, at: &str) -> Result<Percentage, StoreError> {
+    Percentage::new(decimal(raw, at)?).map_err(|e| corrupt(at, e))
+}
+
+fn stacking(raw: &str, at: &str) -> Result<Stacking, StoreError> {
+    match raw {
+        "stackable" => Ok(Stacking::Stackable),
+        "exclusive" => Ok(Stacking::Exclusive),
+        other => Err(corrupt(at, other)),
+    }
+}
+
+fn timestamp(raw: &str, at: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| corrupt(at, e))
+}
+
+fn window(
+    row: &[SqlValue],
+    starts: usize,
+    ends: usize,
+    at: &str,
+) -> Result<ValidityWindow, StoreError> {
+    Ok(ValidityWindow {
+        starts_at: timestamp(&text(row, starts, at)?, at)?,
+        ends_at: timestamp(&text(row, ends, at)?, at)?,
+    })
+}
+
+fn sku_prices(
+    rows: &SqlRows,
+    currency: Currency,
+    table: &str,
+) -> Result<Vec<(Sku, Money)>, StoreError> {
+    rows.rows
+        .iter()
+        .map(|row| {
+            let raw = text(row, 0, &format!("{table}.sku"))?;
+            let at = format!("{table}[{raw}]");
+            let sku = Sku::parse(&raw).map_err(|e| corrupt(&at, e))?;
+            Ok((sku, money(&text(row, 1, &at)?, currency, &at)?))
+        })
+        .collect()
+}
+
+/// Two non-negative counts of a `SUM(..), SUM(..)` row.
+fn two_counts(rows: &SqlRows, at: &str) -> Result<(u32, u32), StoreError> {
+    let Some(row) = rows.rows.first() else {
+        return Ok((0, 0));
+    };
+    let count = |index| u32::try_from(integer(row, index, at)?).map_err(|e| corrupt(at, e));
+    Ok((count(0)?, count(1)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_names_become_codes_deterministically() {
+        assert_eq!(catalog_code("Three Squirrels"), "Three-Squirrels");
+        assert_eq!(catalog_code("personal-care"), "personal-care");
+        assert_eq!(catalog_code("  "), "-");
+        assert_eq!(catalog_code(&"x".repeat(100)).len(), 64);
+    }
+
+    #[test]
+    fn every_promotion_kind_reads_from_its_parameters() {
+        let cny = Currency::CNY;
+        for (kind, raw) in [
+            ("percentage-off", r#"{"percent": "15"}"#),
+            ("amount-off", r#"{"per_unit": "5.00"}"#),
+            (
+                "flash-sale",
+                r#"{"price": "9.90", "total_cap": 100, "per_customer_limit": 2}"#,
+            ),
+            ("buy-x-get-y", r#"{"buy": 2, "get": 1}"#),
+            (
+                "buy-x-get-y",
+                r#"{"buy": 2, "get": 1, "percent_off": "50"}"#,
+            ),
+            (
+                "stock-markdown",
+                r#"{"clearance_percent": "30", "cover_days": 60}"#,
+            ),
+            (
+                "spend-threshold-tiers",
+                r#"{"tiers": [{"spend": "100.00", "off": "10.00"}]}"#,
+            ),
+            ("free-delivery", r#"{"minimum_spend": "99.00"}"#),
+        ] {
+            let read = promotion_kind(kind, raw, cny, "p").unwrap();
+            assert_eq!(read.name().as_str(), kind);
+        }
+    }
+
+    #[test]
+    fn a_malformed_promotion_is_corrupt_data_naming_it() {
+        for (kind, raw) in [
+            ("percentage-off", r#"{"percent": "150"}"#),
+            ("amount-off", r#"{"per_unit": "-1"}"#),
+            ("amount-off", r#"{"per_unit": "5", "extra": 1}"#),
+            ("free-delivery", "not json"),
+            ("half-price-tuesdays", "{}"),
+        ] {
+            let err =
+                promotion_kind(kind, raw, Currency::CNY, "promotions[P1].parameters").unwrap_err();
+            assert!(
+                matches!(&err, StoreError::Corrupt(why) if why.starts_with("promotions[P1]")),
+                "{kind} {raw}: {err:?}"
+            );
+        }
+    }
+}

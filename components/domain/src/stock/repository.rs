@@ -1,0 +1,737 @@
+//! Stock in SQLite: the SQL that applies the stock rules atomically, and the records every
+//! change leaves (`stock_movements`, `audit_log`, `stock.low` in `outbox`). Tables come from
+//! `migrations/0003_stock.sql`.
+//!
+//! Every change runs in one `BEGIN IMMEDIATE` transaction (the write lock is taken up front, so
+//! two requests never both read a level and then both write it) and every level change is a
+//! guarded `UPDATE ... WHERE <enough units>` whose changed-row count (`SELECT changes()`)
+//! decides: a reservation holds only if each guarded update changed its row, else everything
+//! is rolled back. The `CHECK (0 <= reserved AND reserved <= on_hand)` of the table is the last
+//! line of defence, never the rule itself. Due reservations are expired lazily before any read
+//! or change (one cheap count when none is due) and by `sweep`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+use super::StockError;
+use super::levels::{LowStockAlert, StockLevel};
+use super::movement::{MovementKind, ReasonCode};
+use super::reservation::{
+    ReservationId, ReservationLines, ReservationStatus, ReservationTtl, Shortage,
+};
+use crate::geo::GeoPoint;
+use crate::ids::StoreId;
+use crate::store::{Sql, SqlRows, SqlValue, StoreError};
+use crate::values::Sku;
+
+const STORE_EXISTS: &str = "SELECT COUNT(*) FROM stores WHERE id = ? AND active = 1";
+const PRODUCT_IS_SOLD: &str = "SELECT COUNT(*) FROM products WHERE sku = ? AND active = 1";
+const LEVEL: &str = "SELECT on_hand, reserved, safety_stock, reorder_point, low_alert_armed \
+     FROM stock_levels WHERE store_id = ? AND sku = ?";
+const HOLD_UNITS: &str = "UPDATE stock_levels SET reserved = reserved + ?1, updated_at = ?4 \
+     WHERE store_id = ?2 AND sku = ?3 AND on_hand - reserved - safety_stock >= ?1";
+const RETURN_UNITS: &str = "UPDATE stock_levels SET reserved = reserved - ?1, updated_at = ?4 \
+     WHERE store_id = ?2 AND sku = ?3 AND reserved >= ?1";
+const SHIP_UNITS: &str = "UPDATE stock_levels \
+     SET on_hand = on_hand - ?1, reserved = reserved - ?1, updated_at = ?4 \
+     WHERE store_id = ?2 AND sku = ?3 AND reserved >= ?1";
+const TAKE_OFF_SHELF: &str = "UPDATE stock_levels SET on_hand = on_hand - ?1, updated_at = ?4 \
+     WHERE store_id = ?2 AND sku = ?3 AND on_hand - reserved >= ?1";
+const ENSURE_LEVEL: &str = "INSERT INTO stock_levels (store_id, sku, on_hand, updated_at) \
+     VALUES (?, ?, 0, ?) ON CONFLICT (store_id, sku) DO NOTHING";
+const PUT_ON_SHELF: &str = "UPDATE stock_levels SET on_hand = on_hand + ?1, updated_at = ?4 \
+     WHERE store_id = ?2 AND sku = ?3";
+const CHANGED_ROWS: &str = "SELECT changes()";
+const SET_ALERT: &str =
+    "UPDATE stock_levels SET low_alert_armed = ? WHERE store_id = ? AND sku = ?";
+const INSERT_RESERVATION: &str = "INSERT INTO reservations (id, store_id, status, created_at, \
+     expires_at) VALUES (?, ?, 'held', ?, ?)";
+const INSERT_RESERVATION_LINE: &str = "INSERT INTO reservation_lines (reservation_id, line_no, \
+     sku, quantity) VALUES (?, ?, ?, ?)";
+const RESERVATION: &str =
+    "SELECT store_id, status, expires_at, created_at FROM reservations WHERE id = ?";
+const RESERVATION_LINES: &str = "SELECT sku, quantity FROM reservation_lines \
+     WHERE reservation_id = ? ORDER BY line_no";
+const CLOSE_RESERVATION: &str = "UPDATE reservations SET status = ?, closed_at = ? \
+     WHERE id = ? AND status = 'held'";
+const DUE_COUNT: &str =
+    "SELECT COUNT(*) FROM reservations WHERE status = 'held' AND expires_at <= ?";
+const DUE: &str = "SELECT id FROM reservations WHERE status = 'held' AND expires_at <= ? \
+     ORDER BY expires_at LIMIT 1000";
+const INSERT_MOVEMENT: &str = "INSERT INTO stock_movements (store_id, sku, kind, delta_on_hand, \
+     reason_code, reference, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+const INSERT_AUDIT: &str = "INSERT INTO audit_log (actor, action, subject, before, after, at) \
+     VALUES (?, ?, ?, ?, ?, ?)";
+const INSERT_OUTBOX: &str = "INSERT INTO outbox (id, event_type, subject, data, occurred_at) \
+     VALUES (?, ?, ?, ?, ?)";
+const STORES_WITH_LEVEL: &str = "SELECT s.id, s.name, s.latitude, s.longitude, \
+     s.delivery_radius_km, l.on_hand, l.reserved, l.safety_stock, l.reorder_point \
+     FROM stores s LEFT JOIN stock_levels l ON l.store_id = s.id AND l.sku = ? \
+     WHERE s.active = 1 AND s.delivery_radius_km > 0";
+
+/// RFC 3339 UTC with second precision: the stored form, which also sorts by time as text.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn text(v: &str) -> SqlValue {
+    SqlValue::Text(v.to_owned())
+}
+
+fn int(v: i64) -> SqlValue {
+    SqlValue::Integer(v)
+}
+
+fn optional_text(v: Option<&str>) -> SqlValue {
+    v.map_or(SqlValue::Null, text)
+}
+
+fn corrupt(what: impl Into<String>) -> StoreError {
+    StoreError::Corrupt(what.into())
+}
+
+fn col_int(row: &[SqlValue], i: usize) -> Result<i64, StoreError> {
+    match row.get(i) {
+        Some(SqlValue::Integer(v)) => Ok(*v),
+        other => Err(corrupt(format!(
+            "column {i}: expected an integer, got {other:?}"
+        ))),
+    }
+}
+
+fn col_real(row: &[SqlValue], i: usize) -> Result<f64, StoreError> {
+    match row.get(i) {
+        Some(SqlValue::Real(v)) => Ok(*v),
+        Some(SqlValue::Integer(v)) => Ok(*v as f64),
+        other => Err(corrupt(format!(
+            "column {i}: expected a number, got {other:?}"
+        ))),
+    }
+}
+
+fn col_text(row: &[SqlValue], i: usize) -> Result<String, StoreError> {
+    match row.get(i) {
+        Some(SqlValue::Text(v)) => Ok(v.clone()),
+        other => Err(corrupt(format!("column {i}: expected text, got {other:?}"))),
+    }
+}
+
+fn count(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
+    Ok(db.execute(statement, params)?.first_integer().unwrap_or(0))
+}
+
+/// Runs `statement` and reports how many rows it changed.
+fn changed(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
+    db.execute(statement, params)?;
+    count(db, CHANGED_ROWS, &[])
+}
+
+/// Runs a write that must change exactly one row; anything else means the data is not what
+/// the rules left it as.
+fn change_one(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<(), StoreError> {
+    match changed(db, statement, params)? {
+        1 => Ok(()),
+        n => Err(corrupt(format!("expected one row changed, {n} were"))),
+    }
+}
+
+/// The unit of work: `BEGIN IMMEDIATE` takes the write lock before anything is read, the work
+/// runs, and it is committed, or rolled back on any error so that nothing is left behind.
+pub fn in_immediate_transaction<T>(
+    db: &impl Sql,
+    work: impl FnOnce() -> Result<T, StockError>,
+) -> Result<T, StockError> {
+    db.execute("BEGIN IMMEDIATE", &[])?;
+    let outcome = work().and_then(|value| {
+        db.execute("COMMIT", &[])?;
+        Ok(value)
+    });
+    if outcome.is_err() {
+        // The first error is the one that matters; a failed ROLLBACK is only logged (SQLite
+        // rolls back an abandoned transaction when the connection closes).
+        if let Err(rollback) = db.execute("ROLLBACK", &[]) {
+            eprintln!("rollback failed: {rollback}");
+        }
+    }
+    outcome
+}
+
+pub fn store_exists(db: &impl Sql, store: &StoreId) -> Result<bool, StoreError> {
+    Ok(count(db, STORE_EXISTS, &[text(store.as_str())])? > 0)
+}
+
+pub fn product_is_sold(db: &impl Sql, sku: &Sku) -> Result<bool, StoreError> {
+    Ok(count(db, PRODUCT_IS_SOLD, &[text(sku.as_str())])? > 0)
+}
+
+fn require_store(db: &impl Sql, store: &StoreId) -> Result<(), StockError> {
+    if store_exists(db, store)? {
+        Ok(())
+    } else {
+        Err(StockError::UnknownStore(store.clone()))
+    }
+}
+
+/// A level as stored, with its alert.
+fn level_row(
+    db: &impl Sql,
+    store: &StoreId,
+    sku: &Sku,
+) -> Result<Option<(StockLevel, LowStockAlert)>, StoreError> {
+    let rows = db.execute(LEVEL, &[text(store.as_str()), text(sku.as_str())])?;
+    let Some(row) = rows.rows.first() else {
+        return Ok(None);
+    };
+    let level = StockLevel {
+        on_hand: col_int(row, 0)?,
+        reserved: col_int(row, 1)?,
+        safety_stock: col_int(row, 2)?,
+        reorder_point: col_int(row, 3)?,
+    };
+    let alert = LowStockAlert {
+        armed: col_int(row, 4)? == 1,
+    };
+    Ok(Some((level, alert)))
+}
+
+/// A level; a sku the store has never stocked has an all-zero level.
+pub fn level(db: &impl Sql, store: &StoreId, sku: &Sku) -> Result<StockLevel, StoreError> {
+    Ok(level_row(db, store, sku)?.map_or(
+        StockLevel {
+            on_hand: 0,
+            reserved: 0,
+            safety_stock: 0,
+            reorder_point: 0,
+        },
+        |(level, _)| level,
+    ))
+}
+
+/// After any change of a level: applies the low-stock rule, appending one `stock.low` to the
+/// outbox when available has just crossed the reorder point.
+fn settle_low_stock_alert(
+    db: &impl Sql,
+    store: &StoreId,
+    sku: &Sku,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let Some((level, alert)) = level_row(db, store, sku)? else {
+        return Ok(());
+    };
+    let outcome = alert.after_change(&level);
+    if outcome.armed != alert.armed {
+        change_one(
+            db,
+            SET_ALERT,
+            &[
+                int(i64::from(outcome.armed)),
+                text(store.as_str()),
+                text(sku.as_str()),
+            ],
+        )?;
+    }
+    if outcome.raise_stock_low {
+        append_outbox_event(
+            db,
+            "stock.low",
+            &format!("{}/{}", store.as_str(), sku.as_str()),
+            &json!({
+                "store_id": store.as_str(),
+                "sku": sku.as_str(),
+                "available": level.available(),
+                "on_hand": level.on_hand,
+                "reserved": level.reserved,
+                "reorder_point": level.reorder_point,
+            }),
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// Appends an event to the outbox (delivered later by the webhooks function).
+pub fn append_outbox_event(
+    db: &impl Sql,
+    event_type: &str,
+    subject: &str,
+    data: &Value,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let id = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        u64::try_from(now.timestamp()).unwrap_or(0),
+        now.timestamp_subsec_nanos(),
+    ));
+    change_one(
+        db,
+        INSERT_OUTBOX,
+        &[
+            text(&id.to_string()),
+            text(event_type),
+            text(subject),
+            text(&data.to_string()),
+            text(&timestamp(now)),
+        ],
+    )
+}
+
+/// Appends a staff action to the audit log, with the state before and after.
+pub fn append_audit_entry(
+    db: &impl Sql,
+    actor: &str,
+    action: &str,
+    subject: &str,
+    before: &Value,
+    after: &Value,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    change_one(
+        db,
+        INSERT_AUDIT,
+        &[
+            text(actor),
+            text(action),
+            text(subject),
+            text(&before.to_string()),
+            text(&after.to_string()),
+            text(&timestamp(now)),
+        ],
+    )
+}
+
+/// A reservation as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reservation {
+    pub id: ReservationId,
+    pub store: StoreId,
+    pub status: ReservationStatus,
+    pub created_at: String,
+    pub expires_at: String,
+    pub lines: Vec<(Sku, i64)>,
+}
+
+fn load_reservation(db: &impl Sql, id: ReservationId) -> Result<Option<Reservation>, StoreError> {
+    let rows = db.execute(RESERVATION, &[text(&id.to_string())])?;
+    let Some(row) = rows.rows.first() else {
+        return Ok(None);
+    };
+    let store = StoreId::parse(&col_text(row, 0)?).map_err(|e| corrupt(e.to_string()))?;
+    let status = ReservationStatus::parse(&col_text(row, 1)?)
+        .ok_or_else(|| corrupt("unknown reservation status"))?;
+    let lines = db
+        .execute(RESERVATION_LINES, &[text(&id.to_string())])?
+        .rows
+        .iter()
+        .map(|row| {
+            let sku = Sku::parse(&col_text(row, 0)?).map_err(|e| corrupt(e.to_string()))?;
+            Ok((sku, col_int(row, 1)?))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Some(Reservation {
+        id,
+        store,
+        status,
+        expires_at: col_text(row, 2)?,
+        created_at: col_text(row, 3)?,
+        lines,
+    }))
+}
+
+pub fn get_reservation(
+    db: &impl Sql,
+    id: ReservationId,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    expire_due_lazily(db, now)?;
+    load_reservation(db, id)?.ok_or(StockError::ReservationNotFound(id))
+}
+
+/// Holds every line at `store` for `ttl`, or none of them: on any short line the transaction is
+/// rolled back and the error lists each short line with what is available.
+pub fn reserve(
+    db: &impl Sql,
+    store: &StoreId,
+    lines: &ReservationLines,
+    ttl: ReservationTtl,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    require_store(db, store)?;
+    let at = timestamp(now);
+    in_immediate_transaction(db, || {
+        expire_due(db, now)?;
+        let mut shortages = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            let units = i64::from(line.quantity.get());
+            let held = changed(
+                db,
+                HOLD_UNITS,
+                &[
+                    int(units),
+                    text(store.as_str()),
+                    text(line.sku.as_str()),
+                    text(&at),
+                ],
+            )?;
+            if held != 1 {
+                if !product_is_sold(db, &line.sku)? {
+                    return Err(StockError::UnknownSku(line.sku.clone()));
+                }
+                shortages.push(Shortage {
+                    line: i,
+                    sku: line.sku.clone(),
+                    requested: line.quantity.get(),
+                    available: level(db, store, &line.sku)?.available(),
+                });
+            }
+        }
+        if !shortages.is_empty() {
+            return Err(StockError::Short(shortages));
+        }
+        let id = ReservationId::new(now);
+        let expires_at = timestamp(ttl.expires_at(now));
+        change_one(
+            db,
+            INSERT_RESERVATION,
+            &[
+                text(&id.to_string()),
+                text(store.as_str()),
+                text(&at),
+                text(&expires_at),
+            ],
+        )?;
+        for (i, line) in lines.iter().enumerate() {
+            change_one(
+                db,
+                INSERT_RESERVATION_LINE,
+                &[
+                    text(&id.to_string()),
+                    int(i as i64),
+                    text(line.sku.as_str()),
+                    int(i64::from(line.quantity.get())),
+                ],
+            )?;
+            settle_low_stock_alert(db, store, &line.sku, now)?;
+        }
+        Ok(Reservation {
+            id,
+            store: store.clone(),
+            status: ReservationStatus::Held,
+            created_at: at.clone(),
+            expires_at,
+            lines: lines
+                .iter()
+                .map(|l| (l.sku.clone(), i64::from(l.quantity.get())))
+                .collect(),
+        })
+    })
+}
+
+/// Gives a held reservation's units back and closes it as `status` (released or expired).
+fn give_back(
+    db: &impl Sql,
+    reservation: &Reservation,
+    status: ReservationStatus,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let at = timestamp(now);
+    for (sku, units) in &reservation.lines {
+        change_one(
+            db,
+            RETURN_UNITS,
+            &[
+                int(*units),
+                text(reservation.store.as_str()),
+                text(sku.as_str()),
+                text(&at),
+            ],
+        )?;
+        settle_low_stock_alert(db, &reservation.store, sku, now)?;
+    }
+    change_one(
+        db,
+        CLOSE_RESERVATION,
+        &[
+            text(status.as_str()),
+            text(&at),
+            text(&reservation.id.to_string()),
+        ],
+    )
+}
+
+/// Expires every held reservation due at `now`, giving its units back; inside the caller's
+/// transaction. Returns how many expired.
+fn expire_due(db: &impl Sql, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let due = db.execute(DUE, &[text(&timestamp(now))])?;
+    let mut expired = 0;
+    for row in &due.rows {
+        let id = ReservationId::parse(&col_text(row, 0)?)
+            .ok_or_else(|| corrupt("reservation id is not a uuid"))?;
+        if let Some(reservation) = load_reservation(db, id)? {
+            give_back(db, &reservation, ReservationStatus::Expired, now)?;
+            expired += 1;
+        }
+    }
+    Ok(expired)
+}
+
+/// Expires due reservations before a read: one cheap count when none is due.
+pub fn expire_due_lazily(db: &impl Sql, now: DateTime<Utc>) -> Result<u64, StockError> {
+    if count(db, DUE_COUNT, &[text(&timestamp(now))])? == 0 {
+        return Ok(0);
+    }
+    sweep(db, now)
+}
+
+/// Expires every due reservation (the route a scheduler calls). Returns how many expired.
+pub fn sweep(db: &impl Sql, now: DateTime<Utc>) -> Result<u64, StockError> {
+    in_immediate_transaction(db, || Ok(expire_due(db, now)?))
+}
+
+/// Moves a held reservation to `next` (released or committed). Asking again for the state it
+/// is already in is a no-op; a reservation past its expiry is expired first.
+fn close(
+    db: &impl Sql,
+    id: ReservationId,
+    next: ReservationStatus,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    in_immediate_transaction(db, || {
+        expire_due(db, now)?;
+        let mut reservation =
+            load_reservation(db, id)?.ok_or(StockError::ReservationNotFound(id))?;
+        if reservation.status.already(next) {
+            return Ok(reservation);
+        }
+        if !reservation.status.can_move_to(next) {
+            return Err(StockError::Transition {
+                id,
+                from: reservation.status,
+                to: next,
+            });
+        }
+        if next == ReservationStatus::Committed {
+            ship(db, &reservation, now)?;
+        } else {
+            give_back(db, &reservation, next, now)?;
+        }
+        reservation.status = next;
+        Ok(reservation)
+    })
+}
+
+/// The goods of a reservation leave the store: on hand and reserved both drop.
+fn ship(db: &impl Sql, reservation: &Reservation, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let at = timestamp(now);
+    let reference = reservation.id.to_string();
+    for (sku, units) in &reservation.lines {
+        let params = [
+            int(*units),
+            text(reservation.store.as_str()),
+            text(sku.as_str()),
+            text(&at),
+        ];
+        change_one(db, SHIP_UNITS, &params)?;
+        change_one(
+            db,
+            INSERT_MOVEMENT,
+            &[
+                text(reservation.store.as_str()),
+                text(sku.as_str()),
+                text(MovementKind::ReservationCommit.as_str()),
+                int(-units),
+                SqlValue::Null,
+                text(&reference),
+                SqlValue::Null,
+                text(&at),
+            ],
+        )?;
+        settle_low_stock_alert(db, &reservation.store, sku, now)?;
+    }
+    change_one(
+        db,
+        CLOSE_RESERVATION,
+        &[
+            text(ReservationStatus::Committed.as_str()),
+            text(&at),
+            text(&reference),
+        ],
+    )
+}
+
+pub fn release(
+    db: &impl Sql,
+    id: ReservationId,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    close(db, id, ReservationStatus::Released, now)
+}
+
+pub fn commit(
+    db: &impl Sql,
+    id: ReservationId,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    close(db, id, ReservationStatus::Committed, now)
+}
+
+/// A staff change of on hand: an in-store sale, a receipt or an adjustment.
+#[derive(Debug, Clone)]
+pub struct StockMove<'a> {
+    pub store: &'a StoreId,
+    pub sku: &'a Sku,
+    /// Units added to on hand (negative: taken off).
+    pub delta: i64,
+    pub kind: MovementKind,
+    pub reason: Option<ReasonCode>,
+    /// The staff member, for the audit log.
+    pub actor: &'a str,
+}
+
+/// The level before and after a move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moved {
+    pub before: StockLevel,
+    pub after: StockLevel,
+}
+
+/// Applies a staff move in one transaction: the guarded level change (units taken off only
+/// from what no reservation holds), its movement row, its audit entry, and the low-stock rule.
+pub fn move_stock(
+    db: &impl Sql,
+    movement: &StockMove<'_>,
+    now: DateTime<Utc>,
+) -> Result<Moved, StockError> {
+    let (store, sku) = (movement.store, movement.sku);
+    require_store(db, store)?;
+    if !product_is_sold(db, sku)? {
+        return Err(StockError::UnknownSku(sku.clone()));
+    }
+    let at = timestamp(now);
+    in_immediate_transaction(db, || {
+        expire_due(db, now)?;
+        ensure_level(db, store, sku, &at)?;
+        let before = level(db, store, sku)?;
+        let key = [text(store.as_str()), text(sku.as_str())];
+        if movement.delta < 0 {
+            let units = -movement.delta;
+            let params = [int(units), key[0].clone(), key[1].clone(), text(&at)];
+            if changed(db, TAKE_OFF_SHELF, &params)? != 1 {
+                return Err(StockError::NotOnHand {
+                    sku: sku.clone(),
+                    requested: units,
+                    sellable: before.sellable_in_store(),
+                });
+            }
+        } else {
+            let params = [
+                int(movement.delta),
+                key[0].clone(),
+                key[1].clone(),
+                text(&at),
+            ];
+            change_one(db, PUT_ON_SHELF, &params)?;
+        }
+        let after = level(db, store, sku)?;
+        change_one(
+            db,
+            INSERT_MOVEMENT,
+            &[
+                key[0].clone(),
+                key[1].clone(),
+                text(movement.kind.as_str()),
+                int(movement.delta),
+                optional_text(movement.reason.map(ReasonCode::as_str)),
+                SqlValue::Null,
+                text(movement.actor),
+                text(&at),
+            ],
+        )?;
+        append_audit_entry(
+            db,
+            movement.actor,
+            &format!("stock.{}", movement.kind.as_str()),
+            &format!("{}/{}", store.as_str(), sku.as_str()),
+            &json!({ "level": before, "reason_code": movement.reason }),
+            &json!({ "level": after, "delta": movement.delta }),
+            now,
+        )?;
+        settle_low_stock_alert(db, store, sku, now)?;
+        Ok(Moved { before, after })
+    })
+}
+
+/// Makes sure a level row exists (a first receipt at a store creates it).
+fn ensure_level(db: &impl Sql, store: &StoreId, sku: &Sku, at: &str) -> Result<(), StoreError> {
+    db.execute(
+        ENSURE_LEVEL,
+        &[text(store.as_str()), text(sku.as_str()), text(at)],
+    )?;
+    Ok(())
+}
+
+/// The levels of `skus` at one store, after expiring due reservations.
+pub fn levels_at(
+    db: &impl Sql,
+    store: &StoreId,
+    skus: &[Sku],
+    now: DateTime<Utc>,
+) -> Result<Vec<(Sku, StockLevel)>, StockError> {
+    require_store(db, store)?;
+    expire_due_lazily(db, now)?;
+    skus.iter()
+        .map(|sku| Ok((sku.clone(), level(db, store, sku)?)))
+        .collect()
+}
+
+/// One store near a point and what it has of a sku.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearbyStock {
+    pub store: StoreId,
+    pub name: String,
+    pub distance_m: u32,
+    pub available: i64,
+}
+
+/// The stores whose delivery radius covers `point`, nearest first (ties: smaller store id),
+/// with what each has available of `sku`.
+pub fn availability_near(
+    db: &impl Sql,
+    sku: &Sku,
+    point: GeoPoint,
+    now: DateTime<Utc>,
+) -> Result<Vec<NearbyStock>, StockError> {
+    expire_due_lazily(db, now)?;
+    let rows: SqlRows = db.execute(STORES_WITH_LEVEL, &[text(sku.as_str())])?;
+    let mut near = Vec::new();
+    for row in &rows.rows {
+        let location = GeoPoint::new(col_real(row, 2)?, col_real(row, 3)?)
+            .map_err(|e| corrupt(e.to_string()))?;
+        let radius_m = (col_real(row, 4)? * 1000.0).round() as u32;
+        let distance_m = location.distance_m(&point);
+        if distance_m > radius_m {
+            continue;
+        }
+        let available = match row.get(5) {
+            Some(SqlValue::Integer(_)) => StockLevel {
+                on_hand: col_int(row, 5)?,
+                reserved: col_int(row, 6)?,
+                safety_stock: col_int(row, 7)?,
+                reorder_point: col_int(row, 8)?,
+            }
+            .available(),
+            _ => 0,
+        };
+        near.push(NearbyStock {
+            store: StoreId::parse(&col_text(row, 0)?).map_err(|e| corrupt(e.to_string()))?,
+            name: col_text(row, 1)?,
+            distance_m,
+            available,
+        });
+    }
+    near.sort_by(|a, b| {
+        a.distance_m
+            .cmp(&b.distance_m)
+            .then_with(|| a.store.as_str().cmp(b.store.as_str()))
+    });
+    Ok(near)
+}

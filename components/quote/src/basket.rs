@@ -1,0 +1,180 @@
+//! What is being priced, gathered from the stores: the lines (from the cart in key-value or
+//! the request), their catalog rows, the store whose prices apply (the pickup store, or the
+//! nearest store that delivers to the address: `o2o_domain::geo`'s reach rule), the customer's
+//! tier, and the pricing rules and facts (`o2o_domain::pricing_rules_store`). Only reads: a
+//! request that fails here has written nothing.
+
+use chrono::{DateTime, Utc};
+use o2o_domain::cart_repository::load_cart;
+use o2o_domain::geo::{GeoPoint, StoreReach, nearest_delivering_store};
+use o2o_domain::pricing::{
+    BasketLine, CouponCode, CustomerContext, Fulfilment, PricingInput, PricingRules,
+};
+use o2o_domain::pricing_rules_store::{
+    customer_tier, load_delivering_stores, load_pricing_facts, load_pricing_rules, load_products,
+    load_store,
+};
+use o2o_domain::store::{KeyValue, Sql};
+use o2o_domain::{CartId, CustomerId, Quantity, Sku, StoreId};
+use o2o_edge::ApiError;
+
+/// A quote request, every value parsed.
+pub struct QuoteRequest {
+    pub source: LineSource,
+    pub customer: Option<CustomerId>,
+    pub fulfilment: WantedFulfilment,
+    /// The fulfilment as the client sent it, echoed on the quote.
+    pub wire_fulfilment: o2o_contract::FulfilmentMode,
+    pub coupon_codes: Vec<CouponCode>,
+}
+
+pub enum LineSource {
+    Cart(CartId),
+    Lines(Vec<(Sku, Quantity)>),
+}
+
+pub enum WantedFulfilment {
+    Pickup(StoreId),
+    Delivery(GeoPoint),
+}
+
+/// Everything `price_basket` needs, and what the quote says about where it was priced.
+pub struct Basket {
+    pub cart_id: Option<CartId>,
+    pub store: StoreId,
+    pub delivery_distance_m: Option<u32>,
+    pub input: PricingInput,
+    pub rules: PricingRules,
+}
+
+/// Gathers the basket of `request` at `now`.
+pub fn gather(
+    kv: &impl KeyValue,
+    db: &impl Sql,
+    request: &QuoteRequest,
+    now: DateTime<Utc>,
+) -> Result<Basket, ApiError> {
+    let (cart_id, customer, lines) = match &request.source {
+        LineSource::Cart(id) => {
+            let cart = load_cart(kv, *id, now)?.ok_or_else(|| {
+                ApiError::unprocessable("cart_id", format!("no cart {id} (or it expired)"))
+            })?;
+            let customer = match (&request.customer, &cart.customer_id) {
+                (Some(asked), Some(owner)) if asked != owner => {
+                    return Err(ApiError::unprocessable(
+                        "customer_id",
+                        "the cart belongs to another customer",
+                    ));
+                }
+                (Some(asked), _) => Some(asked.clone()),
+                (None, owner) => owner.clone(),
+            };
+            if cart.lines().is_empty() {
+                return Err(ApiError::unprocessable("cart_id", "the cart is empty"));
+            }
+            let lines = cart
+                .lines()
+                .iter()
+                .map(|line| (line.sku.clone(), line.quantity))
+                .collect();
+            (Some(*id), customer, lines)
+        }
+        LineSource::Lines(lines) => (None, request.customer.clone(), lines.clone()),
+    };
+
+    let skus: Vec<Sku> = lines.iter().map(|(sku, _)| sku.clone()).collect();
+    let products = load_products(db, &skus)?;
+    let basket_lines = lines
+        .into_iter()
+        .enumerate()
+        .map(|(index, (sku, quantity))| {
+            let Some(product) = products.get(&sku) else {
+                return Err(match cart_id {
+                    Some(_) => ApiError::unprocessable(
+                        "cart_id",
+                        format!("{sku} in the cart is no longer sold"),
+                    ),
+                    None => ApiError::unprocessable(
+                        format!("lines[{index}].sku"),
+                        format!("{sku} is not in the catalog"),
+                    ),
+                });
+            };
+            Ok(BasketLine {
+                sku,
+                quantity,
+                list_price: product.list_price,
+                category: product.category.clone(),
+                brand: product.brand.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    // The quote is in the currency of its products; a basket mixing currencies is refused by
+    // pricing's own check.
+    let currency = basket_lines
+        .first()
+        .map(|line| line.list_price.currency())
+        .ok_or_else(|| ApiError::unprocessable("lines", "there is nothing to price"))?;
+
+    let (store, fulfilment, delivery_distance_m) = match &request.fulfilment {
+        WantedFulfilment::Pickup(id) => {
+            let store = load_store(db, id)?.ok_or_else(|| {
+                ApiError::unprocessable(
+                    "fulfilment.store_id",
+                    format!("{} is not one of our stores", id.as_str()),
+                )
+            })?;
+            if !store.pickup_enabled {
+                return Err(ApiError::unprocessable(
+                    "fulfilment.store_id",
+                    format!("{} does not offer pickup", id.as_str()),
+                ));
+            }
+            (store.id, Fulfilment::Pickup, None)
+        }
+        WantedFulfilment::Delivery(address) => {
+            let reach: Vec<StoreReach> = load_delivering_stores(db)?
+                .iter()
+                .map(|store| store.reach())
+                .collect();
+            let chosen = nearest_delivering_store(&reach, *address)
+                .map_err(|why| ApiError::unprocessable("fulfilment.location", why))?;
+            (
+                chosen.store,
+                Fulfilment::Delivery {
+                    distance_m: chosen.distance_m,
+                },
+                Some(chosen.distance_m),
+            )
+        }
+    };
+
+    let tier = match &customer {
+        Some(customer) => customer_tier(db, customer)?,
+        None => None,
+    };
+    let rules = load_pricing_rules(
+        db,
+        currency,
+        Some(&store),
+        tier.as_ref(),
+        &request.coupon_codes,
+    )?;
+    let facts = load_pricing_facts(db, &rules, Some(&store), customer.as_ref())?;
+    let input = PricingInput {
+        currency,
+        lines: basket_lines,
+        customer: customer.map(|id| CustomerContext { id, tier }),
+        store: Some(store.clone()),
+        fulfilment,
+        coupon_codes: request.coupon_codes.clone(),
+        facts,
+    };
+    Ok(Basket {
+        cart_id,
+        store,
+        delivery_distance_m,
+        input,
+        rules,
+    })
+}
