@@ -13,6 +13,7 @@ use o2o_domain::{Cart, CartId, CustomerId, Quantity, Sku, StoreId};
 use o2o_edge::edge_context::{now, seconds_variable};
 use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json, no_content};
+use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::spin_store::{SpinKeyValue, SpinSql};
 use o2o_edge::{ApiError, FieldContext};
 use spin_sdk::http::{Params, Request, Response, Router};
@@ -33,20 +34,17 @@ fn handle(req: Request) -> Response {
     router.put("/cart/:id/items/:sku", |r, p| finish(set_quantity(r, p)));
     router.delete("/cart/:id/items/:sku", |r, p| finish(remove_item(r, p)));
     router.post("/cart/:id/merge", |r, p| finish(merge_guest_cart(r, p)));
-    for path in [
-        "/cart",
-        "/cart/:id",
-        "/cart/:id/items",
-        "/cart/:id/items/:sku",
-        "/cart/:id/merge",
-    ] {
-        router.any(path, |_: Request, _| {
-            ApiError::MethodNotAllowed.into_response()
-        });
-    }
-    router.any("/*", |_: Request, _| {
-        ApiError::not_found("no such cart route").into_response()
-    });
+    refuse_unrouted(
+        &mut router,
+        &[
+            "/cart",
+            "/cart/:id",
+            "/cart/:id/items",
+            "/cart/:id/items/:sku",
+            "/cart/:id/merge",
+        ],
+        "cart",
+    );
     router.handle(req)
 }
 
@@ -64,16 +62,6 @@ fn path_cart_id(params: &Params) -> Result<CartId, ApiError> {
 
 fn path_sku(params: &Params) -> Result<Sku, ApiError> {
     Sku::parse(params.get("sku").unwrap_or_default()).field("sku")
-}
-
-fn quantity(raw: i64, field: &str) -> Result<Quantity, ApiError> {
-    u32::try_from(raw)
-        .map_err(|_| o2o_domain::ValueError::OutOfRange {
-            min: Quantity::MIN,
-            max: Quantity::MAX,
-        })
-        .and_then(Quantity::new)
-        .field(field)
 }
 
 fn load_live_cart(
@@ -121,7 +109,7 @@ fn add_item(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_cart_id(&params)?;
     let body: AddItem = parse_json(&req)?;
     let sku = Sku::parse(&body.sku).field("sku")?;
-    let quantity = quantity(body.quantity, "quantity")?;
+    let quantity = Quantity::try_from(body.quantity).field("quantity")?;
     let store = body
         .preferred_store
         .as_deref()
@@ -157,7 +145,7 @@ fn set_quantity(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_cart_id(&params)?;
     let sku = path_sku(&params)?;
     let body: SetQuantity = parse_json(&req)?;
-    let quantity = quantity(body.quantity, "quantity")?;
+    let quantity = Quantity::try_from(body.quantity).field("quantity")?;
     let (now, ttl) = (now(), cart_ttl());
     let kv = SpinKeyValue::open_default()?;
     let mut cart = load_live_cart(&kv, id, now)?;

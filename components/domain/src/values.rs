@@ -99,6 +99,20 @@ impl Quantity {
     }
 }
 
+/// Quantities arrive on the wire as any integer, so that 0, -1 and 1000 are all refused by the
+/// same rule, naming the field, rather than some by the JSON decoder.
+impl TryFrom<i64> for Quantity {
+    type Error = ValueError;
+    fn try_from(value: i64) -> Result<Self, Self::Error> {
+        u32::try_from(value)
+            .map_err(|_| ValueError::OutOfRange {
+                min: Self::MIN,
+                max: Self::MAX,
+            })
+            .and_then(Quantity::new)
+    }
+}
+
 impl TryFrom<u32> for Quantity {
     type Error = ValueError;
     fn try_from(value: u32) -> Result<Self, Self::Error> {
@@ -134,6 +148,14 @@ mod tests {
         assert!(Quantity::new(1).is_ok());
         assert!(Quantity::new(999).is_ok());
         assert!(Quantity::new(1000).is_err());
+    }
+
+    #[test]
+    fn a_wire_quantity_of_any_integer_is_checked_by_the_same_rule() {
+        assert_eq!(Quantity::try_from(3i64).map(Quantity::get), Ok(3));
+        for bad in [0i64, -1, 1000, i64::MIN, i64::MAX] {
+            assert!(Quantity::try_from(bad).is_err(), "{bad} must be refused");
+        }
     }
 
     #[test]

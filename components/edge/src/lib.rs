@@ -2,12 +2,13 @@
 //! Spin: JSON request bodies (`json_body`), `application/problem+json` errors built in exactly
 //! one place (`problem`), the Spin implementations of the domain's storage traits
 //! (`spin_store`), the schema migrations (`schema`), and reading variables and the clock at the
-//! edge (`edge_context`). Business rules live in `o2o-domain`, never here.
+//! edge (`edge_context`), and the fallback routes every component ends with (`routing`). Business rules live in `o2o-domain`, never here.
 
 pub mod edge_context;
 pub mod json_body;
 pub mod problem;
 pub mod respond;
+pub mod routing;
 pub mod schema;
 pub mod spin_store;
 

@@ -15,6 +15,7 @@ use o2o_edge::ApiError;
 use o2o_edge::edge_context::{now, seconds_variable};
 use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json};
+use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::spin_store::{SpinKeyValue, SpinSql};
 use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
@@ -30,14 +31,7 @@ fn handle(req: Request) -> Response {
     let mut router = Router::new();
     router.post("/quote", |r, p| finish(create_quote(r, p)));
     router.get("/quote/:id", |r, p| finish(get_quote(r, p)));
-    for path in ["/quote", "/quote/:id"] {
-        router.any(path, |_: Request, _| {
-            ApiError::MethodNotAllowed.into_response()
-        });
-    }
-    router.any("/*", |_: Request, _| {
-        ApiError::not_found("no such quote route").into_response()
-    });
+    refuse_unrouted(&mut router, &["/quote", "/quote/:id"], "quote");
     router.handle(req)
 }
 

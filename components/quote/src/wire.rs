@@ -8,7 +8,7 @@ use o2o_domain::geo::GeoPoint;
 use o2o_domain::pricing::{
     AdjustmentKind, CouponCode, DiscountSource, PricedQuote, PricingError, UnitPriceSource,
 };
-use o2o_domain::{CartId, CustomerId, Money, Quantity, QuoteId, Sku, StoreId, ValueError};
+use o2o_domain::{CartId, CustomerId, Money, Quantity, QuoteId, Sku, StoreId};
 use o2o_edge::{ApiError, FieldContext};
 use serde::Deserialize;
 
@@ -39,16 +39,6 @@ pub struct LineBody {
     pub quantity: i64,
 }
 
-fn quantity(raw: i64, field: &str) -> Result<Quantity, ApiError> {
-    u32::try_from(raw)
-        .map_err(|_| ValueError::OutOfRange {
-            min: Quantity::MIN,
-            max: Quantity::MAX,
-        })
-        .and_then(Quantity::new)
-        .field(field)
-}
-
 /// Every value of the body parsed once; a value outside its domain is a 400 naming it.
 pub fn parse_body(body: QuoteBody) -> Result<QuoteRequest, ApiError> {
     let source = match (body.cart_id, body.lines) {
@@ -69,7 +59,7 @@ pub fn parse_body(body: QuoteBody) -> Result<QuoteRequest, ApiError> {
                 .map(|(i, line)| {
                     Ok((
                         Sku::parse(&line.sku).field(&format!("lines[{i}].sku"))?,
-                        quantity(line.quantity, &format!("lines[{i}].quantity"))?,
+                        Quantity::try_from(line.quantity).field(&format!("lines[{i}].quantity"))?,
                     ))
                 })
                 .collect::<Result<Vec<_>, ApiError>>()?;

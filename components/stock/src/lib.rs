@@ -15,10 +15,11 @@ use o2o_domain::stock::{
     AdjustmentDelta, MovementKind, ReasonCode, ReservationId, ReservationLine, ReservationLines,
     ReservationTtl,
 };
-use o2o_domain::{Quantity, Sku, StoreId, ValueError};
+use o2o_domain::{Quantity, Sku, StoreId};
 use o2o_edge::edge_context::now;
 use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json};
+use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::spin_store::SpinSql;
 use o2o_edge::{ApiError, FieldContext};
 use serde_json::json;
@@ -49,25 +50,22 @@ fn handle(req: Request) -> Response {
     router.post("/stock/sales", |r, p| finish(pos_sale(r, p)));
     router.post("/stock/receipts", |r, p| finish(receipt(r, p)));
     router.post("/stock/adjustments", |r, p| finish(adjustment(r, p)));
-    for path in [
-        "/stock/levels",
-        "/stock/availability",
-        "/stock/reservations",
-        "/stock/reservations/sweep",
-        "/stock/reservations/:id",
-        "/stock/reservations/:id/release",
-        "/stock/reservations/:id/commit",
-        "/stock/sales",
-        "/stock/receipts",
-        "/stock/adjustments",
-    ] {
-        router.any(path, |_: Request, _| {
-            ApiError::MethodNotAllowed.into_response()
-        });
-    }
-    router.any("/*", |_: Request, _| {
-        ApiError::not_found("no such stock route").into_response()
-    });
+    refuse_unrouted(
+        &mut router,
+        &[
+            "/stock/levels",
+            "/stock/availability",
+            "/stock/reservations",
+            "/stock/reservations/sweep",
+            "/stock/reservations/:id",
+            "/stock/reservations/:id/release",
+            "/stock/reservations/:id/commit",
+            "/stock/sales",
+            "/stock/receipts",
+            "/stock/adjustments",
+        ],
+        "stock",
+    );
     router.handle(req)
 }
 
@@ -115,16 +113,6 @@ fn staff_id(req: &Request) -> Result<String, ApiError> {
                 .to_owned(),
         })
     }
-}
-
-fn quantity(raw: i64, field: &str) -> Result<Quantity, ApiError> {
-    u32::try_from(raw)
-        .map_err(|_| ValueError::OutOfRange {
-            min: Quantity::MIN,
-            max: Quantity::MAX,
-        })
-        .and_then(Quantity::new)
-        .field(field)
 }
 
 fn path_reservation_id(params: &Params) -> Result<ReservationId, ApiError> {
@@ -191,7 +179,8 @@ fn reserve(req: Request, _: Params) -> Result<Response, ApiError> {
         .map(|(i, line)| {
             Ok(ReservationLine {
                 sku: Sku::parse(&line.sku).field(&format!("lines[{i}].sku"))?,
-                quantity: quantity(line.quantity, &format!("lines[{i}].quantity"))?,
+                quantity: Quantity::try_from(line.quantity)
+                    .field(&format!("lines[{i}].quantity"))?,
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
@@ -272,7 +261,7 @@ fn pos_sale(req: Request, _: Params) -> Result<Response, ApiError> {
     let body: UnitsAtStore = parse_json(&req)?;
     let store = StoreId::parse(&body.store_id).field("store_id")?;
     let sku = Sku::parse(&body.sku).field("sku")?;
-    let units = quantity(body.quantity, "quantity")?;
+    let units = Quantity::try_from(body.quantity).field("quantity")?;
     apply_move(
         &StockMove {
             store: &store,
