@@ -53,3 +53,11 @@ for connections in 2 16; do
     wrk --threads 2 --connections "$connections" --duration "$DURATION" -s "$lua" \
         "$base/cart/$cart/items/TEA-OOLONG-250G" | grep -E "Requests/sec|Latency|Non-2xx" || true
 done
+
+# Quote latency (issue 4): a 5-line and a 50-line basket against 20 active promotions, in the
+# domain crate natively and through the host (in-process POST /quote on o2o_quote.wasm, no
+# sockets). Both stop by themselves after a fixed number of runs.
+echo "==> quote latency natively: o2o-domain example quote_bench (10,000 runs per basket)"
+cargo run -q -p o2o-domain --release --example quote_bench
+echo "==> quote latency through the host: o2o-e2e bin quote-bench (300 runs per basket)"
+cargo run -q -p o2o-e2e --profile host --bin quote-bench

@@ -1,10 +1,298 @@
-//! The catalog function: declared in spin.toml with its route so that the application's shape is
-//! complete, answering 501 problem+json until its own issue lands.
+//! The operators' catalog (`/admin/...`): products, stores, store price overrides and
+//! promotions. Create is `POST` (201 + `Location`), update is `PUT` of the whole resource
+//! (`"active": false` deactivates: products, stores and promotions are never deleted), get and
+//! list (`?limit=&cursor=` plus filters). Every rule is `o2o_domain::catalog`'s and every write
+//! one audited transaction of `o2o_domain::catalog::repository`; this file is the routing
+//! table. Writes take the acting staff member from the `x-staff-id` header until the
+//! authentication issue lands (docs/ARCHITECTURE.md, Departures).
 
-use spin_sdk::http::{Request, Response};
+mod wire;
+
+use o2o_domain::catalog::repository::{self as catalog, Change};
+use o2o_domain::catalog::{
+    CatalogError, ProductDraft, PromotionDraft, StoreDraft, StorePriceDraft, parse_price,
+    parse_sku, parse_store_id,
+};
+use o2o_edge::ApiError;
+use o2o_edge::edge_context::now;
+use o2o_edge::json_body::parse_json;
+use o2o_edge::respond::{created, finish, json, no_content};
+use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::spin_store::SpinSql;
+use serde_json::{Value, json};
+use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
+use wire::{catalog_error, list_query, page_json, staff_id};
+
 #[http_component]
-fn handle(_req: Request) -> Response {
-    o2o_edge::respond::not_implemented("catalog")
+fn handle(req: Request) -> Response {
+    let mut router = Router::new();
+    router.post("/admin/products", |r, p| finish(create_product(r, p)));
+    router.get("/admin/products", |r, p| finish(list_products(r, p)));
+    router.get("/admin/products/:sku", |r, p| finish(get_product(r, p)));
+    router.put("/admin/products/:sku", |r, p| finish(replace_product(r, p)));
+    router.post("/admin/stores", |r, p| finish(create_store(r, p)));
+    router.get("/admin/stores", |r, p| finish(list_stores(r, p)));
+    router.get("/admin/stores/:id", |r, p| finish(get_store(r, p)));
+    router.put("/admin/stores/:id", |r, p| finish(replace_store(r, p)));
+    router.get("/admin/stores/:id/prices", |r, p| {
+        finish(list_store_prices(r, p))
+    });
+    router.put("/admin/stores/:id/prices/:sku", |r, p| {
+        finish(set_store_price(r, p))
+    });
+    router.delete("/admin/stores/:id/prices/:sku", |r, p| {
+        finish(remove_store_price(r, p))
+    });
+    router.post("/admin/promotions", |r, p| finish(create_promotion(r, p)));
+    router.get("/admin/promotions", |r, p| finish(list_promotions(r, p)));
+    router.get("/admin/promotions/:id", |r, p| finish(get_promotion(r, p)));
+    router.put("/admin/promotions/:id", |r, p| {
+        finish(replace_promotion(r, p))
+    });
+    refuse_unrouted(
+        &mut router,
+        &[
+            "/admin/products",
+            "/admin/products/:sku",
+            "/admin/stores",
+            "/admin/stores/:id",
+            "/admin/stores/:id/prices",
+            "/admin/stores/:id/prices/:sku",
+            "/admin/promotions",
+            "/admin/promotions/:id",
+        ],
+        "catalog",
+    );
+    router.handle(req)
+}
+
+fn found(value: Option<Value>, what: &str) -> Result<Response, ApiError> {
+    value.map_or_else(
+        || Err(ApiError::not_found(format!("no {what}"))),
+        |v| json(200, &v),
+    )
+}
+
+fn param<'a>(params: &'a Params, name: &str) -> &'a str {
+    params.get(name).unwrap_or_default()
+}
+
+/// The sku or id in the path; one that cannot exist is simply not found.
+fn path_not_found(error: CatalogError) -> ApiError {
+    match error {
+        CatalogError::Invalid { .. } => ApiError::not_found("no such resource"),
+        other => catalog_error(other),
+    }
+}
+
+// ---- products ----
+
+fn create_product(req: Request, _: Params) -> Result<Response, ApiError> {
+    let actor = staff_id(&req)?;
+    let mut body: Value = parse_json(&req)?;
+    let sku_raw = match body.as_object_mut().and_then(|o| o.remove("sku")) {
+        Some(Value::String(sku)) => sku,
+        _ => return Err(ApiError::invalid_field("sku", "required, a sku code")),
+    };
+    let sku = parse_sku("sku", &sku_raw).map_err(catalog_error)?;
+    let draft: ProductDraft = o2o_edge::json_body::decode_json(body.to_string().as_bytes())?;
+    let product = draft.validate(sku).map_err(catalog_error)?;
+    let db = SpinSql::open_default()?;
+    let change = Change {
+        actor: &actor,
+        now: now(),
+    };
+    let row = catalog::create_product(&db, &change, &product).map_err(catalog_error)?;
+    created(&format!("/admin/products/{}", product.sku.as_str()), &row)
+}
+
+fn list_products(req: Request, _: Params) -> Result<Response, ApiError> {
+    let query = list_query(req.query(), &["category", "brand", "active"])?;
+    let db = SpinSql::open_default()?;
+    let page = catalog::list_products(&db, &query).map_err(catalog_error)?;
+    json(200, &page_json(page))
+}
+
+fn get_product(_: Request, params: Params) -> Result<Response, ApiError> {
+    let sku = parse_sku("sku", param(&params, "sku")).map_err(path_not_found)?;
+    let db = SpinSql::open_default()?;
+    found(
+        catalog::get_product(&db, &sku).map_err(catalog_error)?,
+        "such product",
+    )
+}
+
+fn replace_product(req: Request, params: Params) -> Result<Response, ApiError> {
+    let actor = staff_id(&req)?;
+    let sku = parse_sku("sku", param(&params, "sku")).map_err(path_not_found)?;
+    let draft: ProductDraft = parse_json(&req)?;
+    let product = draft.validate(sku).map_err(catalog_error)?;
+    let db = SpinSql::open_default()?;
+    let change = Change {
+        actor: &actor,
+        now: now(),
+    };
+    json(
+        200,
+        &catalog::replace_product(&db, &change, &product).map_err(catalog_error)?,
+    )
+}
+
+// ---- stores ----
+
+fn create_store(req: Request, _: Params) -> Result<Response, ApiError> {
+    let actor = staff_id(&req)?;
+    let mut body: Value = parse_json(&req)?;
+    let id_raw = match body.as_object_mut().and_then(|o| o.remove("id")) {
+        Some(Value::String(id)) => id,
+        _ => return Err(ApiError::invalid_field("id", "required, a store id")),
+    };
+    let id = parse_store_id("id", &id_raw).map_err(catalog_error)?;
+    let draft: StoreDraft = o2o_edge::json_body::decode_json(body.to_string().as_bytes())?;
+    let store = draft.validate(id).map_err(catalog_error)?;
+    let db = SpinSql::open_default()?;
+    let change = Change {
+        actor: &actor,
+        now: now(),
+    };
+    let row = catalog::create_store(&db, &change, &store).map_err(catalog_error)?;
+    created(&format!("/admin/stores/{}", store.id.as_str()), &row)
+}
+
+fn list_stores(req: Request, _: Params) -> Result<Response, ApiError> {
+    let query = list_query(req.query(), &["city", "active"])?;
+    let db = SpinSql::open_default()?;
+    json(
+        200,
+        &page_json(catalog::list_stores(&db, &query).map_err(catalog_error)?),
+    )
+}
+
+fn get_store(_: Request, params: Params) -> Result<Response, ApiError> {
+    let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
+    let db = SpinSql::open_default()?;
+    found(
+        catalog::get_store(&db, &id).map_err(catalog_error)?,
+        "such store",
+    )
+}
+
+fn replace_store(req: Request, params: Params) -> Result<Response, ApiError> {
+    let actor = staff_id(&req)?;
+    let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
+    let draft: StoreDraft = parse_json(&req)?;
+    let store = draft.validate(id).map_err(catalog_error)?;
+    let db = SpinSql::open_default()?;
+    let change = Change {
+        actor: &actor,
+        now: now(),
+    };
+    json(
+        200,
+        &catalog::replace_store(&db, &change, &store).map_err(catalog_error)?,
+    )
+}
+
+// ---- store price overrides ----
+
+fn list_store_prices(_: Request, params: Params) -> Result<Response, ApiError> {
+    let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
+    let db = SpinSql::open_default()?;
+    let prices = catalog::list_store_prices(&db, &id).map_err(catalog_error)?;
+    json(200, &json!({ "items": prices }))
+}
+
+fn set_store_price(req: Request, params: Params) -> Result<Response, ApiError> {
+    let actor = staff_id(&req)?;
+    let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
+    let sku = parse_sku("sku", param(&params, "sku")).map_err(path_not_found)?;
+    let draft: StorePriceDraft = parse_json(&req)?;
+    let price = parse_price("price", &draft.price).map_err(catalog_error)?;
+    let db = SpinSql::open_default()?;
+    let change = Change {
+        actor: &actor,
+        now: now(),
+    };
+    let row = catalog::set_store_price(&db, &change, &id, &sku, &price).map_err(catalog_error)?;
+    json(200, &row)
+}
+
+fn remove_store_price(req: Request, params: Params) -> Result<Response, ApiError> {
+    let actor = staff_id(&req)?;
+    let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
+    let sku = parse_sku("sku", param(&params, "sku")).map_err(path_not_found)?;
+    let db = SpinSql::open_default()?;
+    let change = Change {
+        actor: &actor,
+        now: now(),
+    };
+    catalog::remove_store_price(&db, &change, &id, &sku).map_err(catalog_error)?;
+    Ok(no_content())
+}
+
+// ---- promotions ----
+
+fn create_promotion(req: Request, _: Params) -> Result<Response, ApiError> {
+    let actor = staff_id(&req)?;
+    let mut body: Value = parse_json(&req)?;
+    let id = match body.as_object_mut().and_then(|o| o.remove("id")) {
+        Some(Value::String(id)) => id,
+        _ => return Err(ApiError::invalid_field("id", "required, a promotion id")),
+    };
+    let draft: PromotionDraft = o2o_edge::json_body::decode_json(body.to_string().as_bytes())?;
+    let promotion = draft.validate(&id).map_err(catalog_error)?;
+    let db = SpinSql::open_default()?;
+    let change = Change {
+        actor: &actor,
+        now: now(),
+    };
+    let row = catalog::create_promotion(&db, &change, &promotion).map_err(catalog_error)?;
+    created(
+        &format!("/admin/promotions/{}", promotion.id.as_str()),
+        &row,
+    )
+}
+
+fn list_promotions(req: Request, _: Params) -> Result<Response, ApiError> {
+    let query = list_query(req.query(), &["kind", "active"])?;
+    let db = SpinSql::open_default()?;
+    json(
+        200,
+        &page_json(catalog::list_promotions(&db, &query).map_err(catalog_error)?),
+    )
+}
+
+fn get_promotion(_: Request, params: Params) -> Result<Response, ApiError> {
+    let db = SpinSql::open_default()?;
+    let row = catalog::get_promotion(&db, param(&params, "id")).map_err(catalog_error)?;
+    found(row, "such promotion")
+}
+
+fn replace_promotion(req: Request, params: Params) -> Result<Response, ApiError> {
+    let actor = staff_id(&req)?;
+    let draft: PromotionDraft = parse_json(&req)?;
+    let promotion = draft
+        .validate(param(&params, "id"))
+        .map_err(path_not_found_or(catalog_error))?;
+    let db = SpinSql::open_default()?;
+    let change = Change {
+        actor: &actor,
+        now: now(),
+    };
+    json(
+        200,
+        &catalog::replace_promotion(&db, &change, &promotion).map_err(catalog_error)?,
+    )
+}
+
+/// An id in the path that cannot be a promotion id is not found; other problems are the body's.
+fn path_not_found_or(otherwise: fn(CatalogError) -> ApiError) -> impl Fn(CatalogError) -> ApiError {
+    move |error| match &error {
+        CatalogError::Invalid { field, .. } if field == "id" => {
+            ApiError::not_found("no such promotion")
+        }
+        _ => otherwise(error),
+    }
 }

@@ -5,14 +5,18 @@
 
 pub mod cart;
 pub mod cart_repository;
+pub mod catalog;
 pub mod geo;
+pub mod idempotency;
 pub mod ids;
 pub mod money;
+pub mod order;
 pub mod pricing;
 pub mod pricing_rules_store;
 pub mod stock;
 pub mod store;
 pub mod values;
+pub mod workflow;
 
 pub use cart::{Cart, CartError, CartLine, MergeOutcome};
 pub use ids::{CartId, CustomerId, QuoteId, StoreId};

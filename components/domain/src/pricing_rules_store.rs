@@ -344,6 +344,13 @@ pub fn load_pricing_facts(
 
 // ---- rows to rules ----
 
+/// Reads one promotion row (the columns of `ACTIVE_PROMOTIONS`, in order) exactly as the quote
+/// will. The operators' catalog checks every promotion with it before writing, so that no row
+/// the quote cannot read is ever written.
+pub fn read_promotion_row(row: &[SqlValue], currency: Currency) -> Result<Promotion, StoreError> {
+    promotion(row, currency)
+}
+
 fn promotion(row: &[SqlValue], currency: Currency) -> Result<Promotion, StoreError> {
     let raw_id = text(row, 0, "promotions.id")?;
     let at = |column: &str| format!("promotions[{raw_id}].{column}");

@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_stock",
         sql: include_str!("../../../migrations/0003_stock.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_idempotency",
+        sql: include_str!("../../../migrations/0004_idempotency.sql"),
+    },
 ];
 
 const APPLIED_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";

@@ -5,6 +5,7 @@
 //! (`app.add_to_cart(…)`, `app.quote(&a_quote().for_cart(..))`) and looks into the stores, so
 //! that journeys read like journeys.
 
+pub mod catalog_kit;
 pub mod stock_kit;
 
 use std::collections::BTreeMap;

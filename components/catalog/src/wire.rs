@@ -1,0 +1,121 @@
+//! The catalog's request plumbing: the acting staff member, list queries (`?limit=&cursor=`
+//! and filters) and the one mapping of `CatalogError` to the edge's `ApiError`.
+
+use o2o_domain::catalog::CatalogError;
+use o2o_domain::catalog::repository::{DEFAULT_PAGE, ListQuery, MAX_PAGE, Page};
+use o2o_domain::store::SqlValue;
+use o2o_edge::ApiError;
+use serde_json::{Value, json};
+use spin_sdk::http::Request;
+
+/// The acting staff member. Interim: the `x-staff-id` header, until authentication lands
+/// (the same rule as the stock function's staff routes).
+pub fn staff_id(req: &Request) -> Result<String, ApiError> {
+    let raw = req
+        .header("x-staff-id")
+        .and_then(|v| v.as_str())
+        .map(str::trim)
+        .unwrap_or_default();
+    if (1..=128).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(raw.to_owned())
+    } else {
+        Err(ApiError::BadRequest {
+            field: Some("x-staff-id".to_owned()),
+            detail: "staff actions need the x-staff-id header (1 to 128 visible characters)"
+                .to_owned(),
+        })
+    }
+}
+
+pub fn catalog_error(error: CatalogError) -> ApiError {
+    match error {
+        CatalogError::Invalid { field, detail } => ApiError::invalid_field(field, detail),
+        CatalogError::Duplicate { field, detail } => ApiError::Conflict {
+            field: Some(field),
+            detail,
+        },
+        CatalogError::NotFound(detail) => ApiError::not_found(detail),
+        CatalogError::Store(store) => ApiError::Storage(store),
+    }
+}
+
+/// The single value of `key` in the query, if given.
+fn query_value(query: &str, key: &str) -> Result<Option<String>, ApiError> {
+    let mut values: Vec<String> = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .filter(|(k, _)| decode(k) == key)
+        .map(|(_, v)| decode(v))
+        .collect();
+    match values.len() {
+        0 => Ok(None),
+        1 => Ok(Some(values.remove(0))),
+        _ => Err(ApiError::invalid_field(key, "give it once")),
+    }
+}
+
+/// `?limit=` (1 to 100, default 20), `?cursor=` (the last key of the previous page), and each
+/// of `filters` as text; `active=true|false` is read as a flag.
+pub fn list_query(query: &str, filters: &[&str]) -> Result<ListQuery, ApiError> {
+    let limit = match query_value(query, "limit")? {
+        None => DEFAULT_PAGE,
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| ApiError::invalid_field("limit", format!("1 to {MAX_PAGE}")))?,
+    };
+    let after = query_value(query, "cursor")?.unwrap_or_default();
+    let filters = filters
+        .iter()
+        .map(|name| {
+            let value = query_value(query, name)?;
+            Ok(match (*name, value) {
+                (_, None) => None,
+                ("active", Some(raw)) => Some(SqlValue::Integer(match raw.as_str() {
+                    "true" => 1,
+                    "false" => 0,
+                    _ => return Err(ApiError::invalid_field("active", "true or false")),
+                })),
+                (_, Some(raw)) => Some(SqlValue::Text(raw)),
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(ListQuery {
+        after,
+        limit,
+        filters,
+    })
+}
+
+pub fn page_json(page: Page) -> Value {
+    json!({ "items": page.items, "next_cursor": page.next_cursor })
+}
+
+/// Percent-decoding of a query component (`+` is a space); a bad escape is kept as written.
+fn decode(raw: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
+            .then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?))
+            .flatten();
+        match (escaped, bytes[i]) {
+            (Some(b), _) => {
+                out.push(b as u8);
+                i += 3;
+            }
+            (None, b'+') => {
+                out.push(b' ');
+                i += 1;
+            }
+            (None, b) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

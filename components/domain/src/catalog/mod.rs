@@ -1,0 +1,434 @@
+//! The operators' catalog: what a product, a store, a store price override and a promotion
+//! must be before they are written, so that every row the catalog writes is one the quote
+//! (`crate::pricing_rules_store`) reads. Drafts arrive as plain JSON-shaped data, `validate`
+//! turns them into checked values or a `CatalogError::Invalid` naming the field; the SQL is in
+//! `repository`. Promotions are checked by the quote's own row reader
+//! (`pricing_rules_store::read_promotion_row`), so the two can never disagree.
+
+pub mod repository;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::geo::GeoPoint;
+use crate::ids::StoreId;
+use crate::money::{Currency, Money};
+use crate::pricing::PromotionId;
+use crate::pricing_rules_store::read_promotion_row;
+use crate::store::{SqlValue, StoreError};
+use crate::values::Sku;
+
+/// The shop's one currency: every catalog amount is in it (products default to CNY).
+pub const SHOP_CURRENCY: &str = "CNY";
+/// Names and addresses longer than this are refused.
+const MAX_TEXT_LEN: usize = 200;
+/// The furthest a store may deliver.
+const MAX_DELIVERY_RADIUS_KM: f64 = 100.0;
+
+/// Why a catalog change was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CatalogError {
+    /// A value outside its own domain (400).
+    #[error("{field}: {detail}")]
+    Invalid { field: String, detail: String },
+    /// The id is taken (409).
+    #[error("{field}: {detail}")]
+    Duplicate { field: String, detail: String },
+    /// Something the change refers to does not exist (404 for the subject, 422 for a reference).
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn invalid(field: &str, detail: impl std::fmt::Display) -> CatalogError {
+    CatalogError::Invalid {
+        field: field.to_owned(),
+        detail: detail.to_string(),
+    }
+}
+
+fn shop_currency() -> Currency {
+    Currency::parse(SHOP_CURRENCY).expect("the shop currency is a currency code")
+}
+
+fn required_text(field: &str, raw: &str) -> Result<String, CatalogError> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(invalid(field, "must not be blank"));
+    }
+    if value.chars().count() > MAX_TEXT_LEN {
+        return Err(invalid(field, format!("at most {MAX_TEXT_LEN} characters")));
+    }
+    Ok(value.to_owned())
+}
+
+/// A price: a non-negative amount of the shop's currency with at most two decimals.
+pub fn parse_price(field: &str, raw: &str) -> Result<Money, CatalogError> {
+    let money = Money::parse(raw.trim(), shop_currency()).map_err(|e| invalid(field, e))?;
+    if money.is_negative() {
+        return Err(invalid(field, "must not be negative"));
+    }
+    if money.amount().scale() > 2 {
+        return Err(invalid(field, "at most two decimals"));
+    }
+    Ok(money)
+}
+
+pub fn parse_sku(field: &str, raw: &str) -> Result<Sku, CatalogError> {
+    Sku::parse(raw).map_err(|e| invalid(field, e))
+}
+
+pub fn parse_store_id(field: &str, raw: &str) -> Result<StoreId, CatalogError> {
+    StoreId::parse(raw).map_err(|e| invalid(field, e))
+}
+
+/// A product as an operator writes it (the sku comes from the body on create, the path on update).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductDraft {
+    pub name: String,
+    pub category: String,
+    pub brand: String,
+    pub list_price: String,
+    #[serde(default = "active_by_default")]
+    pub active: bool,
+}
+
+fn active_by_default() -> bool {
+    true
+}
+
+/// A checked product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    pub sku: Sku,
+    pub name: String,
+    pub category: String,
+    pub brand: String,
+    pub list_price: Money,
+    pub active: bool,
+}
+
+impl ProductDraft {
+    pub fn validate(self, sku: Sku) -> Result<Product, CatalogError> {
+        Ok(Product {
+            sku,
+            name: required_text("name", &self.name)?,
+            category: required_text("category", &self.category)?,
+            brand: required_text("brand", &self.brand)?,
+            list_price: parse_price("list_price", &self.list_price)?,
+            active: self.active,
+        })
+    }
+}
+
+/// A store as an operator writes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreDraft {
+    pub name: String,
+    pub address: String,
+    pub city: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    /// `{"mon": ["09:00", "21:00"], ...}`
+    pub opening_hours: Value,
+    #[serde(default = "active_by_default")]
+    pub pickup_enabled: bool,
+    #[serde(default)]
+    pub delivery_radius_km: f64,
+    #[serde(default = "active_by_default")]
+    pub active: bool,
+}
+
+/// A checked store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Store {
+    pub id: StoreId,
+    pub name: String,
+    pub address: String,
+    pub city: String,
+    pub location: GeoPoint,
+    pub opening_hours: Value,
+    pub pickup_enabled: bool,
+    pub delivery_radius_km: f64,
+    pub active: bool,
+}
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn is_clock_time(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    bytes.len() == 5
+        && bytes[2] == b':'
+        && raw[..2].parse::<u8>().is_ok_and(|h| h < 24)
+        && raw[3..].parse::<u8>().is_ok_and(|m| m < 60)
+}
+
+/// Opening hours: an object of weekdays (`mon` … `sun`), each `["HH:MM", "HH:MM"]`.
+fn check_opening_hours(hours: &Value) -> Result<(), CatalogError> {
+    let field = "opening_hours";
+    let days = hours
+        .as_object()
+        .ok_or_else(|| invalid(field, "an object of weekdays"))?;
+    for (day, span) in days {
+        let at = format!("{field}.{day}");
+        if !WEEKDAYS.contains(&day.as_str()) {
+            return Err(invalid(&at, "not a weekday (mon … sun)"));
+        }
+        let ok = span.as_array().is_some_and(|times| {
+            times.len() == 2 && times.iter().all(|t| t.as_str().is_some_and(is_clock_time))
+        });
+        if !ok {
+            return Err(invalid(&at, "an [\"HH:MM\", \"HH:MM\"] pair"));
+        }
+    }
+    Ok(())
+}
+
+impl StoreDraft {
+    pub fn validate(self, id: StoreId) -> Result<Store, CatalogError> {
+        let location = GeoPoint::new(self.latitude, 0.0)
+            .map_err(|e| invalid("latitude", e))
+            .and_then(|_| {
+                GeoPoint::new(self.latitude, self.longitude).map_err(|e| invalid("longitude", e))
+            })?;
+        check_opening_hours(&self.opening_hours)?;
+        if !(self.delivery_radius_km.is_finite()
+            && (0.0..=MAX_DELIVERY_RADIUS_KM).contains(&self.delivery_radius_km))
+        {
+            return Err(invalid(
+                "delivery_radius_km",
+                format!("between 0 and {MAX_DELIVERY_RADIUS_KM}"),
+            ));
+        }
+        Ok(Store {
+            id,
+            name: required_text("name", &self.name)?,
+            address: required_text("address", &self.address)?,
+            city: required_text("city", &self.city)?,
+            location,
+            opening_hours: self.opening_hours,
+            pickup_enabled: self.pickup_enabled,
+            delivery_radius_km: self.delivery_radius_km,
+            active: self.active,
+        })
+    }
+}
+
+/// A store's own price for a sku (differentiated pricing).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorePriceDraft {
+    pub price: String,
+}
+
+/// A promotion as an operator writes it; `parameters` by kind as in `migrations/0002_pricing.sql`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PromotionDraft {
+    pub name: String,
+    pub kind: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    #[serde(default = "everything")]
+    pub target_kind: String,
+    #[serde(default)]
+    pub target_values: Vec<String>,
+    #[serde(default)]
+    pub priority: u32,
+    #[serde(default = "stackable")]
+    pub stacking: String,
+    pub parameters: Value,
+    #[serde(default = "active_by_default")]
+    pub active: bool,
+}
+
+fn everything() -> String {
+    "everything".to_owned()
+}
+
+fn stackable() -> String {
+    "stackable".to_owned()
+}
+
+/// A promotion the quote has read back: its row, ready to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromotionRow {
+    pub id: PromotionId,
+    /// In the column order of `repository::PROMOTION_COLUMNS`.
+    pub values: Vec<SqlValue>,
+}
+
+const PROMOTION_KINDS: [&str; 7] = [
+    "percentage-off",
+    "amount-off",
+    "flash-sale",
+    "buy-x-get-y",
+    "stock-markdown",
+    "spend-threshold-tiers",
+    "free-delivery",
+];
+
+fn timestamp(field: &str, raw: &str) -> Result<DateTime<Utc>, CatalogError> {
+    DateTime::parse_from_rfc3339(raw.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| invalid(field, "an RFC 3339 time such as 2026-11-11T00:00:00Z"))
+}
+
+impl PromotionDraft {
+    /// Checks the promotion and reads it back as the quote will; a reader's complaint names
+    /// the column it is about (`parameters`, `target_values`, …), which is the request's field.
+    pub fn validate(self, id: &str) -> Result<PromotionRow, CatalogError> {
+        let id = PromotionId::parse(id).map_err(|e| invalid("id", e))?;
+        let name = required_text("name", &self.name)?;
+        if !PROMOTION_KINDS.contains(&self.kind.as_str()) {
+            return Err(invalid(
+                "kind",
+                format!("one of {}", PROMOTION_KINDS.join(", ")),
+            ));
+        }
+        let starts = timestamp("starts_at", &self.starts_at)?;
+        let ends = timestamp("ends_at", &self.ends_at)?;
+        if ends <= starts {
+            return Err(invalid("ends_at", "must be after starts_at"));
+        }
+        if !["everything", "skus", "categories", "brands"].contains(&self.target_kind.as_str()) {
+            return Err(invalid(
+                "target_kind",
+                "one of everything, skus, categories, brands",
+            ));
+        }
+        if (self.target_kind == "everything") != self.target_values.is_empty() {
+            return Err(invalid(
+                "target_values",
+                "empty for everything, else the skus, categories or brands targeted",
+            ));
+        }
+        if !["stackable", "exclusive"].contains(&self.stacking.as_str()) {
+            return Err(invalid("stacking", "stackable or exclusive"));
+        }
+        if !self.parameters.is_object() {
+            return Err(invalid("parameters", "an object"));
+        }
+        let rfc3339 = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let values = vec![
+            SqlValue::from(id.as_str()),
+            SqlValue::Text(name),
+            SqlValue::Text(self.kind),
+            SqlValue::Text(rfc3339(starts)),
+            SqlValue::Text(rfc3339(ends)),
+            SqlValue::Text(self.target_kind),
+            SqlValue::Text(json!(self.target_values).to_string()),
+            SqlValue::Integer(i64::from(self.priority)),
+            SqlValue::Text(self.stacking),
+            SqlValue::Text(self.parameters.to_string()),
+        ];
+        read_promotion_row(&values, shop_currency()).map_err(|e| match e {
+            StoreError::Corrupt(message) => reader_complaint(&message),
+            other => CatalogError::Store(other),
+        })?;
+        let mut values = values;
+        values.push(SqlValue::Integer(i64::from(self.active)));
+        Ok(PromotionRow { id, values })
+    }
+}
+
+/// `promotions[P1].parameters: invalid digit` → the field `parameters` and its detail.
+fn reader_complaint(message: &str) -> CatalogError {
+    let (at, detail) = message.split_once(": ").unwrap_or((message, "unreadable"));
+    let field = at
+        .rsplit_once("].")
+        .map_or("parameters", |(_, column)| column);
+    let field = if field == "window" { "ends_at" } else { field };
+    invalid(field, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a_promotion(kind: &str, parameters: Value) -> PromotionDraft {
+        PromotionDraft {
+            name: "Test".to_owned(),
+            kind: kind.to_owned(),
+            starts_at: "2026-01-01T00:00:00Z".to_owned(),
+            ends_at: "2027-01-01T00:00:00Z".to_owned(),
+            target_kind: everything(),
+            target_values: vec![],
+            priority: 0,
+            stacking: stackable(),
+            parameters,
+            active: true,
+        }
+    }
+
+    fn field_of(result: Result<PromotionRow, CatalogError>) -> String {
+        match result {
+            Err(CatalogError::Invalid { field, .. }) => field,
+            other => panic!("expected an invalid field, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_promotion_kind_with_its_parameters_is_accepted() {
+        let cases = [
+            ("percentage-off", json!({"percent": "15"})),
+            ("amount-off", json!({"per_unit": "5.00"})),
+            (
+                "flash-sale",
+                json!({"price": "9.90", "total_cap": 100, "per_customer_limit": 2}),
+            ),
+            ("buy-x-get-y", json!({"buy": 2, "get": 1})),
+            (
+                "stock-markdown",
+                json!({"clearance_percent": "30", "cover_days": 60}),
+            ),
+            (
+                "spend-threshold-tiers",
+                json!({"tiers": [{"spend": "100.00", "off": "10.00"}]}),
+            ),
+            ("free-delivery", json!({"minimum_spend": "99.00"})),
+        ];
+        for (kind, parameters) in cases {
+            assert!(
+                a_promotion(kind, parameters).validate("P-1").is_ok(),
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_promotion_the_quote_cannot_read_is_refused_naming_the_field() {
+        let bad_percent = a_promotion("percentage-off", json!({"percent": "abc"}));
+        assert_eq!(field_of(bad_percent.validate("P-1")), "parameters");
+        let wrong_shape = a_promotion("amount-off", json!({"percent": "10"}));
+        assert_eq!(field_of(wrong_shape.validate("P-1")), "parameters");
+        let unknown_kind = a_promotion("half-price", json!({}));
+        assert_eq!(field_of(unknown_kind.validate("P-1")), "kind");
+        let mut backwards = a_promotion("percentage-off", json!({"percent": "10"}));
+        backwards.ends_at = "2025-01-01T00:00:00Z".to_owned();
+        assert_eq!(field_of(backwards.validate("P-1")), "ends_at");
+        let mut untargeted = a_promotion("percentage-off", json!({"percent": "10"}));
+        untargeted.target_kind = "skus".to_owned();
+        assert_eq!(field_of(untargeted.validate("P-1")), "target_values");
+    }
+
+    #[test]
+    fn a_price_is_a_non_negative_amount_with_at_most_two_decimals() {
+        assert!(parse_price("p", "12.30").is_ok());
+        assert!(parse_price("p", "-1.00").is_err());
+        assert!(parse_price("p", "1.001").is_err());
+        assert!(parse_price("p", "abc").is_err());
+    }
+
+    #[test]
+    fn opening_hours_are_weekdays_with_clock_times() {
+        assert!(check_opening_hours(&json!({"mon": ["09:00", "21:00"]})).is_ok());
+        assert!(check_opening_hours(&json!({"monday": ["09:00", "21:00"]})).is_err());
+        assert!(check_opening_hours(&json!({"mon": ["9", "21:00"]})).is_err());
+        assert!(check_opening_hours(&json!([])).is_err());
+    }
+}

@@ -1,0 +1,459 @@
+//! The catalog's SQL: every statement a named constant with `?` parameters, every write one
+//! `BEGIN IMMEDIATE` transaction that also appends the staff action to `audit_log` with the row
+//! before and after (`stock::repository::append_audit_entry`, the audit log's one writer).
+//! Reads answer JSON-ready rows: booleans as booleans and JSON columns as JSON.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use super::{CatalogError, Product, PromotionRow, Store};
+use crate::ids::StoreId;
+use crate::money::Money;
+use crate::stock::repository::append_audit_entry;
+use crate::store::{Sql, SqlRows, SqlValue};
+use crate::values::Sku;
+
+/// The most rows one list page holds, and the page size when none is asked for.
+pub const MAX_PAGE: u32 = 100;
+pub const DEFAULT_PAGE: u32 = 20;
+
+const PRODUCT: &str = "SELECT sku, name, category, brand, list_price, currency, active, \
+     created_at, updated_at FROM products WHERE sku = ?";
+const PRODUCTS_PAGE: &str = "SELECT sku, name, category, brand, list_price, currency, active, \
+     created_at, updated_at FROM products WHERE sku > ? \
+     AND (? IS NULL OR category = ?) AND (? IS NULL OR brand = ?) AND (? IS NULL OR active = ?) \
+     ORDER BY sku LIMIT ?";
+const INSERT_PRODUCT: &str = "INSERT INTO products (sku, name, category, brand, list_price, \
+     currency, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const UPDATE_PRODUCT: &str = "UPDATE products SET name = ?, category = ?, brand = ?, \
+     list_price = ?, currency = ?, active = ?, updated_at = ? WHERE sku = ?";
+
+const STORE: &str = "SELECT id, name, address, city, latitude, longitude, opening_hours, \
+     pickup_enabled, delivery_radius_km, active FROM stores WHERE id = ?";
+const STORES_PAGE: &str = "SELECT id, name, address, city, latitude, longitude, opening_hours, \
+     pickup_enabled, delivery_radius_km, active FROM stores WHERE id > ? \
+     AND (? IS NULL OR city = ?) AND (? IS NULL OR active = ?) ORDER BY id LIMIT ?";
+const INSERT_STORE: &str = "INSERT INTO stores (id, name, address, city, latitude, longitude, \
+     opening_hours, pickup_enabled, delivery_radius_km, active) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const UPDATE_STORE: &str = "UPDATE stores SET name = ?, address = ?, city = ?, latitude = ?, \
+     longitude = ?, opening_hours = ?, pickup_enabled = ?, delivery_radius_km = ?, active = ? \
+     WHERE id = ?";
+
+const STORE_PRICE: &str =
+    "SELECT store_id, sku, price FROM store_prices WHERE store_id = ? AND sku = ?";
+const STORE_PRICES: &str =
+    "SELECT store_id, sku, price FROM store_prices WHERE store_id = ? ORDER BY sku";
+const UPSERT_STORE_PRICE: &str = "INSERT INTO store_prices (store_id, sku, price) VALUES (?, ?, ?) \
+     ON CONFLICT (store_id, sku) DO UPDATE SET price = excluded.price";
+const DELETE_STORE_PRICE: &str = "DELETE FROM store_prices WHERE store_id = ? AND sku = ?";
+
+/// The columns of `pricing_rules_store`'s promotion reader, then `active`.
+pub const PROMOTION_COLUMNS: &str = "id, name, kind, starts_at, ends_at, target_kind, \
+     target_values, priority, stacking, parameters, active";
+const PROMOTION: &str = "SELECT id, name, kind, starts_at, ends_at, target_kind, target_values, \
+     priority, stacking, parameters, active FROM promotions WHERE id = ?";
+const PROMOTIONS_PAGE: &str = "SELECT id, name, kind, starts_at, ends_at, target_kind, \
+     target_values, priority, stacking, parameters, active FROM promotions WHERE id > ? \
+     AND (? IS NULL OR kind = ?) AND (? IS NULL OR active = ?) ORDER BY id LIMIT ?";
+const INSERT_PROMOTION: &str = "INSERT INTO promotions (id, name, kind, starts_at, ends_at, \
+     target_kind, target_values, priority, stacking, parameters, active) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const UPDATE_PROMOTION: &str = "UPDATE promotions SET name = ?, kind = ?, starts_at = ?, \
+     ends_at = ?, target_kind = ?, target_values = ?, priority = ?, stacking = ?, \
+     parameters = ?, active = ? WHERE id = ?";
+
+const BOOLEAN_COLUMNS: [&str; 2] = ["active", "pickup_enabled"];
+const JSON_COLUMNS: [&str; 3] = ["opening_hours", "target_values", "parameters"];
+
+/// One page of a list and where the next begins (`None`: this was the last).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub items: Vec<Value>,
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of a list; `None` matches everything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    pub after: String,
+    pub limit: u32,
+    pub filters: Vec<Option<SqlValue>>,
+}
+
+fn text(value: &str) -> SqlValue {
+    SqlValue::Text(value.to_owned())
+}
+
+fn flag(value: bool) -> SqlValue {
+    SqlValue::Integer(i64::from(value))
+}
+
+fn timestamp(now: DateTime<Utc>) -> String {
+    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn cell_json(column: &str, value: &SqlValue) -> Value {
+    match value {
+        SqlValue::Integer(v) if BOOLEAN_COLUMNS.contains(&column) => Value::Bool(*v == 1),
+        SqlValue::Integer(v) => Value::from(*v),
+        SqlValue::Real(v) => Value::from(*v),
+        SqlValue::Text(v) if JSON_COLUMNS.contains(&column) => {
+            serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.clone()))
+        }
+        SqlValue::Text(v) => Value::String(v.clone()),
+        SqlValue::Blob(_) | SqlValue::Null => Value::Null,
+    }
+}
+
+fn rows_json(rows: &SqlRows) -> Vec<Value> {
+    rows.rows
+        .iter()
+        .map(|row| {
+            let object: Map<String, Value> = rows
+                .columns
+                .iter()
+                .zip(row)
+                .map(|(column, value)| (column.clone(), cell_json(column, value)))
+                .collect();
+            Value::Object(object)
+        })
+        .collect()
+}
+
+fn one(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<Option<Value>, CatalogError> {
+    Ok(rows_json(&db.execute(statement, params)?)
+        .into_iter()
+        .next())
+}
+
+fn page(
+    db: &impl Sql,
+    statement: &str,
+    key: &str,
+    query: &ListQuery,
+) -> Result<Page, CatalogError> {
+    let mut params = vec![text(&query.after)];
+    for filter in &query.filters {
+        let value = filter.clone().unwrap_or(SqlValue::Null);
+        params.push(value.clone());
+        params.push(value);
+    }
+    params.push(SqlValue::Integer(i64::from(query.limit)));
+    let items = rows_json(&db.execute(statement, &params)?);
+    let next_cursor = if items.len() == query.limit as usize {
+        items
+            .last()
+            .and_then(|item| item[key].as_str())
+            .map(str::to_owned)
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+/// Runs `work` in one `BEGIN IMMEDIATE` transaction: committed, or rolled back on any error.
+fn in_transaction<T>(
+    db: &impl Sql,
+    work: impl FnOnce() -> Result<T, CatalogError>,
+) -> Result<T, CatalogError> {
+    db.execute("BEGIN IMMEDIATE", &[])?;
+    let outcome = work().and_then(|value| {
+        db.execute("COMMIT", &[])?;
+        Ok(value)
+    });
+    if outcome.is_err()
+        && let Err(rollback) = db.execute("ROLLBACK", &[])
+    {
+        eprintln!("rollback failed: {rollback}");
+    }
+    outcome
+}
+
+/// Who changed what, with the row before and after.
+pub struct Change<'a> {
+    pub actor: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+fn audit(
+    db: &impl Sql,
+    change: &Change<'_>,
+    action: &str,
+    subject: &str,
+    before: &Option<Value>,
+    after: &Option<Value>,
+) -> Result<(), CatalogError> {
+    append_audit_entry(
+        db,
+        change.actor,
+        action,
+        subject,
+        before.as_ref().unwrap_or(&Value::Null),
+        after.as_ref().unwrap_or(&Value::Null),
+        change.now,
+    )?;
+    Ok(())
+}
+
+fn duplicate(field: &str, what: &str) -> CatalogError {
+    CatalogError::Duplicate {
+        field: field.to_owned(),
+        detail: format!("{what} already exists"),
+    }
+}
+
+// ---- products ----
+
+pub fn get_product(db: &impl Sql, sku: &Sku) -> Result<Option<Value>, CatalogError> {
+    one(db, PRODUCT, &[text(sku.as_str())])
+}
+
+/// Filters: category, brand, active.
+pub fn list_products(db: &impl Sql, query: &ListQuery) -> Result<Page, CatalogError> {
+    page(db, PRODUCTS_PAGE, "sku", query)
+}
+
+fn product_params(product: &Product) -> [SqlValue; 6] {
+    [
+        text(&product.name),
+        text(&product.category),
+        text(&product.brand),
+        text(&product.list_price.amount_string()),
+        text(product.list_price.currency().as_str()),
+        flag(product.active),
+    ]
+}
+
+pub fn create_product(
+    db: &impl Sql,
+    change: &Change<'_>,
+    product: &Product,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        let sku = product.sku.as_str();
+        if get_product(db, &product.sku)?.is_some() {
+            return Err(duplicate("sku", &format!("product {sku}")));
+        }
+        let now = text(&timestamp(change.now));
+        let mut params = vec![text(sku)];
+        params.extend(product_params(product));
+        params.extend([now.clone(), now]);
+        db.execute(INSERT_PRODUCT, &params)?;
+        let after = get_product(db, &product.sku)?;
+        audit(db, change, "catalog.product.create", sku, &None, &after)?;
+        after.ok_or_else(|| CatalogError::NotFound(format!("product {sku}")))
+    })
+}
+
+/// Replaces a product's fields; `active: false` deactivates it (products are never deleted:
+/// orders and audit rows refer to them).
+pub fn replace_product(
+    db: &impl Sql,
+    change: &Change<'_>,
+    product: &Product,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        let sku = product.sku.as_str();
+        let before = get_product(db, &product.sku)?;
+        if before.is_none() {
+            return Err(CatalogError::NotFound(format!("no product {sku}")));
+        }
+        let mut params = product_params(product).to_vec();
+        params.extend([text(&timestamp(change.now)), text(sku)]);
+        db.execute(UPDATE_PRODUCT, &params)?;
+        let after = get_product(db, &product.sku)?;
+        audit(db, change, "catalog.product.update", sku, &before, &after)?;
+        after.ok_or_else(|| CatalogError::NotFound(format!("no product {sku}")))
+    })
+}
+
+// ---- stores ----
+
+pub fn get_store(db: &impl Sql, id: &StoreId) -> Result<Option<Value>, CatalogError> {
+    one(db, STORE, &[text(id.as_str())])
+}
+
+/// Filters: city, active.
+pub fn list_stores(db: &impl Sql, query: &ListQuery) -> Result<Page, CatalogError> {
+    page(db, STORES_PAGE, "id", query)
+}
+
+fn store_params(store: &Store) -> [SqlValue; 9] {
+    [
+        text(&store.name),
+        text(&store.address),
+        text(&store.city),
+        SqlValue::Real(store.location.lat()),
+        SqlValue::Real(store.location.lon()),
+        text(&store.opening_hours.to_string()),
+        flag(store.pickup_enabled),
+        SqlValue::Real(store.delivery_radius_km),
+        flag(store.active),
+    ]
+}
+
+pub fn create_store(
+    db: &impl Sql,
+    change: &Change<'_>,
+    store: &Store,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        let id = store.id.as_str();
+        if get_store(db, &store.id)?.is_some() {
+            return Err(duplicate("id", &format!("store {id}")));
+        }
+        let mut params = vec![text(id)];
+        params.extend(store_params(store));
+        db.execute(INSERT_STORE, &params)?;
+        let after = get_store(db, &store.id)?;
+        audit(db, change, "catalog.store.create", id, &None, &after)?;
+        after.ok_or_else(|| CatalogError::NotFound(format!("store {id}")))
+    })
+}
+
+/// Replaces a store's fields; `active: false` closes it (stores are never deleted).
+pub fn replace_store(
+    db: &impl Sql,
+    change: &Change<'_>,
+    store: &Store,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        let id = store.id.as_str();
+        let before = get_store(db, &store.id)?;
+        if before.is_none() {
+            return Err(CatalogError::NotFound(format!("no store {id}")));
+        }
+        let mut params = store_params(store).to_vec();
+        params.push(text(id));
+        db.execute(UPDATE_STORE, &params)?;
+        let after = get_store(db, &store.id)?;
+        audit(db, change, "catalog.store.update", id, &before, &after)?;
+        after.ok_or_else(|| CatalogError::NotFound(format!("no store {id}")))
+    })
+}
+
+// ---- store price overrides ----
+
+pub fn list_store_prices(db: &impl Sql, store: &StoreId) -> Result<Vec<Value>, CatalogError> {
+    Ok(rows_json(
+        &db.execute(STORE_PRICES, &[text(store.as_str())])?,
+    ))
+}
+
+/// Sets the store's own price for a sku (both must exist); the next quote at that store uses it.
+pub fn set_store_price(
+    db: &impl Sql,
+    change: &Change<'_>,
+    store: &StoreId,
+    sku: &Sku,
+    price: &Money,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        if get_store(db, store)?.is_none() {
+            return Err(CatalogError::NotFound(format!(
+                "no store {}",
+                store.as_str()
+            )));
+        }
+        if get_product(db, sku)?.is_none() {
+            return Err(CatalogError::NotFound(format!(
+                "no product {}",
+                sku.as_str()
+            )));
+        }
+        let key = [text(store.as_str()), text(sku.as_str())];
+        let before = one(db, STORE_PRICE, &key)?;
+        db.execute(
+            UPSERT_STORE_PRICE,
+            &[key[0].clone(), key[1].clone(), text(&price.amount_string())],
+        )?;
+        let after = one(db, STORE_PRICE, &key)?;
+        let subject = format!("{}/{}", store.as_str(), sku.as_str());
+        audit(
+            db,
+            change,
+            "catalog.store-price.set",
+            &subject,
+            &before,
+            &after,
+        )?;
+        after.ok_or(CatalogError::NotFound(subject))
+    })
+}
+
+/// Removes the store's own price: the list price applies there again.
+pub fn remove_store_price(
+    db: &impl Sql,
+    change: &Change<'_>,
+    store: &StoreId,
+    sku: &Sku,
+) -> Result<(), CatalogError> {
+    in_transaction(db, || {
+        let key = [text(store.as_str()), text(sku.as_str())];
+        let subject = format!("{}/{}", store.as_str(), sku.as_str());
+        let before = one(db, STORE_PRICE, &key)?;
+        if before.is_none() {
+            return Err(CatalogError::NotFound(format!("no store price {subject}")));
+        }
+        db.execute(DELETE_STORE_PRICE, &key)?;
+        audit(
+            db,
+            change,
+            "catalog.store-price.remove",
+            &subject,
+            &before,
+            &None,
+        )
+    })
+}
+
+// ---- promotions ----
+
+pub fn get_promotion(db: &impl Sql, id: &str) -> Result<Option<Value>, CatalogError> {
+    one(db, PROMOTION, &[text(id)])
+}
+
+/// Filters: kind, active.
+pub fn list_promotions(db: &impl Sql, query: &ListQuery) -> Result<Page, CatalogError> {
+    page(db, PROMOTIONS_PAGE, "id", query)
+}
+
+pub fn create_promotion(
+    db: &impl Sql,
+    change: &Change<'_>,
+    promotion: &PromotionRow,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        let id = promotion.id.as_str();
+        if get_promotion(db, id)?.is_some() {
+            return Err(duplicate("id", &format!("promotion {id}")));
+        }
+        db.execute(INSERT_PROMOTION, &promotion.values)?;
+        let after = get_promotion(db, id)?;
+        audit(db, change, "catalog.promotion.create", id, &None, &after)?;
+        after.ok_or_else(|| CatalogError::NotFound(format!("promotion {id}")))
+    })
+}
+
+/// Replaces a promotion; `active: false` ends it for every later quote.
+pub fn replace_promotion(
+    db: &impl Sql,
+    change: &Change<'_>,
+    promotion: &PromotionRow,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        let id = promotion.id.as_str();
+        let before = get_promotion(db, id)?;
+        if before.is_none() {
+            return Err(CatalogError::NotFound(format!("no promotion {id}")));
+        }
+        // Every column but the id, then the id for the WHERE.
+        let mut params = promotion.values[1..].to_vec();
+        params.push(text(id));
+        db.execute(UPDATE_PROMOTION, &params)?;
+        let after = get_promotion(db, id)?;
+        audit(db, change, "catalog.promotion.update", id, &before, &after)?;
+        after.ok_or_else(|| CatalogError::NotFound(format!("no promotion {id}")))
+    })
+}

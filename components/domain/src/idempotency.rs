@@ -1,0 +1,409 @@
+//! Idempotency of mutating requests: the one module every route that takes an
+//! `Idempotency-Key` goes through (CONVENTIONS.md, "Idempotency is one module"). A row of
+//! `idempotency_keys` (`migrations/0004_idempotency.sql`) holds the key, the hash of the request
+//! that first used it and, once that request finished, its response.
+//!
+//! `begin` decides with one `INSERT … ON CONFLICT DO NOTHING`: the request that inserted the
+//! row processes (`StartProcessing`) and ends with `record_response`, or with `abandon` when
+//! it failed, which is its compensation and lets a retry run again; a later request with the
+//! same key and hash gets the saved response back, with a different hash it is refused (422).
+//! A key whose first request is still running answers `InFlight` (409): the issue's three
+//! outcomes cannot say "not finished yet" without either running twice or inventing a
+//! response. Keys are kept 24 hours (issue 5); an older row no longer binds its key.
+
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::stock::repository::timestamp;
+use crate::store::{Sql, SqlValue, StoreError};
+
+const FORGET_EXPIRED_KEY: &str = "DELETE FROM idempotency_keys WHERE key = ? AND created_at <= ?";
+const CLAIM_KEY: &str = "INSERT INTO idempotency_keys (key, request_hash, created_at) \
+     VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING";
+const CHANGED_ROWS: &str = "SELECT changes()";
+const SAVED: &str = "SELECT request_hash, response_status, response_body \
+     FROM idempotency_keys WHERE key = ?";
+const SAVE_RESPONSE: &str = "UPDATE idempotency_keys SET response_status = ?, response_body = ? \
+     WHERE key = ? AND request_hash = ? AND response_status IS NULL";
+const RELEASE_KEY: &str = "DELETE FROM idempotency_keys \
+     WHERE key = ? AND request_hash = ? AND response_status IS NULL";
+
+/// How long a key binds its first request's response.
+pub fn kept_for() -> Duration {
+    Duration::hours(24)
+}
+
+/// The value of an `Idempotency-Key` header: 1 to 255 visible ASCII characters (a uuid is the
+/// usual choice; the IETF httpapi draft leaves the format to the server).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("must be 1 to {max} visible ASCII characters", max = IdempotencyKey::MAX_LEN)]
+pub struct InvalidIdempotencyKey;
+
+impl IdempotencyKey {
+    pub const MAX_LEN: usize = 255;
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidIdempotencyKey> {
+        let visible = raw.bytes().all(|b| b.is_ascii_graphic());
+        if !raw.is_empty() && raw.len() <= Self::MAX_LEN && visible {
+            Ok(IdempotencyKey(raw.to_owned()))
+        } else {
+            Err(InvalidIdempotencyKey)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// SHA-256 (hex) of the route and the body bytes: "the same body" means the same bytes, as a
+/// client retrying a request sends them. The route is part of it so that one key reused on
+/// another route is a different request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestHash(String);
+
+impl RequestHash {
+    pub fn of(route: &str, body: &[u8]) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(route.as_bytes());
+        hasher.update([0]);
+        hasher.update(body);
+        let digest = hasher.finalize();
+        RequestHash(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The response the first request with a key answered, replayed as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+/// What to do with a request carrying a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyOutcome {
+    /// The key is new (or older than 24 hours): process, then `record_response` or `abandon`.
+    StartProcessing,
+    /// Same key, same request, finished: answer this, change nothing.
+    ReturnSavedResponse(SavedResponse),
+    /// Same key, another request: refused with a 422.
+    KeyReusedWithDifferentBody,
+    /// Same key, same request, not finished yet: refused with a 409, retry later.
+    InFlight,
+}
+
+/// Claims `key` for the request hashed `hash`, or says what the earlier use of it decided.
+/// Not inside the caller's transaction: the claim must be visible to a concurrent request.
+pub fn begin(
+    db: &impl Sql,
+    key: &IdempotencyKey,
+    hash: &RequestHash,
+    now: DateTime<Utc>,
+) -> Result<IdempotencyOutcome, StoreError> {
+    let key_value = SqlValue::from(key.as_str());
+    db.execute(
+        FORGET_EXPIRED_KEY,
+        &[
+            key_value.clone(),
+            SqlValue::Text(timestamp(now - kept_for())),
+        ],
+    )?;
+    db.execute(
+        CLAIM_KEY,
+        &[
+            key_value.clone(),
+            SqlValue::from(hash.as_str()),
+            SqlValue::Text(timestamp(now)),
+        ],
+    )?;
+    if db.execute(CHANGED_ROWS, &[])?.first_integer() == Some(1) {
+        return Ok(IdempotencyOutcome::StartProcessing);
+    }
+    let saved = db.execute(SAVED, &[key_value])?;
+    let Some(row) = saved.rows.first() else {
+        // Deleted between our insert and our read (its request abandoned it): the caller may
+        // simply retry; say so rather than process without a claim.
+        return Ok(IdempotencyOutcome::InFlight);
+    };
+    let corrupt = || StoreError::Corrupt(format!("idempotency key {} row", key.as_str()));
+    let SqlValue::Text(stored_hash) = &row[0] else {
+        return Err(corrupt());
+    };
+    if stored_hash != hash.as_str() {
+        return Ok(IdempotencyOutcome::KeyReusedWithDifferentBody);
+    }
+    match (&row[1], &row[2]) {
+        (SqlValue::Null, _) => Ok(IdempotencyOutcome::InFlight),
+        (SqlValue::Integer(status), SqlValue::Text(body)) => {
+            let status = u16::try_from(*status).map_err(|_| corrupt())?;
+            Ok(IdempotencyOutcome::ReturnSavedResponse(SavedResponse {
+                status,
+                body: body.clone(),
+            }))
+        }
+        _ => Err(corrupt()),
+    }
+}
+
+/// Saves the response of the request that claimed `key`; later requests replay it.
+pub fn record_response(
+    db: &impl Sql,
+    key: &IdempotencyKey,
+    hash: &RequestHash,
+    response: &SavedResponse,
+) -> Result<(), StoreError> {
+    db.execute(
+        SAVE_RESPONSE,
+        &[
+            SqlValue::Integer(i64::from(response.status)),
+            SqlValue::from(response.body.as_str()),
+            SqlValue::from(key.as_str()),
+            SqlValue::from(hash.as_str()),
+        ],
+    )?;
+    match db.execute(CHANGED_ROWS, &[])?.first_integer() {
+        Some(1) => Ok(()),
+        _ => Err(StoreError::Corrupt(format!(
+            "idempotency key {} was not claimed by this request",
+            key.as_str()
+        ))),
+    }
+}
+
+/// The compensation of `begin`: the request failed and left nothing behind, so its key is
+/// free again and a retry processes anew. A key whose response was saved stays.
+pub fn abandon(db: &impl Sql, key: &IdempotencyKey, hash: &RequestHash) -> Result<(), StoreError> {
+    db.execute(
+        RELEASE_KEY,
+        &[SqlValue::from(key.as_str()), SqlValue::from(hash.as_str())],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::store::SqlRows;
+
+    /// SQLite in memory with 0004's `idempotency_keys` table.
+    struct Sqlite(rusqlite::Connection);
+
+    impl Sqlite {
+        fn with_idempotency_keys() -> Self {
+            let conn = rusqlite::Connection::open_in_memory().unwrap();
+            conn.execute_batch(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT);
+                 CREATE TABLE stores (id TEXT PRIMARY KEY);
+                 CREATE TABLE reservations (id TEXT PRIMARY KEY);",
+            )
+            .unwrap();
+            conn.execute_batch(include_str!("../../../migrations/0004_idempotency.sql"))
+                .unwrap();
+            Sqlite(conn)
+        }
+
+        fn rows(&self) -> i64 {
+            self.0
+                .query_row("SELECT COUNT(*) FROM idempotency_keys", [], |r| r.get(0))
+                .unwrap()
+        }
+    }
+
+    impl Sql for Sqlite {
+        fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
+            use rusqlite::types::{Value, ValueRef};
+            let unavailable = |e: rusqlite::Error| StoreError::Unavailable(e.to_string());
+            let mut stmt = self.0.prepare(statement).map_err(unavailable)?;
+            let params = params.iter().map(|p| match p {
+                SqlValue::Integer(v) => Value::Integer(*v),
+                SqlValue::Real(v) => Value::Real(*v),
+                SqlValue::Text(v) => Value::Text(v.clone()),
+                SqlValue::Blob(v) => Value::Blob(v.clone()),
+                SqlValue::Null => Value::Null,
+            });
+            let columns = stmt.column_count();
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(params))
+                .map_err(unavailable)?;
+            let mut out = SqlRows::default();
+            while let Some(row) = rows.next().map_err(unavailable)? {
+                let values = (0..columns)
+                    .map(|i| match row.get_ref(i).unwrap() {
+                        ValueRef::Integer(v) => SqlValue::Integer(v),
+                        ValueRef::Text(v) => SqlValue::Text(String::from_utf8_lossy(v).into()),
+                        ValueRef::Real(v) => SqlValue::Real(v),
+                        ValueRef::Blob(v) => SqlValue::Blob(v.to_vec()),
+                        ValueRef::Null => SqlValue::Null,
+                    })
+                    .collect();
+                out.rows.push(values);
+            }
+            Ok(out)
+        }
+    }
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
+    }
+
+    fn key(raw: &str) -> IdempotencyKey {
+        IdempotencyKey::parse(raw).unwrap()
+    }
+
+    fn created() -> SavedResponse {
+        SavedResponse {
+            status: 201,
+            body: r#"{"id":"order-1"}"#.into(),
+        }
+    }
+
+    #[test]
+    fn first_request_with_a_key_starts_processing() {
+        let db = Sqlite::with_idempotency_keys();
+        let hash = RequestHash::of("POST /orders", b"{}");
+        assert_eq!(
+            begin(&db, &key("k-1"), &hash, at(10)),
+            Ok(IdempotencyOutcome::StartProcessing)
+        );
+        assert_eq!(db.rows(), 1);
+    }
+
+    #[test]
+    fn second_request_with_same_key_and_body_gets_the_saved_response() {
+        let db = Sqlite::with_idempotency_keys();
+        let hash = RequestHash::of("POST /orders", b"{\"cart_id\":\"c\"}");
+        begin(&db, &key("k-1"), &hash, at(10)).unwrap();
+        record_response(&db, &key("k-1"), &hash, &created()).unwrap();
+
+        let again = RequestHash::of("POST /orders", b"{\"cart_id\":\"c\"}");
+        assert_eq!(
+            begin(&db, &key("k-1"), &again, at(11)),
+            Ok(IdempotencyOutcome::ReturnSavedResponse(created()))
+        );
+        assert_eq!(db.rows(), 1);
+    }
+
+    #[test]
+    fn same_key_with_a_different_body_is_refused() {
+        let db = Sqlite::with_idempotency_keys();
+        let first = RequestHash::of("POST /orders", b"{\"cart_id\":\"a\"}");
+        begin(&db, &key("k-1"), &first, at(10)).unwrap();
+        record_response(&db, &key("k-1"), &first, &created()).unwrap();
+
+        let other = RequestHash::of("POST /orders", b"{\"cart_id\":\"b\"}");
+        assert_eq!(
+            begin(&db, &key("k-1"), &other, at(10)),
+            Ok(IdempotencyOutcome::KeyReusedWithDifferentBody)
+        );
+    }
+
+    #[test]
+    fn same_key_and_body_on_another_route_is_a_different_request() {
+        let db = Sqlite::with_idempotency_keys();
+        let orders = RequestHash::of("POST /orders", b"{}");
+        begin(&db, &key("k-1"), &orders, at(10)).unwrap();
+        let payment = RequestHash::of("POST /orders/1/payment", b"{}");
+        assert_eq!(
+            begin(&db, &key("k-1"), &payment, at(10)),
+            Ok(IdempotencyOutcome::KeyReusedWithDifferentBody)
+        );
+    }
+
+    #[test]
+    fn a_key_still_being_processed_is_in_flight() {
+        let db = Sqlite::with_idempotency_keys();
+        let hash = RequestHash::of("POST /orders", b"{}");
+        begin(&db, &key("k-1"), &hash, at(10)).unwrap();
+        assert_eq!(
+            begin(&db, &key("k-1"), &hash, at(10)),
+            Ok(IdempotencyOutcome::InFlight)
+        );
+    }
+
+    #[test]
+    fn an_abandoned_key_can_be_used_again() {
+        let db = Sqlite::with_idempotency_keys();
+        let hash = RequestHash::of("POST /orders", b"{}");
+        begin(&db, &key("k-1"), &hash, at(10)).unwrap();
+        abandon(&db, &key("k-1"), &hash).unwrap();
+        assert_eq!(db.rows(), 0);
+        assert_eq!(
+            begin(&db, &key("k-1"), &hash, at(10)),
+            Ok(IdempotencyOutcome::StartProcessing)
+        );
+    }
+
+    #[test]
+    fn abandon_never_forgets_a_saved_response() {
+        let db = Sqlite::with_idempotency_keys();
+        let hash = RequestHash::of("POST /orders", b"{}");
+        begin(&db, &key("k-1"), &hash, at(10)).unwrap();
+        record_response(&db, &key("k-1"), &hash, &created()).unwrap();
+        abandon(&db, &key("k-1"), &hash).unwrap();
+        assert_eq!(
+            begin(&db, &key("k-1"), &hash, at(10)),
+            Ok(IdempotencyOutcome::ReturnSavedResponse(created()))
+        );
+    }
+
+    #[test]
+    fn a_response_is_recorded_only_by_the_request_that_claimed_the_key() {
+        let db = Sqlite::with_idempotency_keys();
+        let hash = RequestHash::of("POST /orders", b"{}");
+        assert!(record_response(&db, &key("k-1"), &hash, &created()).is_err());
+        begin(&db, &key("k-1"), &hash, at(10)).unwrap();
+        record_response(&db, &key("k-1"), &hash, &created()).unwrap();
+        assert!(record_response(&db, &key("k-1"), &hash, &created()).is_err());
+    }
+
+    #[test]
+    fn keys_are_kept_24_hours_then_free_again() {
+        let db = Sqlite::with_idempotency_keys();
+        let first = RequestHash::of("POST /orders", b"{\"a\":1}");
+        begin(&db, &key("k-1"), &first, at(0)).unwrap();
+        record_response(&db, &key("k-1"), &first, &created()).unwrap();
+
+        let other = RequestHash::of("POST /orders", b"{\"a\":2}");
+        let almost_a_day = at(23) + Duration::minutes(59);
+        assert_eq!(
+            begin(&db, &key("k-1"), &other, almost_a_day),
+            Ok(IdempotencyOutcome::KeyReusedWithDifferentBody)
+        );
+        let a_day_later = at(0) + kept_for();
+        assert_eq!(
+            begin(&db, &key("k-1"), &other, a_day_later),
+            Ok(IdempotencyOutcome::StartProcessing)
+        );
+    }
+
+    #[test]
+    fn idempotency_key_is_1_to_255_visible_ascii_characters() {
+        assert!(IdempotencyKey::parse("0192f6c4-6a2e-7c3b-9d1e-3f5a7b9c1d2e").is_ok());
+        assert!(IdempotencyKey::parse(&"k".repeat(255)).is_ok());
+        assert_eq!(IdempotencyKey::parse(""), Err(InvalidIdempotencyKey));
+        assert_eq!(
+            IdempotencyKey::parse(&"k".repeat(256)),
+            Err(InvalidIdempotencyKey)
+        );
+        assert_eq!(IdempotencyKey::parse("a key"), Err(InvalidIdempotencyKey));
+        assert_eq!(IdempotencyKey::parse("clé"), Err(InvalidIdempotencyKey));
+    }
+
+    #[test]
+    fn request_hash_is_sha256_hex_and_tells_bodies_apart() {
+        let hash = RequestHash::of("POST /orders", b"{}");
+        assert_eq!(hash.as_str().len(), 64);
+        assert_eq!(hash, RequestHash::of("POST /orders", b"{}"));
+        assert_ne!(hash, RequestHash::of("POST /orders", b"{ }"));
+    }
+}

@@ -1,0 +1,176 @@
+//! The operators' catalog in end-to-end tests: staff calls (`app.as_staff("POST",
+//! "/admin/products", Some(a_product("TEA-1").priced("12.30").to_json()))`), builders of the
+//! request bodies with sensible defaults, and a look into the audit log.
+
+use serde_json::{Value, json};
+use spin_test_host::SqlValue;
+
+use crate::{TEST_STORE_LOCATION, TestApp, TestResponse};
+
+/// The staff member tests act as.
+pub const TEST_STAFF: &str = "staff-ops-1";
+
+impl TestApp {
+    /// Sends a request as the staff member `TEST_STAFF` (the `x-staff-id` header).
+    pub async fn as_staff(&self, method: &str, path: &str, body: Option<Value>) -> TestResponse {
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header("x-staff-id", TEST_STAFF);
+        let bytes = match body {
+            Some(json) => {
+                builder = builder.header("content-type", "application/json");
+                serde_json::to_vec(&json).expect("serialisable body")
+            }
+            None => Vec::new(),
+        };
+        self.send_raw(builder.body(bytes).expect("valid request"))
+            .await
+    }
+
+    /// The audit log as (actor, action, subject, before, after), oldest first.
+    pub fn audit_changes(&self) -> Vec<(String, String, String, Value, Value)> {
+        let text = |v: &SqlValue| match v {
+            SqlValue::Text(t) => t.clone(),
+            other => panic!("expected text, found {other:?}"),
+        };
+        let json_of = |v: &SqlValue| serde_json::from_str(&text(v)).expect("audit JSON");
+        self.app
+            .sqlite("default")
+            .execute(
+                "SELECT actor, action, subject, before, after FROM audit_log ORDER BY id",
+                &[],
+            )
+            .expect("read the audit log")
+            .iter()
+            .map(|row| {
+                (
+                    text(&row[0]),
+                    text(&row[1]),
+                    text(&row[2]),
+                    json_of(&row[3]),
+                    json_of(&row[4]),
+                )
+            })
+            .collect()
+    }
+}
+
+/// A product body: "Product {sku}", category tea, brand Test Brand, 10.00, active.
+#[derive(Debug, Clone)]
+pub struct ProductBody(Value);
+
+pub fn a_product(sku: &str) -> ProductBody {
+    ProductBody(json!({
+        "sku": sku,
+        "name": format!("Product {sku}"),
+        "category": "tea",
+        "brand": "Test Brand",
+        "list_price": "10.00",
+    }))
+}
+
+impl ProductBody {
+    pub fn priced(self, list_price: &str) -> Self {
+        self.with("list_price", json!(list_price))
+    }
+
+    pub fn in_category(self, category: &str) -> Self {
+        self.with("category", json!(category))
+    }
+
+    pub fn of_brand(self, brand: &str) -> Self {
+        self.with("brand", json!(brand))
+    }
+
+    /// Any field set to any JSON value (bad ones included).
+    pub fn with(mut self, field: &str, value: Value) -> Self {
+        self.0[field] = value;
+        self
+    }
+
+    /// The body of a create (with the sku).
+    pub fn to_json(&self) -> Value {
+        self.0.clone()
+    }
+
+    /// The body of a PUT (the sku is in the path).
+    pub fn to_update_json(&self) -> Value {
+        let mut body = self.0.clone();
+        body.as_object_mut().expect("an object").remove("sku");
+        body
+    }
+}
+
+/// A store body at People's Square, open 09:00 to 21:00 on weekdays, delivering within 5 km.
+#[derive(Debug, Clone)]
+pub struct StoreBody(Value);
+
+pub fn a_new_store(id: &str) -> StoreBody {
+    let (lat, lon) = TEST_STORE_LOCATION;
+    StoreBody(json!({
+        "id": id,
+        "name": format!("Store {id}"),
+        "address": "1 Test Rd",
+        "city": "Shanghai",
+        "latitude": lat,
+        "longitude": lon,
+        "opening_hours": {"mon": ["09:00", "21:00"], "fri": ["09:00", "22:00"]},
+        "pickup_enabled": true,
+        "delivery_radius_km": 5.0,
+    }))
+}
+
+impl StoreBody {
+    pub fn with(mut self, field: &str, value: Value) -> Self {
+        self.0[field] = value;
+        self
+    }
+
+    pub fn to_json(&self) -> Value {
+        self.0.clone()
+    }
+
+    pub fn to_update_json(&self) -> Value {
+        let mut body = self.0.clone();
+        body.as_object_mut().expect("an object").remove("id");
+        body
+    }
+}
+
+/// A promotion body of `kind` with its `parameters`, on everything, valid 2000 to 2100.
+#[derive(Debug, Clone)]
+pub struct PromotionBody(Value);
+
+pub fn a_new_promotion(id: &str, kind: &str, parameters: Value) -> PromotionBody {
+    PromotionBody(json!({
+        "id": id,
+        "name": format!("Promotion {id}"),
+        "kind": kind,
+        "starts_at": "2000-01-01T00:00:00Z",
+        "ends_at": "2100-01-01T00:00:00Z",
+        "parameters": parameters,
+    }))
+}
+
+impl PromotionBody {
+    pub fn on_skus(self, skus: &[&str]) -> Self {
+        self.with("target_kind", json!("skus"))
+            .with("target_values", json!(skus))
+    }
+
+    pub fn with(mut self, field: &str, value: Value) -> Self {
+        self.0[field] = value;
+        self
+    }
+
+    pub fn to_json(&self) -> Value {
+        self.0.clone()
+    }
+
+    pub fn to_update_json(&self) -> Value {
+        let mut body = self.0.clone();
+        body.as_object_mut().expect("an object").remove("id");
+        body
+    }
+}
