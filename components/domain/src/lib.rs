@@ -6,6 +6,7 @@
 pub mod cart;
 pub mod cart_repository;
 pub mod catalog;
+pub mod events;
 pub mod geo;
 pub mod idempotency;
 pub mod ids;
@@ -13,9 +14,11 @@ pub mod money;
 pub mod order;
 pub mod pricing;
 pub mod pricing_rules_store;
+pub mod signature;
 pub mod stock;
 pub mod store;
 pub mod values;
+pub mod webhooks;
 pub mod workflow;
 
 pub use cart::{Cart, CartError, CartLine, MergeOutcome};
