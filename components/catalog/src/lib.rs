@@ -1,29 +1,36 @@
 //! The operators' catalog (`/admin/...`): products, stores, store price overrides and
-//! promotions. Create is `POST` (201 + `Location`), update is `PUT` of the whole resource
-//! (`"active": false` deactivates: products, stores and promotions are never deleted), get and
-//! list (`?limit=&cursor=` plus filters). Every rule is `o2o_domain::catalog`'s and every write
-//! one audited transaction of `o2o_domain::catalog::repository`; this file is the routing
-//! table. Writes take the acting staff member from the `x-staff-id` header until the
-//! authentication issue lands (docs/ARCHITECTURE.md, Departures).
+//! promotions (here), member tiers with their tier prices and customers (`membership`), and
+//! coupons (`coupons`). Create is `POST` (201 + `Location`), update is `PUT` of the whole
+//! resource (`"active": false` deactivates products, stores, promotions and coupons, which are
+//! never deleted; a member tier is removed once no customer is on it; customers are never
+//! removed), get and list (`?limit=&cursor=` plus filters). Every rule is
+//! `o2o_domain::catalog`'s and every write one audited transaction of
+//! `o2o_domain::catalog::repository`; this file is the routing table. Writes take the acting
+//! staff member from the `x-staff-id` header until the authentication issue lands
+//! (docs/ARCHITECTURE.md, Departures).
 
+mod coupons;
+mod membership;
 mod wire;
 
-use o2o_domain::catalog::repository::{self as catalog, Change};
+use o2o_domain::catalog::repository as catalog;
 use o2o_domain::catalog::{
-    CatalogError, ProductDraft, PromotionDraft, StoreDraft, StorePriceDraft, parse_price,
-    parse_sku, parse_store_id,
+    CatalogError, PriceDraft, ProductDraft, PromotionDraft, StoreDraft, parse_price, parse_sku,
+    parse_store_id,
 };
 use o2o_edge::ApiError;
-use o2o_edge::edge_context::now;
-use o2o_edge::json_body::parse_json;
+use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::respond::{created, finish, json, no_content};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::spin_store::SpinSql;
-use serde_json::{Value, json};
+use serde_json::json;
 use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
-use wire::{catalog_error, list_query, page_json, staff_id};
+use wire::{
+    catalog_error, change_by, create_body, found, list_query, page_json, param, path_not_found,
+    staff_id,
+};
 
 #[http_component]
 fn handle(req: Request) -> Response {
@@ -51,6 +58,48 @@ fn handle(req: Request) -> Response {
     router.put("/admin/promotions/:id", |r, p| {
         finish(replace_promotion(r, p))
     });
+    router.post("/admin/member-tiers", |r, p| {
+        finish(membership::create_tier(r, p))
+    });
+    router.get("/admin/member-tiers", |r, p| {
+        finish(membership::list_tiers(r, p))
+    });
+    router.get("/admin/member-tiers/:id", |r, p| {
+        finish(membership::get_tier(r, p))
+    });
+    router.put("/admin/member-tiers/:id", |r, p| {
+        finish(membership::replace_tier(r, p))
+    });
+    router.delete("/admin/member-tiers/:id", |r, p| {
+        finish(membership::remove_tier(r, p))
+    });
+    router.get("/admin/member-tiers/:id/prices", |r, p| {
+        finish(membership::list_tier_prices(r, p))
+    });
+    router.put("/admin/member-tiers/:id/prices/:sku", |r, p| {
+        finish(membership::set_tier_price(r, p))
+    });
+    router.delete("/admin/member-tiers/:id/prices/:sku", |r, p| {
+        finish(membership::remove_tier_price(r, p))
+    });
+    router.post("/admin/customers", |r, p| {
+        finish(membership::create_customer(r, p))
+    });
+    router.get("/admin/customers", |r, p| {
+        finish(membership::list_customers(r, p))
+    });
+    router.get("/admin/customers/:id", |r, p| {
+        finish(membership::get_customer(r, p))
+    });
+    router.put("/admin/customers/:id", |r, p| {
+        finish(membership::replace_customer(r, p))
+    });
+    router.post("/admin/coupons", |r, p| finish(coupons::create(r, p)));
+    router.get("/admin/coupons", |r, p| finish(coupons::list(r, p)));
+    router.get("/admin/coupons/:code", |r, p| finish(coupons::get(r, p)));
+    router.put("/admin/coupons/:code", |r, p| {
+        finish(coupons::replace(r, p))
+    });
     refuse_unrouted(
         &mut router,
         &[
@@ -62,48 +111,30 @@ fn handle(req: Request) -> Response {
             "/admin/stores/:id/prices/:sku",
             "/admin/promotions",
             "/admin/promotions/:id",
+            "/admin/member-tiers",
+            "/admin/member-tiers/:id",
+            "/admin/member-tiers/:id/prices",
+            "/admin/member-tiers/:id/prices/:sku",
+            "/admin/customers",
+            "/admin/customers/:id",
+            "/admin/coupons",
+            "/admin/coupons/:code",
         ],
         "catalog",
     );
     router.handle(req)
 }
 
-fn found(value: Option<Value>, what: &str) -> Result<Response, ApiError> {
-    value.map_or_else(
-        || Err(ApiError::not_found(format!("no {what}"))),
-        |v| json(200, &v),
-    )
-}
-
-fn param<'a>(params: &'a Params, name: &str) -> &'a str {
-    params.get(name).unwrap_or_default()
-}
-
-/// The sku or id in the path; one that cannot exist is simply not found.
-fn path_not_found(error: CatalogError) -> ApiError {
-    match error {
-        CatalogError::Invalid { .. } => ApiError::not_found("no such resource"),
-        other => catalog_error(other),
-    }
-}
-
 // ---- products ----
 
 fn create_product(req: Request, _: Params) -> Result<Response, ApiError> {
     let actor = staff_id(&req)?;
-    let mut body: Value = parse_json(&req)?;
-    let sku_raw = match body.as_object_mut().and_then(|o| o.remove("sku")) {
-        Some(Value::String(sku)) => sku,
-        _ => return Err(ApiError::invalid_field("sku", "required, a sku code")),
-    };
+    let (sku_raw, rest) = create_body(&req, "sku", "a sku code")?;
+    let draft: ProductDraft = decode_json(&rest)?;
     let sku = parse_sku("sku", &sku_raw).map_err(catalog_error)?;
-    let draft: ProductDraft = o2o_edge::json_body::decode_json(body.to_string().as_bytes())?;
     let product = draft.validate(sku).map_err(catalog_error)?;
     let db = SpinSql::open_default()?;
-    let change = Change {
-        actor: &actor,
-        now: now(),
-    };
+    let change = change_by(&actor);
     let row = catalog::create_product(&db, &change, &product).map_err(catalog_error)?;
     created(&format!("/admin/products/{}", product.sku.as_str()), &row)
 }
@@ -130,10 +161,7 @@ fn replace_product(req: Request, params: Params) -> Result<Response, ApiError> {
     let draft: ProductDraft = parse_json(&req)?;
     let product = draft.validate(sku).map_err(catalog_error)?;
     let db = SpinSql::open_default()?;
-    let change = Change {
-        actor: &actor,
-        now: now(),
-    };
+    let change = change_by(&actor);
     json(
         200,
         &catalog::replace_product(&db, &change, &product).map_err(catalog_error)?,
@@ -144,19 +172,12 @@ fn replace_product(req: Request, params: Params) -> Result<Response, ApiError> {
 
 fn create_store(req: Request, _: Params) -> Result<Response, ApiError> {
     let actor = staff_id(&req)?;
-    let mut body: Value = parse_json(&req)?;
-    let id_raw = match body.as_object_mut().and_then(|o| o.remove("id")) {
-        Some(Value::String(id)) => id,
-        _ => return Err(ApiError::invalid_field("id", "required, a store id")),
-    };
+    let (id_raw, rest) = create_body(&req, "id", "a store id")?;
+    let draft: StoreDraft = decode_json(&rest)?;
     let id = parse_store_id("id", &id_raw).map_err(catalog_error)?;
-    let draft: StoreDraft = o2o_edge::json_body::decode_json(body.to_string().as_bytes())?;
     let store = draft.validate(id).map_err(catalog_error)?;
     let db = SpinSql::open_default()?;
-    let change = Change {
-        actor: &actor,
-        now: now(),
-    };
+    let change = change_by(&actor);
     let row = catalog::create_store(&db, &change, &store).map_err(catalog_error)?;
     created(&format!("/admin/stores/{}", store.id.as_str()), &row)
 }
@@ -185,10 +206,7 @@ fn replace_store(req: Request, params: Params) -> Result<Response, ApiError> {
     let draft: StoreDraft = parse_json(&req)?;
     let store = draft.validate(id).map_err(catalog_error)?;
     let db = SpinSql::open_default()?;
-    let change = Change {
-        actor: &actor,
-        now: now(),
-    };
+    let change = change_by(&actor);
     json(
         200,
         &catalog::replace_store(&db, &change, &store).map_err(catalog_error)?,
@@ -208,13 +226,10 @@ fn set_store_price(req: Request, params: Params) -> Result<Response, ApiError> {
     let actor = staff_id(&req)?;
     let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
     let sku = parse_sku("sku", param(&params, "sku")).map_err(path_not_found)?;
-    let draft: StorePriceDraft = parse_json(&req)?;
+    let draft: PriceDraft = parse_json(&req)?;
     let price = parse_price("price", &draft.price).map_err(catalog_error)?;
     let db = SpinSql::open_default()?;
-    let change = Change {
-        actor: &actor,
-        now: now(),
-    };
+    let change = change_by(&actor);
     let row = catalog::set_store_price(&db, &change, &id, &sku, &price).map_err(catalog_error)?;
     json(200, &row)
 }
@@ -224,10 +239,7 @@ fn remove_store_price(req: Request, params: Params) -> Result<Response, ApiError
     let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
     let sku = parse_sku("sku", param(&params, "sku")).map_err(path_not_found)?;
     let db = SpinSql::open_default()?;
-    let change = Change {
-        actor: &actor,
-        now: now(),
-    };
+    let change = change_by(&actor);
     catalog::remove_store_price(&db, &change, &id, &sku).map_err(catalog_error)?;
     Ok(no_content())
 }
@@ -236,18 +248,11 @@ fn remove_store_price(req: Request, params: Params) -> Result<Response, ApiError
 
 fn create_promotion(req: Request, _: Params) -> Result<Response, ApiError> {
     let actor = staff_id(&req)?;
-    let mut body: Value = parse_json(&req)?;
-    let id = match body.as_object_mut().and_then(|o| o.remove("id")) {
-        Some(Value::String(id)) => id,
-        _ => return Err(ApiError::invalid_field("id", "required, a promotion id")),
-    };
-    let draft: PromotionDraft = o2o_edge::json_body::decode_json(body.to_string().as_bytes())?;
+    let (id, rest) = create_body(&req, "id", "a promotion id")?;
+    let draft: PromotionDraft = decode_json(&rest)?;
     let promotion = draft.validate(&id).map_err(catalog_error)?;
     let db = SpinSql::open_default()?;
-    let change = Change {
-        actor: &actor,
-        now: now(),
-    };
+    let change = change_by(&actor);
     let row = catalog::create_promotion(&db, &change, &promotion).map_err(catalog_error)?;
     created(
         &format!("/admin/promotions/{}", promotion.id.as_str()),
@@ -277,10 +282,7 @@ fn replace_promotion(req: Request, params: Params) -> Result<Response, ApiError>
         .validate(param(&params, "id"))
         .map_err(path_not_found_or(catalog_error))?;
     let db = SpinSql::open_default()?;
-    let change = Change {
-        actor: &actor,
-        now: now(),
-    };
+    let change = change_by(&actor);
     json(
         200,
         &catalog::replace_promotion(&db, &change, &promotion).map_err(catalog_error)?,

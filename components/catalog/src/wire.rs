@@ -1,12 +1,53 @@
-//! The catalog's request plumbing: the acting staff member, list queries (`?limit=&cursor=`
-//! and filters) and the one mapping of `CatalogError` to the edge's `ApiError`.
+//! The catalog's request plumbing: the acting staff member, create bodies, path parameters,
+//! list queries (`?limit=&cursor=` and filters) and the one mapping of `CatalogError` to the
+//! edge's `ApiError`.
 
 use o2o_domain::catalog::CatalogError;
-use o2o_domain::catalog::repository::{DEFAULT_PAGE, ListQuery, MAX_PAGE, Page};
+use o2o_domain::catalog::repository::{Change, DEFAULT_PAGE, ListQuery, MAX_PAGE, Page};
 use o2o_domain::store::SqlValue;
 use o2o_edge::ApiError;
+use o2o_edge::edge_context::now;
+use o2o_edge::json_body::parse_json;
+use o2o_edge::respond::json;
 use serde_json::{Value, json};
-use spin_sdk::http::Request;
+use spin_sdk::http::{Params, Request, Response};
+
+/// Who makes a change, and when: the staff member of `staff_id` and the edge's clock.
+pub fn change_by(actor: &str) -> Change<'_> {
+    Change { actor, now: now() }
+}
+
+/// A create's body: the resource's `key` (required, a string: `what` says what it must be)
+/// taken out, and the rest as JSON bytes for `decode_json` into the draft a `PUT` takes, so
+/// that a create and an update read one shape.
+pub fn create_body(req: &Request, key: &str, what: &str) -> Result<(String, Vec<u8>), ApiError> {
+    let mut body: Value = parse_json(req)?;
+    let id = match body.as_object_mut().and_then(|o| o.remove(key)) {
+        Some(Value::String(id)) => id,
+        _ => return Err(ApiError::invalid_field(key, format!("required, {what}"))),
+    };
+    Ok((id, body.to_string().into_bytes()))
+}
+
+/// The row as a 200, or a 404 saying there is `what` ("no such coupon").
+pub fn found(value: Option<Value>, what: &str) -> Result<Response, ApiError> {
+    value.map_or_else(
+        || Err(ApiError::not_found(format!("no {what}"))),
+        |v| json(200, &v),
+    )
+}
+
+pub fn param<'a>(params: &'a Params, name: &str) -> &'a str {
+    params.get(name).unwrap_or_default()
+}
+
+/// The sku or id in the path; one that cannot exist is simply not found.
+pub fn path_not_found(error: CatalogError) -> ApiError {
+    match error {
+        CatalogError::Invalid { .. } => ApiError::not_found("no such resource"),
+        other => catalog_error(other),
+    }
+}
 
 /// The acting staff member. Interim: the `x-staff-id` header, until authentication lands
 /// (the same rule as the stock function's staff routes).
@@ -35,6 +76,11 @@ pub fn catalog_error(error: CatalogError) -> ApiError {
             detail,
         },
         CatalogError::NotFound(detail) => ApiError::not_found(detail),
+        CatalogError::Unknown { field, detail } => ApiError::Unprocessable { field, detail },
+        CatalogError::InUse { field, detail } => ApiError::Conflict {
+            field: Some(field),
+            detail,
+        },
         CatalogError::Store(store) => ApiError::Storage(store),
     }
 }

@@ -215,10 +215,7 @@ pub fn load_pricing_rules(
     if let Some(tier_id) = tier {
         let rows = db.execute(MEMBER_TIER, &[SqlValue::from(tier_id.as_str())])?;
         if let Some(row) = rows.rows.first() {
-            let at = format!("member_tiers[{tier_id}].discount_percent");
-            let discount = optional_text(row, 0)
-                .map(|raw| percentage(&raw, &at))
-                .transpose()?;
+            let discount = read_tier_discount(tier_id, row)?;
             let rows = db.execute(TIER_PRICES, &[SqlValue::from(tier_id.as_str())])?;
             let prices = sku_prices(&rows, currency, "tier_prices")?
                 .into_iter()
@@ -349,6 +346,24 @@ pub fn load_pricing_facts(
 /// the quote cannot read is ever written.
 pub fn read_promotion_row(row: &[SqlValue], currency: Currency) -> Result<Promotion, StoreError> {
     promotion(row, currency)
+}
+
+/// Reads one coupon row (the columns of `COUPON`, in order) exactly as the quote will; the
+/// operators' catalog checks every coupon with it before writing, like promotions.
+pub fn read_coupon_row(row: &[SqlValue], currency: Currency) -> Result<Coupon, StoreError> {
+    coupon(row, currency)
+}
+
+/// Reads a member tier's row (the column of `MEMBER_TIER`: its `discount_percent`) exactly as
+/// the quote will: NULL or blank is no discount. The operators' catalog checks every tier with it.
+pub fn read_tier_discount(
+    tier: &TierId,
+    row: &[SqlValue],
+) -> Result<Option<Percentage>, StoreError> {
+    let at = format!("member_tiers[{tier}].discount_percent");
+    optional_text(row, 0)
+        .map(|raw| percentage(&raw, &at))
+        .transpose()
 }
 
 fn promotion(row: &[SqlValue], currency: Currency) -> Result<Promotion, StoreError> {

@@ -174,3 +174,85 @@ impl PromotionBody {
         body
     }
 }
+
+/// The body of a member tier, customer or coupon: built by `a_new_tier`, `a_new_customer`
+/// and `a_new_coupon`, changed by `with`, sent whole by `to_json` (a create) or without its
+/// id by `to_update_json` (a PUT).
+#[derive(Debug, Clone)]
+pub struct AdminBody {
+    id_key: &'static str,
+    body: Value,
+}
+
+impl AdminBody {
+    /// Any field set to any JSON value (bad ones included).
+    pub fn with(mut self, field: &str, value: Value) -> Self {
+        self.body[field] = value;
+        self
+    }
+
+    pub fn to_json(&self) -> Value {
+        self.body.clone()
+    }
+
+    pub fn to_update_json(&self) -> Value {
+        let mut body = self.body.clone();
+        body.as_object_mut().expect("an object").remove(self.id_key);
+        body
+    }
+}
+
+/// A member tier "Tier {id}" of rank 1 without a discount.
+pub fn a_new_tier(id: &str) -> AdminBody {
+    AdminBody {
+        id_key: "id",
+        body: json!({ "id": id, "name": format!("Tier {id}"), "rank": 1 }),
+    }
+}
+
+/// A customer "Customer {id}" without a tier.
+pub fn a_new_customer(id: &str) -> AdminBody {
+    AdminBody {
+        id_key: "id",
+        body: json!({ "id": id, "name": format!("Customer {id}") }),
+    }
+}
+
+/// A coupon worth 10.00 off, valid 2000 to 2100, without a minimum spend or limits.
+pub fn a_new_coupon(code: &str) -> AdminBody {
+    AdminBody {
+        id_key: "code",
+        body: json!({
+            "code": code,
+            "name": format!("Coupon {code}"),
+            "kind": "amount-off",
+            "amount": "10.00",
+            "starts_at": "2000-01-01T00:00:00Z",
+            "ends_at": "2100-01-01T00:00:00Z",
+        }),
+    }
+}
+
+impl AdminBody {
+    /// A tier's discount off every sku, in percent.
+    pub fn with_discount(self, percent: &str) -> Self {
+        self.with("discount_percent", json!(percent))
+    }
+
+    /// A customer's member tier.
+    pub fn on_tier(self, tier: &str) -> Self {
+        self.with("tier_id", json!(tier))
+    }
+
+    /// A coupon taking `percent` off, at most `cap`.
+    pub fn percentage_off(mut self, percent: &str, cap: Option<&str>) -> Self {
+        let object = self.body.as_object_mut().expect("an object");
+        object.remove("amount");
+        object.insert("kind".into(), json!("percentage-off"));
+        object.insert("percent".into(), json!(percent));
+        if let Some(cap) = cap {
+            object.insert("max_discount".into(), json!(cap));
+        }
+        self
+    }
+}

@@ -1,13 +1,22 @@
 //! The operators' catalog: what a product, a store, a store price override and a promotion
-//! must be before they are written, so that every row the catalog writes is one the quote
+//! must be before they are written (member tiers and customers in `members`, coupons in
+//! `coupons`), so that every row the catalog writes is one the quote
 //! (`crate::pricing_rules_store`) reads. Drafts arrive as plain JSON-shaped data, `validate`
 //! turns them into checked values or a `CatalogError::Invalid` naming the field; the SQL is in
-//! `repository`. Promotions are checked by the quote's own row reader
-//! (`pricing_rules_store::read_promotion_row`), so the two can never disagree.
+//! `repository`. Promotions, coupons and tier discounts are checked by the quote's own row
+//! readers (`pricing_rules_store::read_promotion_row`, `read_coupon_row`,
+//! `read_tier_discount`), so the two can never disagree.
 
+pub mod coupons;
+pub mod members;
 pub mod repository;
 
-use chrono::{DateTime, Utc};
+pub use coupons::{CouponDraft, CouponRow, parse_coupon_code};
+pub use members::{
+    Customer, CustomerDraft, MemberTier, MemberTierDraft, parse_customer_id, parse_tier_id,
+};
+
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -35,9 +44,16 @@ pub enum CatalogError {
     /// The id is taken (409).
     #[error("{field}: {detail}")]
     Duplicate { field: String, detail: String },
-    /// Something the change refers to does not exist (404 for the subject, 422 for a reference).
+    /// The subject of the change (the resource in the path) does not exist (404).
     #[error("{0}")]
     NotFound(String),
+    /// A value of the body refers to something that does not exist, such as a customer's
+    /// `tier_id` (422).
+    #[error("{field}: {detail}")]
+    Unknown { field: String, detail: String },
+    /// The subject is still referred to and cannot go, such as a tier customers are on (409).
+    #[error("{field}: {detail}")]
+    InUse { field: String, detail: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -218,10 +234,11 @@ impl StoreDraft {
     }
 }
 
-/// A store's own price for a sku (differentiated pricing).
+/// A price for the sku in the path: a store's own price (differentiated pricing) or a member
+/// tier's price.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct StorePriceDraft {
+pub struct PriceDraft {
     pub price: String,
 }
 
@@ -272,9 +289,10 @@ const PROMOTION_KINDS: [&str; 7] = [
     "free-delivery",
 ];
 
+/// A time as the pricing tables keep it: UTC, to the second (what is stored is what is compared).
 fn timestamp(field: &str, raw: &str) -> Result<DateTime<Utc>, CatalogError> {
     DateTime::parse_from_rfc3339(raw.trim())
-        .map(|t| t.with_timezone(&Utc))
+        .map(|t| t.with_timezone(&Utc).trunc_subsecs(0))
         .map_err(|_| invalid(field, "an RFC 3339 time such as 2026-11-11T00:00:00Z"))
 }
 
@@ -326,22 +344,25 @@ impl PromotionDraft {
             SqlValue::Text(self.stacking),
             SqlValue::Text(self.parameters.to_string()),
         ];
-        read_promotion_row(&values, shop_currency()).map_err(|e| match e {
-            StoreError::Corrupt(message) => reader_complaint(&message),
-            other => CatalogError::Store(other),
-        })?;
+        read_promotion_row(&values, shop_currency())
+            .map_err(|e| reader_complaint(e, "parameters"))?;
         let mut values = values;
         values.push(SqlValue::Integer(i64::from(self.active)));
         Ok(PromotionRow { id, values })
     }
 }
 
-/// `promotions[P1].parameters: invalid digit` → the field `parameters` and its detail.
-fn reader_complaint(message: &str) -> CatalogError {
-    let (at, detail) = message.split_once(": ").unwrap_or((message, "unreadable"));
-    let field = at
-        .rsplit_once("].")
-        .map_or("parameters", |(_, column)| column);
+/// A complaint of the quote's row readers as a request's field: `promotions[P1].parameters:
+/// invalid digit` → the field `parameters` and its detail (`fallback` when no column is named;
+/// the reader's `window` is the request's `ends_at`).
+fn reader_complaint(error: StoreError, fallback: &str) -> CatalogError {
+    let StoreError::Corrupt(message) = error else {
+        return CatalogError::Store(error);
+    };
+    let (at, detail) = message
+        .split_once(": ")
+        .unwrap_or((message.as_str(), "unreadable"));
+    let field = at.rsplit_once("].").map_or(fallback, |(_, column)| column);
     let field = if field == "window" { "ends_at" } else { field };
     invalid(field, detail)
 }

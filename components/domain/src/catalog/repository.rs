@@ -6,11 +6,12 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::{CatalogError, Product, PromotionRow, Store};
-use crate::ids::StoreId;
+use super::{CatalogError, CouponRow, Customer, MemberTier, Product, PromotionRow, Store};
+use crate::ids::{CustomerId, StoreId};
 use crate::money::Money;
+use crate::pricing::{CouponCode, TierId};
 use crate::stock::repository::append_audit_entry;
-use crate::store::{Sql, SqlRows, SqlValue};
+use crate::store::{Sql, SqlRows, SqlValue, StoreError};
 use crate::values::Sku;
 
 /// The most rows one list page holds, and the page size when none is asked for.
@@ -62,6 +63,53 @@ const INSERT_PROMOTION: &str = "INSERT INTO promotions (id, name, kind, starts_a
 const UPDATE_PROMOTION: &str = "UPDATE promotions SET name = ?, kind = ?, starts_at = ?, \
      ends_at = ?, target_kind = ?, target_values = ?, priority = ?, stacking = ?, \
      parameters = ?, active = ? WHERE id = ?";
+
+const MEMBER_TIER: &str = "SELECT id, name, rank, discount_percent FROM member_tiers WHERE id = ?";
+const MEMBER_TIERS_PAGE: &str = "SELECT id, name, rank, discount_percent FROM member_tiers \
+     WHERE id > ? ORDER BY id LIMIT ?";
+const INSERT_MEMBER_TIER: &str =
+    "INSERT INTO member_tiers (id, name, rank, discount_percent) VALUES (?, ?, ?, ?)";
+const UPDATE_MEMBER_TIER: &str =
+    "UPDATE member_tiers SET name = ?, rank = ?, discount_percent = ? WHERE id = ?";
+const DELETE_MEMBER_TIER: &str = "DELETE FROM member_tiers WHERE id = ?";
+const CUSTOMERS_ON_TIER: &str = "SELECT COUNT(*) FROM customers WHERE tier_id = ?";
+
+const TIER_PRICE: &str =
+    "SELECT tier_id, sku, price FROM tier_prices WHERE tier_id = ? AND sku = ?";
+const TIER_PRICES: &str =
+    "SELECT tier_id, sku, price FROM tier_prices WHERE tier_id = ? ORDER BY sku";
+const UPSERT_TIER_PRICE: &str = "INSERT INTO tier_prices (tier_id, sku, price) VALUES (?, ?, ?) \
+     ON CONFLICT (tier_id, sku) DO UPDATE SET price = excluded.price";
+const DELETE_TIER_PRICE: &str = "DELETE FROM tier_prices WHERE tier_id = ? AND sku = ?";
+const DELETE_TIER_PRICES: &str = "DELETE FROM tier_prices WHERE tier_id = ?";
+
+const CUSTOMER: &str = "SELECT id, name, tier_id, created_at FROM customers WHERE id = ?";
+const CUSTOMERS_PAGE: &str = "SELECT id, name, tier_id, created_at FROM customers WHERE id > ? \
+     AND (? IS NULL OR tier_id = ?) ORDER BY id LIMIT ?";
+const INSERT_CUSTOMER: &str =
+    "INSERT INTO customers (id, name, tier_id, created_at) VALUES (?, ?, ?, ?)";
+const UPDATE_CUSTOMER: &str = "UPDATE customers SET name = ?, tier_id = ? WHERE id = ?";
+
+/// The columns of `pricing_rules_store`'s coupon reader, then `active`.
+pub const COUPON_COLUMNS: &str = "code, name, kind, amount, percent, max_discount, \
+     minimum_spend, starts_at, ends_at, total_limit, per_customer_limit, stacking, active";
+/// A coupon as operators read it: its columns and `uses`, the redemptions so far (written by
+/// place-order).
+const COUPON: &str = "SELECT code, name, kind, amount, percent, max_discount, minimum_spend, \
+     starts_at, ends_at, total_limit, per_customer_limit, stacking, active, \
+     (SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions r WHERE r.code = coupons.code) \
+     AS uses FROM coupons WHERE code = ?";
+const COUPONS_PAGE: &str = "SELECT code, name, kind, amount, percent, max_discount, \
+     minimum_spend, starts_at, ends_at, total_limit, per_customer_limit, stacking, active, \
+     (SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions r WHERE r.code = coupons.code) \
+     AS uses FROM coupons WHERE code > ? \
+     AND (? IS NULL OR kind = ?) AND (? IS NULL OR active = ?) ORDER BY code LIMIT ?";
+const INSERT_COUPON: &str = "INSERT INTO coupons (code, name, kind, amount, percent, \
+     max_discount, minimum_spend, starts_at, ends_at, total_limit, per_customer_limit, \
+     stacking, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const UPDATE_COUPON: &str = "UPDATE coupons SET name = ?, kind = ?, amount = ?, percent = ?, \
+     max_discount = ?, minimum_spend = ?, starts_at = ?, ends_at = ?, total_limit = ?, \
+     per_customer_limit = ?, stacking = ?, active = ? WHERE code = ?";
 
 const BOOLEAN_COLUMNS: [&str; 2] = ["active", "pickup_enabled"];
 const JSON_COLUMNS: [&str; 3] = ["opening_hours", "target_values", "parameters"];
@@ -455,5 +503,325 @@ pub fn replace_promotion(
         let after = get_promotion(db, id)?;
         audit(db, change, "catalog.promotion.update", id, &before, &after)?;
         after.ok_or_else(|| CatalogError::NotFound(format!("no promotion {id}")))
+    })
+}
+
+// ---- member tiers and their prices ----
+
+pub fn get_member_tier(db: &impl Sql, id: &TierId) -> Result<Option<Value>, CatalogError> {
+    one(db, MEMBER_TIER, &[text(id.as_str())])
+}
+
+/// No filters: a shop has a handful of tiers.
+pub fn list_member_tiers(db: &impl Sql, query: &ListQuery) -> Result<Page, CatalogError> {
+    page(db, MEMBER_TIERS_PAGE, "id", query)
+}
+
+fn member_tier_params(tier: &MemberTier) -> [SqlValue; 3] {
+    [
+        text(&tier.name),
+        SqlValue::Integer(i64::from(tier.rank)),
+        tier.discount_percent
+            .as_deref()
+            .map_or(SqlValue::Null, text),
+    ]
+}
+
+pub fn create_member_tier(
+    db: &impl Sql,
+    change: &Change<'_>,
+    tier: &MemberTier,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        let id = tier.id.as_str();
+        if get_member_tier(db, &tier.id)?.is_some() {
+            return Err(duplicate("id", &format!("member tier {id}")));
+        }
+        let mut params = vec![text(id)];
+        params.extend(member_tier_params(tier));
+        db.execute(INSERT_MEMBER_TIER, &params)?;
+        let after = get_member_tier(db, &tier.id)?;
+        audit(db, change, "catalog.member-tier.create", id, &None, &after)?;
+        after.ok_or_else(|| CatalogError::NotFound(format!("member tier {id}")))
+    })
+}
+
+/// Replaces a tier's name, rank and discount; its customers pay the new prices from their
+/// next quote.
+pub fn replace_member_tier(
+    db: &impl Sql,
+    change: &Change<'_>,
+    tier: &MemberTier,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        let id = tier.id.as_str();
+        let before = get_member_tier(db, &tier.id)?;
+        if before.is_none() {
+            return Err(CatalogError::NotFound(format!("no member tier {id}")));
+        }
+        let mut params = member_tier_params(tier).to_vec();
+        params.push(text(id));
+        db.execute(UPDATE_MEMBER_TIER, &params)?;
+        let after = get_member_tier(db, &tier.id)?;
+        audit(
+            db,
+            change,
+            "catalog.member-tier.update",
+            id,
+            &before,
+            &after,
+        )?;
+        after.ok_or_else(|| CatalogError::NotFound(format!("no member tier {id}")))
+    })
+}
+
+/// Removes a tier and its tier prices, once no customer is on it (tiers have no `active`
+/// column; moving the customers first is the operator's decision, not a side effect). The
+/// audit entry's `before` is the tier with its `prices`.
+pub fn remove_member_tier(
+    db: &impl Sql,
+    change: &Change<'_>,
+    id: &TierId,
+) -> Result<(), CatalogError> {
+    in_transaction(db, || {
+        let key = [text(id.as_str())];
+        let Some(mut before) = get_member_tier(db, id)? else {
+            return Err(CatalogError::NotFound(format!(
+                "no member tier {}",
+                id.as_str()
+            )));
+        };
+        let members = count(db, CUSTOMERS_ON_TIER, &key)?;
+        if members > 0 {
+            return Err(CatalogError::InUse {
+                field: "id".to_owned(),
+                detail: format!(
+                    "{members} customer(s) are on member tier {}: move them to another tier \
+                     (or none) first",
+                    id.as_str()
+                ),
+            });
+        }
+        before["prices"] = Value::Array(rows_json(&db.execute(TIER_PRICES, &key)?));
+        db.execute(DELETE_TIER_PRICES, &key)?;
+        db.execute(DELETE_MEMBER_TIER, &key)?;
+        audit(
+            db,
+            change,
+            "catalog.member-tier.remove",
+            id.as_str(),
+            &Some(before),
+            &None,
+        )
+    })
+}
+
+fn count(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, CatalogError> {
+    match db
+        .execute(statement, params)?
+        .rows
+        .first()
+        .map(Vec::as_slice)
+    {
+        Some([SqlValue::Integer(n)]) => Ok(*n),
+        other => Err(CatalogError::Store(StoreError::Corrupt(format!(
+            "expected one count, found {other:?}"
+        )))),
+    }
+}
+
+pub fn list_tier_prices(db: &impl Sql, tier: &TierId) -> Result<Vec<Value>, CatalogError> {
+    Ok(rows_json(&db.execute(TIER_PRICES, &[text(tier.as_str())])?))
+}
+
+/// Sets the tier's own price for a sku (both must exist); it wins over the tier's discount
+/// from the next quote on (a tier price above the store price is ignored by the quote: a
+/// member never pays more than a non-member).
+pub fn set_tier_price(
+    db: &impl Sql,
+    change: &Change<'_>,
+    tier: &TierId,
+    sku: &Sku,
+    price: &Money,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        if get_member_tier(db, tier)?.is_none() {
+            return Err(CatalogError::NotFound(format!(
+                "no member tier {}",
+                tier.as_str()
+            )));
+        }
+        if get_product(db, sku)?.is_none() {
+            return Err(CatalogError::NotFound(format!(
+                "no product {}",
+                sku.as_str()
+            )));
+        }
+        let key = [text(tier.as_str()), text(sku.as_str())];
+        let before = one(db, TIER_PRICE, &key)?;
+        db.execute(
+            UPSERT_TIER_PRICE,
+            &[key[0].clone(), key[1].clone(), text(&price.amount_string())],
+        )?;
+        let after = one(db, TIER_PRICE, &key)?;
+        let subject = format!("{}/{}", tier.as_str(), sku.as_str());
+        audit(
+            db,
+            change,
+            "catalog.tier-price.set",
+            &subject,
+            &before,
+            &after,
+        )?;
+        after.ok_or(CatalogError::NotFound(subject))
+    })
+}
+
+/// Removes the tier's own price: the tier's discount (if any) applies to the sku again.
+pub fn remove_tier_price(
+    db: &impl Sql,
+    change: &Change<'_>,
+    tier: &TierId,
+    sku: &Sku,
+) -> Result<(), CatalogError> {
+    in_transaction(db, || {
+        let key = [text(tier.as_str()), text(sku.as_str())];
+        let subject = format!("{}/{}", tier.as_str(), sku.as_str());
+        let before = one(db, TIER_PRICE, &key)?;
+        if before.is_none() {
+            return Err(CatalogError::NotFound(format!("no tier price {subject}")));
+        }
+        db.execute(DELETE_TIER_PRICE, &key)?;
+        audit(
+            db,
+            change,
+            "catalog.tier-price.remove",
+            &subject,
+            &before,
+            &None,
+        )
+    })
+}
+
+// ---- customers ----
+
+pub fn get_customer(db: &impl Sql, id: &CustomerId) -> Result<Option<Value>, CatalogError> {
+    one(db, CUSTOMER, &[text(id.as_str())])
+}
+
+/// Filters: tier_id.
+pub fn list_customers(db: &impl Sql, query: &ListQuery) -> Result<Page, CatalogError> {
+    page(db, CUSTOMERS_PAGE, "id", query)
+}
+
+/// The customer's tier as a column value; a tier that does not exist is the body's mistake.
+fn customer_tier(db: &impl Sql, customer: &Customer) -> Result<SqlValue, CatalogError> {
+    let Some(tier) = &customer.tier else {
+        return Ok(SqlValue::Null);
+    };
+    if get_member_tier(db, tier)?.is_none() {
+        return Err(CatalogError::Unknown {
+            field: "tier_id".to_owned(),
+            detail: format!("no member tier {}", tier.as_str()),
+        });
+    }
+    Ok(text(tier.as_str()))
+}
+
+pub fn create_customer(
+    db: &impl Sql,
+    change: &Change<'_>,
+    customer: &Customer,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        let id = customer.id.as_str();
+        if get_customer(db, &customer.id)?.is_some() {
+            return Err(duplicate("id", &format!("customer {id}")));
+        }
+        let tier = customer_tier(db, customer)?;
+        db.execute(
+            INSERT_CUSTOMER,
+            &[
+                text(id),
+                text(&customer.name),
+                tier,
+                text(&timestamp(change.now)),
+            ],
+        )?;
+        let after = get_customer(db, &customer.id)?;
+        audit(db, change, "catalog.customer.create", id, &None, &after)?;
+        after.ok_or_else(|| CatalogError::NotFound(format!("customer {id}")))
+    })
+}
+
+/// Replaces a customer's name and tier: the next quote for them is at the new tier's prices
+/// (`tier_id: null`: non-member prices). Customers are never deleted: orders refer to them.
+pub fn replace_customer(
+    db: &impl Sql,
+    change: &Change<'_>,
+    customer: &Customer,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        let id = customer.id.as_str();
+        let before = get_customer(db, &customer.id)?;
+        if before.is_none() {
+            return Err(CatalogError::NotFound(format!("no customer {id}")));
+        }
+        let tier = customer_tier(db, customer)?;
+        db.execute(UPDATE_CUSTOMER, &[text(&customer.name), tier, text(id)])?;
+        let after = get_customer(db, &customer.id)?;
+        audit(db, change, "catalog.customer.update", id, &before, &after)?;
+        after.ok_or_else(|| CatalogError::NotFound(format!("no customer {id}")))
+    })
+}
+
+// ---- coupons ----
+
+pub fn get_coupon(db: &impl Sql, code: &CouponCode) -> Result<Option<Value>, CatalogError> {
+    one(db, COUPON, &[text(code.as_str())])
+}
+
+/// Filters: kind, active.
+pub fn list_coupons(db: &impl Sql, query: &ListQuery) -> Result<Page, CatalogError> {
+    page(db, COUPONS_PAGE, "code", query)
+}
+
+pub fn create_coupon(
+    db: &impl Sql,
+    change: &Change<'_>,
+    coupon: &CouponRow,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        let code = coupon.code.as_str();
+        if get_coupon(db, &coupon.code)?.is_some() {
+            return Err(duplicate("code", &format!("coupon {code}")));
+        }
+        db.execute(INSERT_COUPON, &coupon.values)?;
+        let after = get_coupon(db, &coupon.code)?;
+        audit(db, change, "catalog.coupon.create", code, &None, &after)?;
+        after.ok_or_else(|| CatalogError::NotFound(format!("coupon {code}")))
+    })
+}
+
+/// Replaces a coupon; `active: false` stops it for every later quote (customers entering it
+/// are told it is unknown). Redemptions so far are kept.
+pub fn replace_coupon(
+    db: &impl Sql,
+    change: &Change<'_>,
+    coupon: &CouponRow,
+) -> Result<Value, CatalogError> {
+    in_transaction(db, || {
+        let code = coupon.code.as_str();
+        let before = get_coupon(db, &coupon.code)?;
+        if before.is_none() {
+            return Err(CatalogError::NotFound(format!("no coupon {code}")));
+        }
+        // Every column but the code, then the code for the WHERE.
+        let mut params = coupon.values[1..].to_vec();
+        params.push(text(code));
+        db.execute(UPDATE_COUPON, &params)?;
+        let after = get_coupon(db, &coupon.code)?;
+        audit(db, change, "catalog.coupon.update", code, &before, &after)?;
+        after.ok_or_else(|| CatalogError::NotFound(format!("no coupon {code}")))
     })
 }
