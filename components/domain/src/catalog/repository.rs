@@ -825,3 +825,197 @@ pub fn replace_coupon(
         after.ok_or_else(|| CatalogError::NotFound(format!("no coupon {code}")))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! The catalog's writes against a real SQLite with the migrations, read back by the quote's
+    //! own loaders (`pricing_rules_store`): what the catalog writes is what the next quote uses,
+    //! and a refused write leaves no row and no audit entry.
+
+    use chrono::TimeZone;
+    use serde::de::DeserializeOwned;
+    use serde_json::json;
+
+    use super::*;
+    use crate::catalog::{CouponDraft, CustomerDraft, MemberTierDraft, ProductDraft};
+    use crate::money::Currency;
+    use crate::pricing::{CouponValue, PricingRules};
+    use crate::pricing_rules_store::{customer_tier, load_pricing_rules};
+
+    struct Sqlite(rusqlite::Connection);
+
+    impl Sqlite {
+        fn with_catalog() -> Self {
+            let conn = rusqlite::Connection::open_in_memory().unwrap();
+            for migration in [
+                include_str!("../../../../migrations/0001_catalog.sql"),
+                include_str!("../../../../migrations/0002_pricing.sql"),
+                include_str!("../../../../migrations/0003_stock.sql"),
+            ] {
+                conn.execute_batch(migration).unwrap();
+            }
+            Sqlite(conn)
+        }
+
+        fn count(&self, table: &str) -> i64 {
+            self.0
+                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap()
+        }
+    }
+
+    impl Sql for Sqlite {
+        fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
+            use rusqlite::types::{Value as Cell, ValueRef};
+            let unavailable = |e: rusqlite::Error| StoreError::Unavailable(e.to_string());
+            let mut stmt = self.0.prepare(statement).map_err(unavailable)?;
+            let params = params.iter().map(|p| match p {
+                SqlValue::Integer(v) => Cell::Integer(*v),
+                SqlValue::Real(v) => Cell::Real(*v),
+                SqlValue::Text(v) => Cell::Text(v.clone()),
+                SqlValue::Blob(v) => Cell::Blob(v.clone()),
+                SqlValue::Null => Cell::Null,
+            });
+            let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(params))
+                .map_err(unavailable)?;
+            let mut out = SqlRows {
+                columns: columns.clone(),
+                ..SqlRows::default()
+            };
+            while let Some(row) = rows.next().map_err(unavailable)? {
+                let values = (0..columns.len())
+                    .map(|i| match row.get_ref(i).unwrap() {
+                        ValueRef::Integer(v) => SqlValue::Integer(v),
+                        ValueRef::Text(v) => SqlValue::Text(String::from_utf8_lossy(v).into()),
+                        ValueRef::Real(v) => SqlValue::Real(v),
+                        ValueRef::Blob(v) => SqlValue::Blob(v.to_vec()),
+                        ValueRef::Null => SqlValue::Null,
+                    })
+                    .collect();
+                out.rows.push(values);
+            }
+            Ok(out)
+        }
+    }
+
+    fn change() -> Change<'static> {
+        Change {
+            actor: "staff-1",
+            now: Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap(),
+        }
+    }
+
+    fn draft<T: DeserializeOwned>(body: Value) -> T {
+        serde_json::from_value(body).unwrap()
+    }
+
+    fn a_tier(id: &str, discount: &str) -> MemberTier {
+        draft::<MemberTierDraft>(json!({"name": id, "discount_percent": discount}))
+            .validate(TierId::parse(id).unwrap())
+            .unwrap()
+    }
+
+    fn a_customer(tier: Option<&str>) -> Customer {
+        draft::<CustomerDraft>(json!({"name": "Li Wei", "tier_id": tier}))
+            .validate(CustomerId::parse("cust-1").unwrap())
+            .unwrap()
+    }
+
+    fn a_coupon(active: bool) -> CouponRow {
+        draft::<CouponDraft>(json!({
+            "name": "Save 15", "kind": "percentage-off", "percent": "15",
+            "max_discount": "10.00", "minimum_spend": "50.00", "total_limit": 100,
+            "starts_at": "2026-01-01T00:00:00Z", "ends_at": "2027-01-01T00:00:00Z",
+            "stacking": "exclusive", "active": active,
+        }))
+        .validate(CouponCode::parse("save15").unwrap())
+        .unwrap()
+    }
+
+    fn rules_for(db: &Sqlite, tier: Option<&TierId>, codes: &[CouponCode]) -> PricingRules {
+        load_pricing_rules(db, Currency::CNY, None, tier, codes).unwrap()
+    }
+
+    #[test]
+    fn a_coupon_written_by_the_catalog_is_the_coupon_the_quote_loads_until_it_is_stopped() {
+        let db = Sqlite::with_catalog();
+        let code = CouponCode::parse("SAVE15").unwrap();
+        create_coupon(&db, &change(), &a_coupon(true)).unwrap();
+
+        let rules = rules_for(&db, None, std::slice::from_ref(&code));
+        let coupon = &rules.coupons[&code];
+        assert_eq!(coupon.total_limit, Some(100));
+        assert!(matches!(
+            coupon.value,
+            CouponValue::PercentageOff { max_discount: Some(cap), .. } if cap.amount_string() == "10.00"
+        ));
+
+        replace_coupon(&db, &change(), &a_coupon(false)).unwrap();
+        assert!(rules_for(&db, None, &[code]).coupons.is_empty());
+        assert_eq!(db.count("audit_log"), 2);
+    }
+
+    #[test]
+    fn a_customer_moved_to_another_tier_is_loaded_with_that_tiers_prices() {
+        let db = Sqlite::with_catalog();
+        let product = draft::<ProductDraft>(json!({
+            "name": "Oolong", "category": "tea", "brand": "Anxi", "list_price": "98.00"
+        }))
+        .validate(Sku::parse("TEA-1").unwrap())
+        .unwrap();
+        create_product(&db, &change(), &product).unwrap();
+        create_member_tier(&db, &change(), &a_tier("silver", "2")).unwrap();
+        create_member_tier(&db, &change(), &a_tier("gold", "5")).unwrap();
+        let gold = TierId::parse("gold").unwrap();
+        let price = Money::parse("85.00", Currency::CNY).unwrap();
+        set_tier_price(&db, &change(), &gold, &product.sku, &price).unwrap();
+        create_customer(&db, &change(), &a_customer(Some("silver"))).unwrap();
+        let id = CustomerId::parse("cust-1").unwrap();
+        assert_eq!(customer_tier(&db, &id).unwrap().unwrap().as_str(), "silver");
+
+        replace_customer(&db, &change(), &a_customer(Some("gold"))).unwrap();
+        let tier = customer_tier(&db, &id).unwrap().unwrap();
+        assert_eq!(tier, gold);
+        let rules = rules_for(&db, Some(&tier), &[]);
+        let loaded = &rules.member_tiers[&gold];
+        assert_eq!(loaded.discount.map(|d| d.to_string()), Some("5%".into()));
+        assert_eq!(loaded.prices[&product.sku], price);
+
+        replace_customer(&db, &change(), &a_customer(None)).unwrap();
+        assert_eq!(customer_tier(&db, &id).unwrap(), None);
+    }
+
+    #[test]
+    fn a_refused_write_leaves_no_row_and_no_audit_entry() {
+        let db = Sqlite::with_catalog();
+        // A customer on a tier that does not exist
+        assert!(matches!(
+            create_customer(&db, &change(), &a_customer(Some("gold"))),
+            Err(CatalogError::Unknown { field, .. }) if field == "tier_id"
+        ));
+        assert_eq!(db.count("customers"), 0);
+
+        // A tier that customers are on
+        create_member_tier(&db, &change(), &a_tier("gold", "5")).unwrap();
+        create_customer(&db, &change(), &a_customer(Some("gold"))).unwrap();
+        let audited = db.count("audit_log");
+        let gold = TierId::parse("gold").unwrap();
+        assert!(matches!(
+            remove_member_tier(&db, &change(), &gold),
+            Err(CatalogError::InUse { field, .. }) if field == "id"
+        ));
+        assert_eq!(db.count("member_tiers"), 1);
+        assert_eq!(db.count("audit_log"), audited);
+
+        // A second coupon with the same code, whatever its case
+        create_coupon(&db, &change(), &a_coupon(true)).unwrap();
+        assert!(matches!(
+            create_coupon(&db, &change(), &a_coupon(false)),
+            Err(CatalogError::Duplicate { field, .. }) if field == "code"
+        ));
+        assert_eq!(db.count("coupons"), 1);
+        assert_eq!(db.count("audit_log"), audited + 1);
+    }
+}
