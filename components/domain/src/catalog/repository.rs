@@ -602,7 +602,10 @@ pub fn remove_member_tier(
                 ),
             });
         }
-        before["prices"] = Value::Array(rows_json(&db.execute(TIER_PRICES, &key)?));
+        let prices = Value::Array(rows_json(&db.execute(TIER_PRICES, &key)?));
+        if let Some(tier) = before.as_object_mut() {
+            tier.insert("prices".to_owned(), prices);
+        }
         db.execute(DELETE_TIER_PRICES, &key)?;
         db.execute(DELETE_MEMBER_TIER, &key)?;
         audit(
