@@ -1,5 +1,5 @@
 //! The events the shop tells the outside world about: the one list of event types. A function
-//! appends an event of one of these types to the `outbox` table (`stock.low` today); the
+//! appends an event of one of these types to the `outbox` table (`stock.low`, `order.*`); the
 //! webhooks function delivers it to the subscriptions that asked for that type. A subscription
 //! naming a type not listed here is refused, so an integrator learns of a typo at once rather
 //! than by never receiving anything.
@@ -21,6 +21,8 @@ pub enum EventType {
     OrderPaid,
     /// An order was cancelled (order).
     OrderCancelled,
+    /// An unpaid order expired at the end of its payment window (order).
+    OrderExpired,
     /// A shipment was created for an order: picking starts at the store (dispatch).
     ShipmentCreated,
     /// A shipment is ready for the customer to collect at the store (dispatch).
@@ -41,11 +43,12 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, in the order documented above.
-    pub const ALL: [EventType; 12] = [
+    pub const ALL: [EventType; 13] = [
         EventType::StockLow,
         EventType::OrderPlaced,
         EventType::OrderPaid,
         EventType::OrderCancelled,
+        EventType::OrderExpired,
         EventType::ShipmentCreated,
         EventType::ShipmentReadyForPickup,
         EventType::ShipmentDispatched,
@@ -63,6 +66,7 @@ impl EventType {
             EventType::OrderPlaced => "order.placed",
             EventType::OrderPaid => "order.paid",
             EventType::OrderCancelled => "order.cancelled",
+            EventType::OrderExpired => "order.expired",
             EventType::ShipmentCreated => "shipment.created",
             EventType::ShipmentReadyForPickup => "shipment.ready-for-pickup",
             EventType::ShipmentDispatched => "shipment.dispatched",
@@ -122,6 +126,7 @@ mod tests {
             "order.placed",
             "order.paid",
             "order.cancelled",
+            "order.expired",
             "refund.requested",
             "refund.completed",
             "feedback.complaint",

@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_idempotency",
         sql: include_str!("../../../migrations/0004_idempotency.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_webhooks",
+        sql: include_str!("../../../migrations/0006_webhooks.sql"),
+    },
 ];
 
 const APPLIED_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";

@@ -1,10 +1,269 @@
-//! The webhooks function: declared in spin.toml with its route so that the application's shape is
-//! complete, answering 501 problem+json until its own issue lands.
+//! The webhooks function (`/webhooks/...`): integrators' subscriptions (staff create, list,
+//! get, deactivate), and the delivery of the outbox's events to them, signed, retried with
+//! exponential backoff and dead-lettered after the last attempt, driven by a route a scheduler
+//! calls (`POST /webhooks/deliveries/run`). Every rule is `o2o_domain::webhooks`'s (and
+//! `o2o_domain::signature`'s, `o2o_domain::events`'s), every write one transaction of
+//! `o2o_domain::webhooks::repository`; `sending` does the outbound HTTP; this file is the
+//! routing table and reads the clock and the Spin variables.
+//!
+//! Staff routes take the acting staff member from the `x-staff-id` header until the
+//! authentication issue lands (docs/ARCHITECTURE.md, Departures).
 
-use spin_sdk::http::{Request, Response};
+mod sending;
+mod wire;
+
+use o2o_domain::events::EventType;
+use o2o_domain::webhooks::repository::{self as webhooks, Change};
+use o2o_domain::webhooks::{
+    AllowedHost, DeliveryId, DeliveryStatus, RetryPolicy, SubscriptionDraft, SubscriptionId,
+    SubscriptionSecret, WebhookError, WebhookUrl, parse_event_types,
+};
+use o2o_edge::edge_context::now;
+use o2o_edge::json_body::parse_json;
+use o2o_edge::respond::{created, finish, json, no_content};
+use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::spin_store::SpinSql;
+use o2o_edge::{ApiError, FieldContext};
+use serde_json::json;
+use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
+use wire::{CreateSubscription, deliveries_query, staff_id, subscriptions_query, webhook_error};
+
+/// Events handed over and deliveries attempted per run, unless `batch_size` says otherwise.
+const DEFAULT_BATCH_SIZE: i64 = 20;
+/// The largest batch an operator may configure.
+const MAX_BATCH_SIZE: i64 = 500;
+
 #[http_component]
-fn handle(_req: Request) -> Response {
-    o2o_edge::respond::not_implemented("webhooks")
+async fn handle(req: Request) -> Response {
+    let mut router = Router::new();
+    router.post("/webhooks/subscriptions", |r, p| {
+        finish(create_subscription(r, p))
+    });
+    router.get("/webhooks/subscriptions", |r, p| {
+        finish(list_subscriptions(r, p))
+    });
+    router.get("/webhooks/subscriptions/:id", |r, p| {
+        finish(get_subscription(r, p))
+    });
+    router.delete("/webhooks/subscriptions/:id", |r, p| {
+        finish(deactivate_subscription(r, p))
+    });
+    router.get("/webhooks/event-types", |_: Request, _| {
+        let names: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+        finish(json(200, &json!({ "event_types": names })))
+    });
+    router.post_async("/webhooks/deliveries/run", |r, p| async move {
+        finish(run_deliveries(r, p).await)
+    });
+    router.get("/webhooks/deliveries", |r, p| finish(list_deliveries(r, p)));
+    router.get("/webhooks/deliveries/:id", |r, p| {
+        finish(get_delivery(r, p))
+    });
+    router.post("/webhooks/deliveries/:id/redeliver", |r, p| {
+        finish(redeliver(r, p))
+    });
+    refuse_unrouted(
+        &mut router,
+        &[
+            "/webhooks/subscriptions",
+            "/webhooks/subscriptions/:id",
+            "/webhooks/event-types",
+            "/webhooks/deliveries/run",
+            "/webhooks/deliveries",
+            "/webhooks/deliveries/:id",
+            "/webhooks/deliveries/:id/redeliver",
+        ],
+        "webhooks",
+    );
+    router.handle_async(req).await
+}
+
+/// A Spin variable holding a count, or `default` when unset; a value outside `1..=max` is an
+/// operator error, logged, and the default is used.
+fn count_variable(name: &str, default: i64, max: i64) -> i64 {
+    match spin_sdk::variables::get(name) {
+        Ok(raw) => raw
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .unwrap_or_else(|| {
+                eprintln!(
+                    "variable {name}={raw:?} is not a count from 1 to {max}; using {default}"
+                );
+                default
+            }),
+        Err(_) => default,
+    }
+}
+
+fn retry_policy() -> RetryPolicy {
+    let max_attempts = count_variable(
+        "max_attempts",
+        i64::from(RetryPolicy::DEFAULT_MAX_ATTEMPTS),
+        i64::from(RetryPolicy::MAX_MAX_ATTEMPTS),
+    );
+    RetryPolicy::with_max_attempts(u32::try_from(max_attempts).unwrap_or(1))
+}
+
+/// The operator's outbound host pattern (the same `webhook_hosts` value spin.toml grants the
+/// component); `None` when unset or unreadable, and then Spin alone decides at delivery.
+fn allowed_host() -> Option<AllowedHost> {
+    let raw = spin_sdk::variables::get("webhook_hosts").ok()?;
+    AllowedHost::parse(&raw)
+        .inspect_err(|e| eprintln!("variable webhook_hosts={raw:?} is not a host pattern: {e}"))
+        .ok()
+}
+
+fn path_subscription(params: &Params) -> Result<SubscriptionId, ApiError> {
+    params
+        .get("id")
+        .and_then(SubscriptionId::parse)
+        .ok_or_else(|| ApiError::not_found("no such subscription"))
+}
+
+fn path_delivery(params: &Params) -> Result<DeliveryId, ApiError> {
+    params
+        .get("id")
+        .and_then(DeliveryId::parse)
+        .ok_or_else(|| ApiError::not_found("no such delivery"))
+}
+
+/// 32 bytes from the platform's random source, for a generated secret.
+fn random_bytes() -> Result<[u8; 32], ApiError> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        ApiError::Storage(o2o_domain::store::StoreError::Unavailable(format!(
+            "no random bytes for a secret: {e}"
+        )))
+    })?;
+    Ok(bytes)
+}
+
+fn create_subscription(req: Request, _: Params) -> Result<Response, ApiError> {
+    let actor = staff_id(&req)?;
+    let body: CreateSubscription = parse_json(&req)?;
+    let url = WebhookUrl::parse(&body.url).field("url")?;
+    if let Some(allowed) = allowed_host()
+        && !allowed.allows(&url)
+    {
+        return Err(webhook_error(WebhookError::NotAllowed {
+            field: "url".to_owned(),
+            detail: "this host is not among the shop's allowed webhook hosts (webhook_hosts)"
+                .to_owned(),
+        }));
+    }
+    let event_types = parse_event_types(&body.event_types).map_err(webhook_error)?;
+    let (secret, generated) = match &body.secret {
+        Some(raw) => (SubscriptionSecret::parse(raw).field("secret")?, false),
+        None => (SubscriptionSecret::generate(random_bytes()?), true),
+    };
+    let draft = SubscriptionDraft {
+        url,
+        event_types,
+        secret,
+    };
+    let now = now();
+    let db = SpinSql::open_default()?;
+    let change = Change { actor: &actor, now };
+    let subscription = webhooks::create_subscription(&db, change, SubscriptionId::new(now), &draft)
+        .map_err(webhook_error)?;
+    // The secret is shown this once (a chosen one is not echoed back: the caller has it).
+    let mut view = json!(subscription);
+    if generated {
+        view["secret"] = json!(draft.secret.expose());
+    }
+    created(
+        &format!("/webhooks/subscriptions/{}", subscription.id),
+        &view,
+    )
+}
+
+fn list_subscriptions(req: Request, _: Params) -> Result<Response, ApiError> {
+    let limit = subscriptions_query(req.query())?;
+    let db = SpinSql::open_default()?;
+    let subscriptions = webhooks::list_subscriptions(&db, limit)?;
+    json(200, &json!({ "subscriptions": subscriptions }))
+}
+
+fn get_subscription(_: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_subscription(&params)?;
+    let db = SpinSql::open_default()?;
+    match webhooks::get_subscription(&db, id)? {
+        Some(subscription) => json(200, &subscription),
+        None => Err(ApiError::not_found("no such subscription")),
+    }
+}
+
+/// Deactivates (a subscription is never erased: its deliveries keep their history).
+fn deactivate_subscription(req: Request, params: Params) -> Result<Response, ApiError> {
+    let actor = staff_id(&req)?;
+    let id = path_subscription(&params)?;
+    let db = SpinSql::open_default()?;
+    let change = Change {
+        actor: &actor,
+        now: now(),
+    };
+    webhooks::deactivate_subscription(&db, change, id).map_err(webhook_error)?;
+    Ok(no_content())
+}
+
+/// One run: hand over outbox events, then attempt the deliveries that are due, each at most
+/// once, at most `batch_size` of each, so a run ends by itself; a scheduler calls it again.
+async fn run_deliveries(_: Request, _: Params) -> Result<Response, ApiError> {
+    let batch = count_variable("batch_size", DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE);
+    let policy = retry_policy();
+    let db = SpinSql::open_default()?;
+    let started = now();
+    let handed_over = webhooks::hand_over_outbox(&db, started, batch)?;
+    let claimed = webhooks::claim_due(&db, started, batch)?;
+    let (mut delivered, mut retrying, mut dead_lettered) = (0, 0, 0);
+    for delivery in &claimed {
+        let outcome = sending::attempt(delivery, now()).await;
+        match webhooks::record_attempt(&db, &delivery.id, &outcome, &policy, now())? {
+            DeliveryStatus::Delivered => delivered += 1,
+            DeliveryStatus::Pending => retrying += 1,
+            DeliveryStatus::Dead => dead_lettered += 1,
+        }
+    }
+    json(
+        200,
+        &json!({
+            "handed_over": handed_over,
+            "attempted": claimed.len(),
+            "delivered": delivered,
+            "retrying": retrying,
+            "dead_lettered": dead_lettered,
+        }),
+    )
+}
+
+fn list_deliveries(req: Request, _: Params) -> Result<Response, ApiError> {
+    let filter = deliveries_query(req.query())?;
+    let db = SpinSql::open_default()?;
+    let deliveries = webhooks::list_deliveries(&db, &filter)?;
+    json(200, &json!({ "deliveries": deliveries }))
+}
+
+fn get_delivery(_: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_delivery(&params)?;
+    let db = SpinSql::open_default()?;
+    match webhooks::get_delivery(&db, id)? {
+        Some(delivery) => json(200, &delivery),
+        None => Err(ApiError::not_found("no such delivery")),
+    }
+}
+
+fn redeliver(req: Request, params: Params) -> Result<Response, ApiError> {
+    let actor = staff_id(&req)?;
+    let id = path_delivery(&params)?;
+    let db = SpinSql::open_default()?;
+    let change = Change {
+        actor: &actor,
+        now: now(),
+    };
+    let delivery = webhooks::redeliver(&db, change, id).map_err(webhook_error)?;
+    json(200, &delivery)
 }

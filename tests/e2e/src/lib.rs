@@ -7,6 +7,7 @@
 
 pub mod catalog_kit;
 pub mod stock_kit;
+pub mod webhooks_kit;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -115,19 +115,14 @@ impl SpinApp {
                 .with_context(|| {
                     format!("component '{id}' does not export wasi:http/incoming-handler")
                 })?;
-            let hosts = decl
-                .allowed_outbound_hosts
-                .iter()
-                .map(|h| variables.expand(h))
-                .collect::<anyhow::Result<Vec<_>>>()
-                .with_context(|| format!("component '{id}' allowed_outbound_hosts"))?;
             let runtime = ComponentRuntime {
                 id: id.clone(),
                 pre,
                 key_value_stores: decl.key_value_stores.iter().cloned().collect(),
                 sqlite_databases: decl.sqlite_databases.iter().cloned().collect(),
                 allowed_hosts: Arc::new(
-                    AllowedHosts::parse(&hosts).with_context(|| format!("component '{id}'"))?,
+                    allowed_hosts(&decl.allowed_outbound_hosts, &variables)
+                        .with_context(|| format!("component '{id}' allowed_outbound_hosts"))?,
                 ),
                 variables: variables.component_values(id, &decl.variables)?,
                 environment: decl.environment.clone().into_iter().collect(),
@@ -249,6 +244,16 @@ impl SpinApp {
     }
 }
 
+/// A component's `allowed_outbound_hosts`, each entry a template over the application
+/// variables (`"{{ webhook_hosts }}"`) that Spin expands, then trims, into one host pattern.
+fn allowed_hosts(entries: &[String], variables: &AppVariables) -> anyhow::Result<AllowedHosts> {
+    let hosts = entries
+        .iter()
+        .map(|entry| Ok(variables.expand(entry)?.trim().to_string()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    AllowedHosts::parse(&hosts)
+}
+
 /// Spin refuses to start an app whose components use store or database labels that do not
 /// exist (only `default` exists without a runtime config).
 fn check_labels(
@@ -290,4 +295,41 @@ fn host_linker(engine: &Engine) -> anyhow::Result<Linker<HostState>> {
     SpinPlatform::add_to_linker::<HostState, HasSelf<HostState>>(&mut linker, |s| s)
         .map_err(anyhow::Error::from)?;
     Ok(linker)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variables(webhook_hosts: Option<&str>) -> AppVariables {
+        let manifest = Manifest::parse(
+            "spin_manifest_version = 2\n[variables]\nwebhook_hosts = { default = \"https://webhooks.invalid\" }\n",
+            Path::new("."),
+        )
+        .unwrap();
+        let overrides = webhook_hosts
+            .map(|h| HashMap::from([("webhook_hosts".to_string(), h.to_string())]))
+            .unwrap_or_default();
+        AppVariables::resolve(&manifest, &overrides).unwrap()
+    }
+
+    #[test]
+    fn allowed_outbound_hosts_expand_variable_templates_as_spin_does() {
+        let entries = vec!["{{ webhook_hosts }}".to_string()];
+        let default = allowed_hosts(&entries, &variables(None)).unwrap();
+        assert!(default.allows("https", "webhooks.invalid", 443));
+        assert!(!default.allows("http", "127.0.0.1", 8080));
+
+        let set = allowed_hosts(&entries, &variables(Some(" http://127.0.0.1:* "))).unwrap();
+        assert!(set.allows("http", "127.0.0.1", 8080));
+        assert!(!set.allows("https", "webhooks.invalid", 443));
+    }
+
+    #[test]
+    fn an_allowed_host_template_naming_no_variable_or_no_pattern_fails_loading() {
+        let vars = variables(None);
+        assert!(allowed_hosts(&["{{ nope }}".to_string()], &vars).is_err());
+        let empty = variables(Some(""));
+        assert!(allowed_hosts(&["{{ webhook_hosts }}".to_string()], &empty).is_err());
+    }
 }

@@ -1,7 +1,7 @@
 //! Outbound HTTP as Spin allows it: a component may call only the hosts its
 //! `allowed_outbound_hosts` names (Spin's `scheme://host[:port]` patterns with `*` wildcards,
-//! `*.domain` subdomains, port ranges and `insecure:allow-all`); anything else fails with
-//! `HttpRequestDenied`. Requests to `http://<component-id>.spin.internal/...` (service
+//! `*.domain` subdomains, port ranges (`8000..8010`) and `insecure:allow-all`); anything else
+//! fails with `HttpRequestDenied`. Requests to `http://<component-id>.spin.internal/...` (service
 //! chaining) are dispatched in-process to that component, which needs the same permission
 //! (`http://<id>.spin.internal` or `http://*.spin.internal`). Plugs into wasmtime-wasi-http
 //! through its `send_request` hook.
@@ -102,9 +102,15 @@ impl AllowedHost {
             Some(p) => {
                 let mut ranges = Vec::new();
                 for part in p.split(',') {
-                    let range = match part.split_once('-') {
-                        Some((a, b)) => (a.parse()?, b.parse()?),
-                        None => {
+                    // Spin 3 writes a range `8000..8010`, its end excluded; `8000-8009`
+                    // (end included) is this host's older spelling of the same.
+                    let range = match (part.split_once(".."), part.split_once('-')) {
+                        (Some((a, b)), _) => {
+                            let end: u16 = b.parse()?;
+                            (a.parse()?, end.checked_sub(1).context("empty port range")?)
+                        }
+                        (None, Some((a, b))) => (a.parse()?, b.parse()?),
+                        (None, None) => {
                             let n: u16 = part.parse()?;
                             (n, n)
                         }
@@ -266,6 +272,15 @@ mod tests {
         assert!(!a.allows("http", "spin.internal", 80));
         assert!(a.allows("https", "10.0.0.1", 8005));
         assert!(!a.allows("https", "10.0.0.1", 8011));
+    }
+
+    #[test]
+    fn spin_port_ranges_exclude_their_end() {
+        let a = allowed(&["http://127.0.0.1:8000..8010"]);
+        assert!(a.allows("http", "127.0.0.1", 8000));
+        assert!(a.allows("http", "127.0.0.1", 8009));
+        assert!(!a.allows("http", "127.0.0.1", 8010));
+        assert!(AllowedHosts::parse(&["http://x:8000..0".into()]).is_err());
     }
 
     #[test]

@@ -49,7 +49,7 @@ const INSERT_DELIVERY: &str = "INSERT INTO webhook_deliveries (id, event_id, sub
      ON CONFLICT (event_id, subscription_id) DO NOTHING";
 const HAND_OVER: &str = "UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL";
 const DUE: &str = "SELECT id FROM webhook_deliveries WHERE status = 'pending' \
-     AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?";
+     AND next_attempt_at <= ? ORDER BY next_attempt_at, event_id, id LIMIT ?";
 const CLAIM: &str = "UPDATE webhook_deliveries SET next_attempt_at = ?1 \
      WHERE id = ?2 AND status = 'pending' AND next_attempt_at <= ?3";
 const CHANGED_ROWS: &str = "SELECT changes()";
@@ -136,10 +136,10 @@ fn in_immediate_transaction<T, E: From<StoreError>>(
         db.execute("COMMIT", &[])?;
         Ok(value)
     });
-    if outcome.is_err() {
-        if let Err(rollback) = db.execute("ROLLBACK", &[]) {
-            eprintln!("rollback failed: {rollback}");
-        }
+    if outcome.is_err()
+        && let Err(rollback) = db.execute("ROLLBACK", &[])
+    {
+        eprintln!("rollback failed: {rollback}");
     }
     outcome
 }
@@ -337,7 +337,8 @@ pub struct ClaimedDelivery {
     pub event: OutboxEvent,
 }
 
-/// Claims up to `batch` deliveries due at `now`, earliest first, for one attempt each.
+/// Claims up to `batch` deliveries due at `now`, earliest first (then in the outbox's order),
+/// for one attempt each.
 pub fn claim_due(
     db: &impl Sql,
     now: DateTime<Utc>,

@@ -1,0 +1,181 @@
+//! The webhooks function's wire: request bodies as they arrive (strict: unknown fields are
+//! refused), query strings, the acting staff member, and the one mapping of `WebhookError` to
+//! problems.
+
+use o2o_domain::events::EventType;
+use o2o_domain::webhooks::WebhookError;
+use o2o_domain::webhooks::repository::{DeliveryFilter, MAX_LIST_LIMIT};
+use o2o_domain::webhooks::{DeliveryStatus, SubscriptionId};
+use o2o_edge::ApiError;
+use serde::Deserialize;
+use spin_sdk::http::Request;
+
+/// `POST /webhooks/subscriptions`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSubscription {
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub secret: Option<String>,
+}
+
+/// The one mapping of webhook rule violations to problems.
+pub fn webhook_error(err: WebhookError) -> ApiError {
+    match err {
+        WebhookError::Invalid { field, detail } => ApiError::InvalidField { field, detail },
+        WebhookError::NotAllowed { field, detail } => ApiError::Unprocessable { field, detail },
+        WebhookError::NotFound(what) => ApiError::not_found(format!("no such {what}")),
+        WebhookError::Conflict(detail) => ApiError::Conflict {
+            field: None,
+            detail,
+        },
+        WebhookError::Store(e) => ApiError::Storage(e),
+    }
+}
+
+/// The acting staff member. Interim, as the stock and catalog staff routes: the `x-staff-id`
+/// header until authentication (API keys with the `webhooks` scope) lands.
+pub fn staff_id(req: &Request) -> Result<String, ApiError> {
+    let raw = req
+        .header("x-staff-id")
+        .and_then(|v| v.as_str())
+        .map(str::trim)
+        .unwrap_or_default();
+    if (1..=128).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(raw.to_owned())
+    } else {
+        Err(ApiError::BadRequest {
+            field: Some("x-staff-id".to_owned()),
+            detail: "staff actions need the x-staff-id header (1 to 128 visible characters)"
+                .to_owned(),
+        })
+    }
+}
+
+/// The (key, value) pairs of a query string, percent-decoded (`+` is a space).
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                }
+                _ => {
+                    out.push(b'%');
+                    i += 1;
+                }
+            },
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `?limit=` (1 to 500, default 100), refusing any key not in `known`.
+fn limit_and_check(pairs: &[(String, String)], known: &[&str]) -> Result<i64, ApiError> {
+    let mut limit = 100;
+    for (key, value) in pairs {
+        if key == "limit" {
+            limit = value
+                .parse::<i64>()
+                .ok()
+                .filter(|l| (1..=MAX_LIST_LIMIT).contains(l))
+                .ok_or_else(|| {
+                    ApiError::invalid_field("limit", format!("must be 1 to {MAX_LIST_LIMIT}"))
+                })?;
+        } else if !known.contains(&key.as_str()) {
+            return Err(ApiError::invalid_field(
+                key.clone(),
+                "unknown query parameter",
+            ));
+        }
+    }
+    Ok(limit)
+}
+
+/// The query of `GET /webhooks/subscriptions`: `limit` only.
+pub fn subscriptions_query(query: &str) -> Result<i64, ApiError> {
+    limit_and_check(&query_pairs(query), &[])
+}
+
+/// The query of `GET /webhooks/deliveries`: `status`, `subscription_id`, `event_type`, `limit`.
+pub fn deliveries_query(query: &str) -> Result<DeliveryFilter, ApiError> {
+    let pairs = query_pairs(query);
+    let limit = limit_and_check(&pairs, &["status", "subscription_id", "event_type"])?;
+    let mut filter = DeliveryFilter {
+        limit,
+        ..DeliveryFilter::default()
+    };
+    for (key, value) in &pairs {
+        match key.as_str() {
+            "status" => {
+                filter.status = Some(DeliveryStatus::parse(value).ok_or_else(|| {
+                    ApiError::invalid_field("status", "one of pending, delivered, dead")
+                })?);
+            }
+            "subscription_id" => {
+                filter.subscription = Some(SubscriptionId::parse(value).ok_or_else(|| {
+                    ApiError::invalid_field("subscription_id", "not a subscription id")
+                })?);
+            }
+            "event_type" => {
+                filter.event_type =
+                    Some(EventType::parse(value).ok_or_else(|| {
+                        ApiError::invalid_field("event_type", "unknown event type")
+                    })?);
+            }
+            _ => {}
+        }
+    }
+    Ok(filter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_decode_and_refuse_unknown_keys_and_bad_limits() {
+        let filter = deliveries_query("status=dead&event_type=stock.low&limit=5").unwrap();
+        assert_eq!(filter.status, Some(DeliveryStatus::Dead));
+        assert_eq!(filter.event_type, Some(EventType::StockLow));
+        assert_eq!(filter.limit, 5);
+        assert_eq!(deliveries_query("").unwrap().limit, 100);
+        let field = |r: Result<DeliveryFilter, ApiError>| match r {
+            Err(ApiError::InvalidField { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(deliveries_query("status=failed")), "status");
+        assert_eq!(field(deliveries_query("limit=0")), "limit");
+        assert_eq!(field(deliveries_query("limit=501")), "limit");
+        assert_eq!(field(deliveries_query("colour=red")), "colour");
+        assert_eq!(
+            field(deliveries_query("subscription_id=x")),
+            "subscription_id"
+        );
+        assert_eq!(decode("a%2Eb+c%zz%"), "a.b c%zz%");
+    }
+}
