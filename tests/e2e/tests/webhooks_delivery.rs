@@ -3,7 +3,8 @@
 //! once at creation; a failing receiver is retried after the backoff and then succeeds; after
 //! the last attempt the delivery is a dead letter until staff redeliver it; an unreachable
 //! receiver counts as a failed attempt; only active subscriptions of the event's type get it;
-//! a run does at most a batch; bad input is refused naming the field with nothing written.
+//! a run does at most a batch, and runs at the same time send each delivery once; without
+//! `webhook_hosts` nothing leaves; bad input is refused naming the field with nothing written.
 
 use std::time::Duration;
 
@@ -536,4 +537,39 @@ async fn without_webhook_hosts_set_nothing_leaves_the_shop() {
             .starts_with("no answer"),
         "{pending}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_at_the_same_time_send_each_delivery_once() {
+    let app = a_shop_with_webhooks(&[]).await;
+    let receiver = Receiver::start();
+    subscribe(&app, &receiver.url("/hook"), &["order.placed"]).await;
+    for n in 1..=6 {
+        app.append_outbox_event(
+            &format!("01900000-0000-7000-8000-00000000001{n}"),
+            "order.placed",
+            json!({ "order_id": format!("o-{n}") }),
+        );
+    }
+
+    // Four schedulers fire at once: each delivery is claimed by one run only
+    let (a, b, c, d) = tokio::join!(
+        app.run_deliveries(),
+        app.run_deliveries(),
+        app.run_deliveries(),
+        app.run_deliveries()
+    );
+    let delivered: i64 = [a, b, c, d]
+        .iter()
+        .map(|run| run.body["delivered"].as_i64().unwrap())
+        .sum();
+    assert_eq!(delivered, 6);
+    let mut ids: Vec<String> = receiver
+        .received()
+        .iter()
+        .map(|r| r.header("x-o2o-event-id").unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((receiver.received().len(), ids.len()), (6, 6));
 }
