@@ -105,6 +105,16 @@ wit_choice! {
 }
 
 wit_choice! {
+    /// How the customer pays (WIT `orders.payment-method`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum PaymentMethod {
+        Online,
+        PayAtPickup,
+    }
+}
+
+wit_choice! {
     /// WIT `orders.shipment-status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(rename_all = "kebab-case")]

@@ -10,15 +10,15 @@ pub mod choices;
 pub mod event;
 
 pub use choices::{
-    AdjustmentKind, ComplaintCategory, ComplaintStatus, FulfilmentMode, OrderStatus, RefundStatus,
-    ReservationStatus, ShipmentStatus, Weekday, WitCases,
+    AdjustmentKind, ComplaintCategory, ComplaintStatus, FulfilmentMode, OrderStatus, PaymentMethod,
+    RefundStatus, ReservationStatus, ShipmentStatus, Weekday, WitCases,
 };
 pub use event::EventEnvelope;
 pub use generated::o2o::commerce::{
     after_sales::{Complaint, Feedback, Refund, RefundLine},
     catalog::{Customer, OpeningHours, Product, StockLevel, Store},
     common::{Address, DeliveryDetails, GeoPoint, Money, PickupDetails},
-    orders::{Order, OrderLine, Reservation, Shipment, ShipmentEvent},
+    orders::{Order, OrderLine, OrderStatusChange, Reservation, Shipment, ShipmentEvent},
     shopping::{
         Adjustment, Allocation, Cart, CartLine, CartMerge, DeliveryCharge, FlashSaleUsage, Quote,
         QuoteHint, QuoteLine, RejectedCoupon,
@@ -41,6 +41,7 @@ mod generated {
             "o2o:commerce/shopping@0.1.0/adjustment-kind": crate::choices::AdjustmentKind,
             "o2o:commerce/orders@0.1.0/reservation-status": crate::choices::ReservationStatus,
             "o2o:commerce/orders@0.1.0/order-status": crate::choices::OrderStatus,
+            "o2o:commerce/orders@0.1.0/payment-method": crate::choices::PaymentMethod,
             "o2o:commerce/orders@0.1.0/shipment-status": crate::choices::ShipmentStatus,
             "o2o:commerce/after-sales@0.1.0/refund-status": crate::choices::RefundStatus,
             "o2o:commerce/after-sales@0.1.0/complaint-category": crate::choices::ComplaintCategory,

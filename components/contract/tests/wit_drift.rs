@@ -85,6 +85,8 @@ fn rust_types() -> BTreeMap<&'static str, RustType> {
         ("reservation-status", choice!(ReservationStatus)),
         ("reservation", record!(Reservation)),
         ("order-status", choice!(OrderStatus)),
+        ("payment-method", choice!(PaymentMethod)),
+        ("order-status-change", record!(OrderStatusChange)),
         ("order-line", record!(OrderLine)),
         ("order", record!(Order)),
         ("shipment-status", choice!(ShipmentStatus)),

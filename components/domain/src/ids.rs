@@ -70,6 +70,32 @@ impl fmt::Display for QuoteId {
     }
 }
 
+/// The id of a placed order: a v7 uuid, so an owner's orders sort by placement time and an
+/// order's id cannot be guessed from another's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OrderId(Uuid);
+
+impl OrderId {
+    pub fn new(now: DateTime<Utc>) -> Self {
+        OrderId(new_v7(now))
+    }
+
+    /// Parses an order id from a path segment; only the hyphenated form is accepted.
+    pub fn parse(raw: &str) -> Option<Self> {
+        if raw.len() != 36 {
+            return None;
+        }
+        Uuid::try_parse(raw).ok().map(OrderId)
+    }
+}
+
+impl fmt::Display for OrderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
 /// A customer of the shop, as named by the identity provider (the JWT `sub`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -10,6 +10,7 @@ pub mod events;
 pub mod geo;
 pub mod idempotency;
 pub mod ids;
+pub mod inbound_webhook;
 pub mod money;
 pub mod order;
 pub mod pricing;
@@ -22,6 +23,6 @@ pub mod webhooks;
 pub mod workflow;
 
 pub use cart::{Cart, CartError, CartLine, MergeOutcome};
-pub use ids::{CartId, CustomerId, QuoteId, StoreId};
+pub use ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};
 pub use money::{Currency, Money, MoneyError};
 pub use values::{Quantity, Sku, ValueError};

@@ -7,6 +7,7 @@
 pub mod edge_context;
 pub mod json_body;
 pub mod problem;
+pub mod query;
 pub mod respond;
 pub mod routing;
 pub mod schema;

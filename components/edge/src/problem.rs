@@ -37,6 +37,27 @@ pub enum ApiError {
         field: Option<String>,
         detail: String,
     },
+    /// 409 with a type of its own and extension members (RFC 9457, section 3.2) that the
+    /// client acts on: the new quote to confirm, where else the goods are available.
+    ConflictWithDetails {
+        slug: &'static str,
+        title: &'static str,
+        field: Option<String>,
+        detail: String,
+        extensions: serde_json::Map<String, serde_json::Value>,
+    },
+    /// 401: the request does not prove who sent it (a webhook signature that does not verify,
+    /// a stale or replayed one). `field` names the header at fault.
+    Unauthorized {
+        field: String,
+        detail: String,
+    },
+    /// A problem another function of the shop answered through service chaining, passed on
+    /// as it came: that function built it in its own one place.
+    Relayed {
+        status: u16,
+        problem: serde_json::Value,
+    },
     PayloadTooLarge {
         limit: usize,
     },
@@ -78,6 +99,8 @@ struct Problem<'a> {
     detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    extensions: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 impl ApiError {
@@ -111,6 +134,9 @@ impl ApiError {
             ApiError::Unprocessable { .. } => (422, "unprocessable", "Request not possible"),
             ApiError::NotFound { .. } => (404, "not-found", "Not found"),
             ApiError::Conflict { .. } => (409, "conflict", "Conflict"),
+            ApiError::ConflictWithDetails { slug, title, .. } => (409, slug, title),
+            ApiError::Unauthorized { .. } => (401, "unauthorized", "Unauthorized"),
+            ApiError::Relayed { status, .. } => (*status, "relayed", "Relayed"),
             ApiError::PayloadTooLarge { .. } => (413, "payload-too-large", "Payload too large"),
             ApiError::UnsupportedMediaType { .. } => {
                 (415, "unsupported-media-type", "Unsupported media type")
@@ -128,12 +154,12 @@ impl ApiError {
 
     fn field(&self) -> Option<&str> {
         match self {
-            ApiError::BadRequest { field, .. } | ApiError::Conflict { field, .. } => {
-                field.as_deref()
-            }
-            ApiError::InvalidField { field, .. } | ApiError::Unprocessable { field, .. } => {
-                Some(field)
-            }
+            ApiError::BadRequest { field, .. }
+            | ApiError::Conflict { field, .. }
+            | ApiError::ConflictWithDetails { field, .. } => field.as_deref(),
+            ApiError::InvalidField { field, .. }
+            | ApiError::Unprocessable { field, .. }
+            | ApiError::Unauthorized { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -145,7 +171,14 @@ impl ApiError {
             | ApiError::Unprocessable { detail, .. }
             | ApiError::NotFound { detail }
             | ApiError::Conflict { detail, .. }
+            | ApiError::ConflictWithDetails { detail, .. }
+            | ApiError::Unauthorized { detail, .. }
             | ApiError::UnsupportedMediaType { detail } => detail.clone(),
+            ApiError::Relayed { problem, .. } => problem
+                .get("detail")
+                .and_then(|d| d.as_str())
+                .unwrap_or_default()
+                .to_owned(),
             ApiError::PayloadTooLarge { limit } => {
                 format!("the request body is larger than {limit} bytes")
             }
@@ -167,11 +200,18 @@ impl ApiError {
             status,
             detail: self.detail(),
             field: self.field(),
+            extensions: match self {
+                ApiError::ConflictWithDetails { extensions, .. } => Some(extensions),
+                _ => None,
+            },
         }
     }
 
     /// The problem document as JSON (what tests compare against).
     pub fn to_json(&self) -> serde_json::Value {
+        if let ApiError::Relayed { problem, .. } = self {
+            return problem.clone();
+        }
         serde_json::to_value(self.problem()).unwrap_or(serde_json::Value::Null)
     }
 
@@ -180,10 +220,10 @@ impl ApiError {
         if let ApiError::Storage(err) = &self {
             eprintln!("storage error: {err}");
         }
-        let problem = self.problem();
-        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let status = self.classify().0;
+        let body = serde_json::to_vec(&self.to_json()).unwrap_or_default();
         Response::builder()
-            .status(problem.status)
+            .status(status)
             .header("content-type", "application/problem+json")
             .body(body)
             .build()

@@ -1,7 +1,7 @@
 //! Schema migrations: the numbered files under `migrations/` at the repository root, embedded
 //! here and applied by whichever component first opens a database that lacks them.
 //!
-//! A hot request costs one query (`SELECT MAX(version) FROM schema_migrations`). When that
+//! A hot request costs one query (`SELECT COUNT(*) FROM schema_migrations`). When that
 //! shows pending migrations (or the ledger does not exist yet), they are applied inside one
 //! `BEGIN IMMEDIATE` transaction after re-reading the version, so two instances starting at
 //! once do not both apply them. Each file is safe to re-run and records itself in the ledger,
@@ -39,19 +39,31 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../migrations/0004_idempotency.sql"),
     },
     Migration {
+        version: 5,
+        name: "0005_orders",
+        sql: include_str!("../../../migrations/0005_orders.sql"),
+    },
+    Migration {
         version: 6,
         name: "0006_webhooks",
         sql: include_str!("../../../migrations/0006_webhooks.sql"),
     },
 ];
 
+const APPLIED_COUNT: &str = "SELECT COUNT(*) FROM schema_migrations";
+const APPLIED_VERSIONS: &str = "SELECT version FROM schema_migrations";
 const APPLIED_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 
-fn latest_version() -> i64 {
-    MIGRATIONS.last().map_or(0, |m| m.version)
+/// How many migrations the ledger records; 0 when the ledger does not exist yet.
+fn applied_count(db: &impl Sql) -> i64 {
+    db.execute(APPLIED_COUNT, &[])
+        .ok()
+        .and_then(|rows| rows.first_integer())
+        .unwrap_or(0)
 }
 
-/// The version recorded in the ledger; 0 when the ledger does not exist yet.
+/// The newest version recorded in the ledger; 0 when the ledger does not exist yet.
+#[cfg(test)]
 fn applied_version(db: &impl Sql) -> i64 {
     db.execute(APPLIED_VERSION, &[])
         .ok()
@@ -59,9 +71,16 @@ fn applied_version(db: &impl Sql) -> i64 {
         .unwrap_or(0)
 }
 
-/// Applies the migrations the database lacks.
+#[cfg(test)]
+fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Applies the migrations the database lacks. The hot check counts the ledger rather than
+/// reading its newest version, so a migration that landed after a higher-numbered one (two
+/// branches merged in either order) is still applied.
 pub fn ensure_schema(db: &impl Sql) -> Result<(), StoreError> {
-    if applied_version(db) >= latest_version() {
+    if applied_count(db) >= MIGRATIONS.len() as i64 {
         return Ok(());
     }
     db.execute("BEGIN IMMEDIATE", &[])?;
@@ -78,9 +97,21 @@ pub fn ensure_schema(db: &impl Sql) -> Result<(), StoreError> {
     }
 }
 
+/// Applies, in order, every migration the ledger does not record (re-read under the lock).
 fn apply_pending(db: &impl Sql) -> Result<(), StoreError> {
-    let applied = applied_version(db);
-    for migration in MIGRATIONS.iter().filter(|m| m.version > applied) {
+    let applied: Vec<i64> = match db.execute(APPLIED_VERSIONS, &[]) {
+        Ok(rows) => rows
+            .rows
+            .iter()
+            .filter_map(|row| match row.first() {
+                Some(o2o_domain::store::SqlValue::Integer(v)) => Some(*v),
+                _ => None,
+            })
+            .collect(),
+        // No ledger yet: 0001 creates it.
+        Err(_) => Vec::new(),
+    };
+    for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
         for statement in statements(migration.sql) {
             db.execute(&statement, &[]).map_err(|e| {
                 StoreError::Unavailable(format!("migration {} failed: {e}", migration.name))
@@ -200,6 +231,24 @@ mod tests {
         }
         ensure_schema(&db).unwrap();
         assert_eq!(applied_version(&db), latest_version());
+    }
+
+    #[test]
+    fn a_migration_missing_below_the_newest_recorded_one_is_still_applied() {
+        // A database that ran 0006 before 0005 landed (two branches merged in either order).
+        let db = Sqlite::new();
+        for migration in MIGRATIONS.iter().filter(|m| m.version != 5) {
+            for statement in statements(migration.sql) {
+                db.execute(&statement, &[]).unwrap();
+            }
+        }
+        assert!(db.execute("SELECT COUNT(*) FROM orders", &[]).is_err());
+        ensure_schema(&db).unwrap();
+        assert_eq!(
+            db.execute("SELECT COUNT(*) FROM orders", &[]).unwrap().first_integer(),
+            Some(0)
+        );
+        assert_eq!(applied_count(&db), MIGRATIONS.len() as i64);
     }
 
     #[test]

@@ -35,7 +35,8 @@ pub enum LineSource {
 
 pub enum WantedFulfilment {
     Pickup(StoreId),
-    Delivery(GeoPoint),
+    /// To this point, from the given store or else the nearest that reaches it.
+    Delivery(GeoPoint, Option<StoreId>),
 }
 
 /// Everything `price_basket` needs, and what the quote says about where it was priced.
@@ -132,13 +133,19 @@ pub fn gather(
             }
             (store.id, Fulfilment::Pickup, None)
         }
-        WantedFulfilment::Delivery(address) => {
+        WantedFulfilment::Delivery(address, pinned) => {
             let reach: Vec<StoreReach> = load_delivering_stores(db)?
                 .iter()
                 .map(|store| store.reach())
+                .filter(|reach| pinned.as_ref().is_none_or(|id| &reach.store == id))
                 .collect();
+            let field = if pinned.is_some() {
+                "store_id"
+            } else {
+                "fulfilment.location"
+            };
             let chosen = nearest_delivering_store(&reach, *address)
-                .map_err(|why| ApiError::unprocessable("fulfilment.location", why))?;
+                .map_err(|why| ApiError::unprocessable(field, why))?;
             (
                 chosen.store,
                 Fulfilment::Delivery {

@@ -29,6 +29,9 @@ pub struct QuoteBody {
     pub fulfilment: FulfilmentMode,
     #[serde(default)]
     pub coupon_codes: Vec<String>,
+    /// Delivery only: deliver from this store rather than the nearest that reaches the
+    /// address (place-order asks for the nearest store that has every line); it must reach it.
+    pub store_id: Option<String>,
 }
 
 /// Quantities arrive as any integer so that 0 or -1 is refused naming the field, like 1000.
@@ -91,8 +94,19 @@ pub fn parse_body(body: QuoteBody) -> Result<QuoteRequest, ApiError> {
         FulfilmentMode::Delivery(delivery) => WantedFulfilment::Delivery(
             GeoPoint::new(delivery.location.lat, delivery.location.lon)
                 .field("fulfilment.location")?,
+            body.store_id
+                .as_deref()
+                .map(StoreId::parse)
+                .transpose()
+                .field("store_id")?,
         ),
     };
+    if body.store_id.is_some() && matches!(fulfilment, WantedFulfilment::Pickup(_)) {
+        return Err(ApiError::invalid_field(
+            "store_id",
+            "only for delivery; a pickup store is fulfilment.store_id",
+        ));
+    }
     if body.coupon_codes.len() > MAX_COUPON_CODES {
         return Err(ApiError::invalid_field(
             "coupon_codes",

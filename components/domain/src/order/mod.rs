@@ -1,8 +1,22 @@
 //! Orders: what an order is once placed and how it moves. `status` holds the one transition
-//! table (`OrderStatus::can_move_to`) every route that changes an order goes through, and the
-//! payment methods that decide where an order starts. The place-order workflow and its tables
-//! (still to come) build on these.
+//! table (`OrderStatus::can_move_to`) every change goes through; `frozen` the quote an order is
+//! priced with, checked to add up to the cent; `place` the place-order workflow, each step
+//! beside its compensation; `limits` the coupon uses and flash-sale units an order takes and
+//! gives back; `lifecycle` payment, cancellation and expiry; `repository` the SQL of
+//! `migrations/0005_orders.sql`.
 
+pub mod frozen;
+pub mod lifecycle;
+pub mod limits;
+pub mod place;
+pub mod repository;
 pub mod status;
 
+pub use frozen::{FrozenLine, FrozenQuote};
+pub use lifecycle::{OrderError, PaymentConfirmation};
+pub use place::{
+    LineAvailability, LineSource, OrderPolicy, PlaceOrder, PlaceOrderError, Placed, PriceAsk,
+    Priced, Pricer, WantedFulfilment, place_order,
+};
+pub use repository::{Order, OrderLine, StatusChange};
 pub use status::{OrderStatus, PaymentMethod, TransitionRefused};

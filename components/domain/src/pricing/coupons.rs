@@ -19,7 +19,7 @@ use crate::money::Money;
 use super::cents;
 use super::codes::CouponCode;
 use super::error::PricingError;
-use super::input::PricingInput;
+use super::input::{CouponRedemptions, PricingInput};
 use super::percentage::Percentage;
 use super::rules::{PricingRules, Stacking, ValidityWindow};
 
@@ -168,6 +168,30 @@ impl Coupon {
         }
     }
 
+    /// The usage limits: whether one more redemption, after `used`, stays within the total
+    /// and the per-customer limit (a per-customer limit needs a signed-in customer). The quote
+    /// checks it to offer the coupon, and place-order again, under the write lock, to redeem it.
+    pub fn usage_refusal(
+        &self,
+        used: CouponRedemptions,
+        signed_in: bool,
+    ) -> Option<CouponRejection> {
+        if let Some(limit) = self.total_limit
+            && used.total >= limit
+        {
+            return Some(CouponRejection::UsageLimitReached { limit });
+        }
+        if let Some(limit) = self.per_customer_limit {
+            if !signed_in {
+                return Some(CouponRejection::SignInRequired);
+            }
+            if used.by_customer >= limit {
+                return Some(CouponRejection::CustomerUsageLimitReached { limit });
+            }
+        }
+        None
+    }
+
     fn check(
         &self,
         input: &PricingInput,
@@ -190,18 +214,8 @@ impl Coupon {
             .get(&self.code)
             .copied()
             .unwrap_or_default();
-        if let Some(limit) = self.total_limit
-            && used.total >= limit
-        {
-            return Err(CouponRejection::UsageLimitReached { limit });
-        }
-        if let Some(limit) = self.per_customer_limit {
-            if input.customer.is_none() {
-                return Err(CouponRejection::SignInRequired);
-            }
-            if used.by_customer >= limit {
-                return Err(CouponRejection::CustomerUsageLimitReached { limit });
-            }
+        if let Some(refusal) = self.usage_refusal(used, input.customer.is_some()) {
+            return Err(refusal);
         }
         if let Some(minimum) = self.minimum_spend
             && !cents::at_least(goods, minimum)

@@ -44,8 +44,10 @@ impl FlashSale {
             .min(self.total_cap)
     }
 
-    /// Units this basket may still buy at the flash price.
-    fn units_available(&self, id: &PromotionId, facts: &PricingFacts) -> u32 {
+    /// Units this basket may still buy at the flash price: the cap left, and no more than the
+    /// customer's limit less what they already bought. Place-order checks it again under the
+    /// write lock before it takes the units.
+    pub fn units_available(&self, id: &PromotionId, facts: &PricingFacts) -> u32 {
         let left = self.cap_left(id, facts);
         match self.per_customer_limit {
             Some(limit) => {

@@ -68,6 +68,12 @@ const STORES_WITH_LEVEL: &str = "SELECT s.id, s.name, s.latitude, s.longitude, \
      s.delivery_radius_km, l.on_hand, l.reserved, l.safety_stock, l.reorder_point \
      FROM stores s LEFT JOIN stock_levels l ON l.store_id = s.id AND l.sku = ? \
      WHERE s.active = 1 AND s.delivery_radius_km > 0";
+const PICKUP_STORES_WITH_LEVEL: &str = "SELECT s.id, s.name, s.latitude, s.longitude, \
+     s.delivery_radius_km, l.on_hand, l.reserved, l.safety_stock, l.reorder_point \
+     FROM stores s LEFT JOIN stock_levels l ON l.store_id = s.id AND l.sku = ? \
+     WHERE s.active = 1 AND s.pickup_enabled = 1";
+const EXTEND_HOLD: &str = "UPDATE reservations SET expires_at = ? \
+     WHERE id = ? AND status = 'held' AND expires_at < ?";
 
 /// RFC 3339 UTC with second precision: the stored form, which also sorts by time as text.
 pub fn timestamp(at: DateTime<Utc>) -> String {
@@ -137,10 +143,10 @@ fn change_one(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<(),
 
 /// The unit of work: `BEGIN IMMEDIATE` takes the write lock before anything is read, the work
 /// runs, and it is committed, or rolled back on any error so that nothing is left behind.
-pub fn in_immediate_transaction<T>(
+pub fn in_immediate_transaction<T, E: From<StoreError>>(
     db: &impl Sql,
-    work: impl FnOnce() -> Result<T, StockError>,
-) -> Result<T, StockError> {
+    work: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
     db.execute("BEGIN IMMEDIATE", &[])?;
     let outcome = work().and_then(|value| {
         db.execute("COMMIT", &[])?;
@@ -495,28 +501,45 @@ fn close(
     next: ReservationStatus,
     now: DateTime<Utc>,
 ) -> Result<Reservation, StockError> {
-    in_immediate_transaction(db, || {
-        expire_due(db, now)?;
-        let mut reservation =
-            load_reservation(db, id)?.ok_or(StockError::ReservationNotFound(id))?;
-        if reservation.status.already(next) {
-            return Ok(reservation);
-        }
-        if !reservation.status.can_move_to(next) {
-            return Err(StockError::Transition {
-                id,
-                from: reservation.status,
-                to: next,
-            });
-        }
-        if next == ReservationStatus::Committed {
-            ship(db, &reservation, now)?;
-        } else {
-            give_back(db, &reservation, next, now)?;
-        }
-        reservation.status = next;
-        Ok(reservation)
-    })
+    in_immediate_transaction(db, || close_within(db, id, next, now))
+}
+
+/// `close` inside the caller's transaction.
+fn close_within(
+    db: &impl Sql,
+    id: ReservationId,
+    next: ReservationStatus,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    expire_due(db, now)?;
+    let mut reservation = load_reservation(db, id)?.ok_or(StockError::ReservationNotFound(id))?;
+    if reservation.status.already(next) {
+        return Ok(reservation);
+    }
+    if !reservation.status.can_move_to(next) {
+        return Err(StockError::Transition {
+            id,
+            from: reservation.status,
+            to: next,
+        });
+    }
+    if next == ReservationStatus::Committed {
+        ship(db, &reservation, now)?;
+    } else {
+        give_back(db, &reservation, next, now)?;
+    }
+    reservation.status = next;
+    Ok(reservation)
+}
+
+/// Releases a reservation inside the caller's transaction (an order cancelled or expired in
+/// the same unit of work as its status change). Releasing one that already expired is a no-op.
+pub fn release_within(
+    db: &impl Sql,
+    id: ReservationId,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    close_within(db, id, ReservationStatus::Released, now)
 }
 
 /// The goods of a reservation leave the store: on hand and reserved both drop.
@@ -556,6 +579,35 @@ fn ship(db: &impl Sql, reservation: &Reservation, now: DateTime<Utc>) -> Result<
             text(&reference),
         ],
     )
+}
+
+/// Keeps a held reservation until `until` (never shortening it): an order that is paid, or
+/// confirmed for payment at pickup, holds its goods until they leave the store. A reservation
+/// that is no longer held is left as it is and reported as such.
+pub fn extend_hold(
+    db: &impl Sql,
+    id: ReservationId,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    in_immediate_transaction(db, || {
+        expire_due(db, now)?;
+        let reservation = load_reservation(db, id)?.ok_or(StockError::ReservationNotFound(id))?;
+        if reservation.status != ReservationStatus::Held {
+            return Err(StockError::Transition {
+                id,
+                from: reservation.status,
+                to: ReservationStatus::Held,
+            });
+        }
+        let until = timestamp(until);
+        changed(
+            db,
+            EXTEND_HOLD,
+            &[text(&until), text(&id.to_string()), text(&until)],
+        )?;
+        Ok(load_reservation(db, id)?.unwrap_or(reservation))
+    })
 }
 
 pub fn release(
@@ -700,15 +752,37 @@ pub fn availability_near(
     point: GeoPoint,
     now: DateTime<Utc>,
 ) -> Result<Vec<NearbyStock>, StockError> {
+    stores_by_distance(db, STORES_WITH_LEVEL, sku, point, true, now)
+}
+
+/// The stores that offer pickup, nearest to `point` first (ties: smaller store id), with what
+/// each has available of `sku`: where else a customer could collect it.
+pub fn pickup_availability_near(
+    db: &impl Sql,
+    sku: &Sku,
+    point: GeoPoint,
+    now: DateTime<Utc>,
+) -> Result<Vec<NearbyStock>, StockError> {
+    stores_by_distance(db, PICKUP_STORES_WITH_LEVEL, sku, point, false, now)
+}
+
+fn stores_by_distance(
+    db: &impl Sql,
+    statement: &str,
+    sku: &Sku,
+    point: GeoPoint,
+    within_delivery_radius: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<NearbyStock>, StockError> {
     expire_due_lazily(db, now)?;
-    let rows: SqlRows = db.execute(STORES_WITH_LEVEL, &[text(sku.as_str())])?;
+    let rows: SqlRows = db.execute(statement, &[text(sku.as_str())])?;
     let mut near = Vec::new();
     for row in &rows.rows {
         let location = GeoPoint::new(col_real(row, 2)?, col_real(row, 3)?)
             .map_err(|e| corrupt(e.to_string()))?;
         let radius_m = (col_real(row, 4)? * 1000.0).round() as u32;
         let distance_m = location.distance_m(&point);
-        if distance_m > radius_m {
+        if within_delivery_radius && distance_m > radius_m {
             continue;
         }
         let available = match row.get(5) {

@@ -1,0 +1,540 @@
+//! Place order, the shop's one workflow (issue 5). Read top to bottom, `place_order` is the
+//! list of steps, each declared beside the action that undoes it (CONVENTIONS.md, "Steps
+//! carry their compensation"):
+//!
+//! | step | does | undone by |
+//! |---|---|---|
+//! | load the lines | the cart from key-value (or the lines given) | nothing to undo |
+//! | choose the store | pickup: the one chosen; delivery: the nearest store within its radius that has every line | nothing to undo |
+//! | price | the confirmed quote while valid and matching, else a fresh one; a confirmed total that changed is a conflict | nothing to undo (a snapshot expires by itself) |
+//! | reserve | every line at the store, all or none | releasing the reservation |
+//! | take limits | coupon uses and flash-sale units, within their limits | giving them back |
+//! | write the order | order, lines, timeline and `order.placed`, one transaction | deleting the order and its unsent event |
+//! | clear the cart | delete it from key-value | last step: nothing after it can fail |
+//!
+//! A failing step undoes the ones before it in reverse order, so a failed order leaves no
+//! reservation, no consumed cap or coupon use and no half-written order. Pricing reaches the
+//! quote function through the `Pricer` port (service chaining under Spin), so that this
+//! workflow stays plain Rust, testable and measurable natively.
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+
+use crate::cart_repository::{delete_cart, load_cart};
+use crate::geo::GeoPoint;
+use crate::ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};
+use crate::pricing::CouponCode;
+use crate::pricing_rules_store::load_store;
+use crate::stock::repository::{self as stock, NearbyStock};
+use crate::stock::{ReservationId, ReservationTtl, StockError};
+use crate::store::{KeyValue, Sql, StoreError};
+use crate::values::{Quantity, Sku};
+use crate::workflow::{Step, WorkflowFailed, run};
+
+use super::frozen::{FrozenQuote, FrozenQuoteError};
+use super::limits::{self, LimitError};
+use super::repository::{self as orders, NewOrder};
+use super::status::PaymentMethod;
+
+/// Where the lines come from.
+#[derive(Debug, Clone)]
+pub enum LineSource {
+    Cart(CartId),
+    Lines(Vec<(Sku, Quantity)>),
+}
+
+/// How the customer gets the goods.
+#[derive(Debug, Clone)]
+pub enum WantedFulfilment {
+    Pickup(StoreId),
+    Delivery(GeoPoint),
+}
+
+/// A place-order request, every value parsed.
+#[derive(Debug, Clone)]
+pub struct PlaceOrder {
+    pub customer: CustomerId,
+    pub source: LineSource,
+    pub fulfilment: WantedFulfilment,
+    /// The fulfilment mode as the client sent it: kept on the order, passed to pricing.
+    pub fulfilment_document: Value,
+    pub confirmed_quote: Option<QuoteId>,
+    pub payment_method: PaymentMethod,
+    pub coupon_codes: Vec<CouponCode>,
+}
+
+/// What pricing is asked: these lines, for this customer, from this store.
+#[derive(Debug, Clone)]
+pub struct PriceAsk<'a> {
+    pub customer: &'a CustomerId,
+    pub lines: &'a [(Sku, Quantity)],
+    pub store: &'a StoreId,
+    pub fulfilment_document: &'a Value,
+    pub coupon_codes: &'a [CouponCode],
+}
+
+/// A priced quote: frozen for the order, and the document the customer would be shown.
+#[derive(Debug, Clone)]
+pub struct Priced {
+    pub frozen: FrozenQuote,
+    pub document: Value,
+}
+
+/// The port to the pricing function.
+pub trait Pricer {
+    /// Prices the lines anew (keeping the snapshot, as any quote is kept).
+    fn price(&self, ask: &PriceAsk<'_>) -> Result<Priced, PlaceOrderError>;
+    /// A kept snapshot, while it is valid.
+    fn snapshot(&self, id: QuoteId) -> Result<Option<Priced>, PlaceOrderError>;
+}
+
+/// The shop's settings for new orders.
+#[derive(Debug, Clone, Copy)]
+pub struct OrderPolicy {
+    /// How long an online order waits for its payment (and holds its goods meanwhile).
+    pub payment_window: ReservationTtl,
+    /// How long a confirmed (pay-at-pickup) or paid order holds its goods.
+    pub hold_after_confirmation: Duration,
+}
+
+/// Per line, the stores that have it and how many: where else the customer could get it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineAvailability {
+    pub sku: Sku,
+    pub requested: u32,
+    pub stores: Vec<NearbyStock>,
+}
+
+/// Why an order was not placed. Nothing is left behind by any of them.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceOrderError {
+    #[error("no cart {0} (or it expired)")]
+    UnknownCart(CartId),
+    #[error("the cart belongs to another customer")]
+    NotYourCart,
+    #[error("the cart is empty")]
+    EmptyCart,
+    #[error("{} is not one of our stores, or does not offer pickup", .0.as_str())]
+    UnknownPickupStore(StoreId),
+    /// Delivery: no store within reach holds every line; per line, where it is available.
+    #[error("no store that delivers there has every line")]
+    NoStoreHasEverything(Vec<LineAvailability>),
+    /// Stock ran out between choosing and reserving (someone else got there first).
+    #[error("not enough stock at {}", store.as_str())]
+    OutOfStock {
+        store: StoreId,
+        lines: Vec<LineAvailability>,
+    },
+    #[error("the confirmed quote {confirmed} is no longer the price: confirm the new quote")]
+    QuoteChanged {
+        confirmed: QuoteId,
+        new_quote: Box<Value>,
+    },
+    #[error(transparent)]
+    Limit(LimitError),
+    /// Pricing refused the request: its problem, passed on as it came.
+    #[error("pricing refused the order ({status})")]
+    Pricing { status: u16, problem: Box<Value> },
+    #[error("the quote does not add up: {0}")]
+    QuoteInconsistent(FrozenQuoteError),
+    #[error("a sku appears in more than one line")]
+    DuplicateLine,
+    #[error(transparent)]
+    Stock(StockError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<StockError> for PlaceOrderError {
+    fn from(value: StockError) -> Self {
+        match value {
+            StockError::Store(store) => PlaceOrderError::Store(store),
+            other => PlaceOrderError::Stock(other),
+        }
+    }
+}
+
+impl From<LimitError> for PlaceOrderError {
+    fn from(value: LimitError) -> Self {
+        match value {
+            LimitError::Store(store) => PlaceOrderError::Store(store),
+            other => PlaceOrderError::Limit(other),
+        }
+    }
+}
+
+/// What the steps leave for later steps and for their compensations.
+struct Progress {
+    lines: Vec<(Sku, Quantity)>,
+    cart: Option<CartId>,
+    store: Option<StoreId>,
+    priced: Option<Priced>,
+    reservation: Option<ReservationId>,
+}
+
+/// A placed order: its id and the quote it was priced with.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub order: OrderId,
+    pub quote: Priced,
+}
+
+/// Runs place-order at `now`. On failure the error of the failing step is returned after
+/// every completed step was undone; a compensation that failed in turn is logged by the
+/// caller from `WorkflowFailed::compensation_failures` (a reservation left behind still
+/// expires by itself).
+pub fn place_order(
+    kv: &impl KeyValue,
+    db: &impl Sql,
+    pricer: &impl Pricer,
+    request: &PlaceOrder,
+    policy: OrderPolicy,
+    now: DateTime<Utc>,
+) -> Result<Placed, Box<WorkflowFailed<PlaceOrderError>>> {
+    let order = OrderId::new(now);
+    let mut progress = Progress {
+        lines: Vec::new(),
+        cart: None,
+        store: None,
+        priced: None,
+        reservation: None,
+    };
+    let steps: Vec<Step<'_, Progress, PlaceOrderError>> = vec![
+        Step::without_compensation("load the lines", |p: &mut Progress| {
+            load_lines(kv, request, now, p)
+        }),
+        Step::without_compensation("choose the store", |p: &mut Progress| {
+            p.store = Some(choose_store(db, request, &p.lines, now)?);
+            Ok(())
+        }),
+        Step::without_compensation("price", |p: &mut Progress| {
+            let store = p.store.clone().expect("chosen before pricing");
+            p.priced = Some(price(pricer, request, &p.lines, &store, now)?);
+            Ok(())
+        }),
+        Step::new(
+            "reserve",
+            |p: &mut Progress| {
+                let priced = p.priced.as_ref().expect("priced before reserving");
+                let lines = priced
+                    .frozen
+                    .reservation_lines()
+                    .map_err(|_| PlaceOrderError::DuplicateLine)?;
+                let store = &priced.frozen.store;
+                let held = stock::reserve(db, store, &lines, policy.payment_window, now)
+                    .map_err(|err| out_of_stock(db, store, &p.lines, err, now))?;
+                if request.payment_method == PaymentMethod::PayAtPickup {
+                    let until = now + policy.hold_after_confirmation;
+                    if let Err(err) = stock::extend_hold(db, held.id, until, now) {
+                        // This step's own half: the hold it just made goes back.
+                        if let Err(undo) = stock::release(db, held.id, now) {
+                            eprintln!("reservation {} left to expire: {undo}", held.id);
+                        }
+                        return Err(err.into());
+                    }
+                }
+                p.reservation = Some(held.id);
+                Ok(())
+            },
+            |p: &mut Progress| {
+                if let Some(id) = p.reservation {
+                    stock::release(db, id, now)?;
+                }
+                Ok(())
+            },
+        ),
+        Step::new(
+            "take coupon uses and flash-sale units",
+            |p: &mut Progress| {
+                let priced = p.priced.as_ref().expect("priced before taking limits");
+                limits::take(db, order, &request.customer, &priced.frozen)?;
+                Ok(())
+            },
+            |_: &mut Progress| {
+                limits::give_back(db, order)?;
+                Ok(())
+            },
+        ),
+        Step::new(
+            "write the order",
+            |p: &mut Progress| {
+                let priced = p.priced.as_ref().expect("priced before writing");
+                let new_order = NewOrder {
+                    id: order,
+                    customer: &request.customer,
+                    payment_method: request.payment_method,
+                    fulfilment: &request.fulfilment_document,
+                    reservation: p.reservation.expect("reserved before writing"),
+                    quote: &priced.frozen,
+                    payment_due_at: (request.payment_method == PaymentMethod::Online)
+                        .then(|| policy.payment_window.expires_at(now)),
+                };
+                stock::in_immediate_transaction(db, || orders::insert_placed(db, &new_order, now))?;
+                Ok(())
+            },
+            |_: &mut Progress| {
+                stock::in_immediate_transaction(db, || orders::forget_placed(db, order))?;
+                Ok(())
+            },
+        ),
+        Step::without_compensation("clear the cart", |p: &mut Progress| {
+            if let Some(cart) = p.cart {
+                delete_cart(kv, cart)?;
+            }
+            Ok(())
+        }),
+    ];
+    run(&mut progress, steps).map_err(Box::new)?;
+    Ok(Placed {
+        order,
+        quote: progress.priced.expect("priced when placed"),
+    })
+}
+
+fn load_lines(
+    kv: &impl KeyValue,
+    request: &PlaceOrder,
+    now: DateTime<Utc>,
+    progress: &mut Progress,
+) -> Result<(), PlaceOrderError> {
+    match &request.source {
+        LineSource::Lines(lines) => progress.lines = lines.clone(),
+        LineSource::Cart(id) => {
+            let cart = load_cart(kv, *id, now)?.ok_or(PlaceOrderError::UnknownCart(*id))?;
+            if cart
+                .customer_id
+                .as_ref()
+                .is_some_and(|owner| owner != &request.customer)
+            {
+                return Err(PlaceOrderError::NotYourCart);
+            }
+            if cart.lines().is_empty() {
+                return Err(PlaceOrderError::EmptyCart);
+            }
+            progress.lines = cart
+                .lines()
+                .iter()
+                .map(|line| (line.sku.clone(), line.quantity))
+                .collect();
+            progress.cart = Some(*id);
+        }
+    }
+    Ok(())
+}
+
+/// Pickup: the chosen store, if it offers pickup. Delivery: the nearest store whose radius
+/// covers the address and that has every line available (`choose_delivering_store`).
+fn choose_store(
+    db: &impl Sql,
+    request: &PlaceOrder,
+    lines: &[(Sku, Quantity)],
+    now: DateTime<Utc>,
+) -> Result<StoreId, PlaceOrderError> {
+    match &request.fulfilment {
+        WantedFulfilment::Pickup(store) => match load_store(db, store)? {
+            Some(found) if found.pickup_enabled => Ok(found.id),
+            _ => Err(PlaceOrderError::UnknownPickupStore(store.clone())),
+        },
+        WantedFulfilment::Delivery(point) => {
+            let availability = lines
+                .iter()
+                .map(|(sku, quantity)| {
+                    Ok(LineAvailability {
+                        sku: sku.clone(),
+                        requested: quantity.get(),
+                        stores: stock::availability_near(db, sku, *point, now)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, PlaceOrderError>>()?;
+            choose_delivering_store(&availability).ok_or(PlaceOrderError::NoStoreHasEverything(
+                availability
+                    .into_iter()
+                    .map(|mut line| {
+                        line.stores.retain(|s| s.available > 0);
+                        line
+                    })
+                    .collect(),
+            ))
+        }
+    }
+}
+
+/// The delivery store rule: among the stores that deliver to the address (each line's
+/// `stores`, nearest first), the nearest that has every line's units available; equal
+/// distances go to the smaller store id, as `geo::nearest_delivering_store` decides.
+pub fn choose_delivering_store(lines: &[LineAvailability]) -> Option<StoreId> {
+    let first = lines.first()?;
+    first
+        .stores
+        .iter()
+        .filter(|candidate| {
+            lines.iter().all(|line| {
+                line.stores
+                    .iter()
+                    .any(|s| s.store == candidate.store && s.available >= i64::from(line.requested))
+            })
+        })
+        .min_by(|a, b| {
+            a.distance_m
+                .cmp(&b.distance_m)
+                .then_with(|| a.store.as_str().cmp(b.store.as_str()))
+        })
+        .map(|s| s.store.clone())
+}
+
+/// The confirmed quote when it is still valid and prices exactly these lines for this
+/// customer from this store; otherwise a fresh quote, refused as a conflict when the customer
+/// had confirmed a different total.
+fn price(
+    pricer: &impl Pricer,
+    request: &PlaceOrder,
+    lines: &[(Sku, Quantity)],
+    store: &StoreId,
+    now: DateTime<Utc>,
+) -> Result<Priced, PlaceOrderError> {
+    let confirmed = match request.confirmed_quote {
+        Some(id) => pricer.snapshot(id)?,
+        None => None,
+    };
+    if let Some(confirmed) = &confirmed
+        && confirmed.frozen.is_valid_at(now)
+        && confirmed.frozen.prices(lines, &request.customer, store)
+    {
+        let frozen = confirmed
+            .frozen
+            .clone()
+            .check()
+            .map_err(PlaceOrderError::QuoteInconsistent)?;
+        return Ok(Priced {
+            frozen,
+            document: confirmed.document.clone(),
+        });
+    }
+    let fresh = pricer.price(&PriceAsk {
+        customer: &request.customer,
+        lines,
+        store,
+        fulfilment_document: &request.fulfilment_document,
+        coupon_codes: &request.coupon_codes,
+    })?;
+    let frozen = fresh
+        .frozen
+        .clone()
+        .check()
+        .map_err(PlaceOrderError::QuoteInconsistent)?;
+    if let Some(id) = request.confirmed_quote {
+        let same_total = confirmed
+            .as_ref()
+            .is_some_and(|c| c.frozen.total.rounded() == frozen.total.rounded());
+        if !same_total {
+            return Err(PlaceOrderError::QuoteChanged {
+                confirmed: id,
+                new_quote: Box::new(fresh.document),
+            });
+        }
+    }
+    Ok(Priced {
+        frozen,
+        document: fresh.document,
+    })
+}
+
+/// A reservation refused for want of stock becomes the list of where else each line is.
+fn out_of_stock(
+    db: &impl Sql,
+    store: &StoreId,
+    lines: &[(Sku, Quantity)],
+    err: StockError,
+    now: DateTime<Utc>,
+) -> PlaceOrderError {
+    let StockError::Short(_) = &err else {
+        return err.into();
+    };
+    let origin = match load_store(db, store) {
+        Ok(Some(found)) => found.location,
+        Ok(None) => return err.into(),
+        Err(store_error) => return store_error.into(),
+    };
+    let mut availability = Vec::with_capacity(lines.len());
+    for (sku, quantity) in lines {
+        match stock::pickup_availability_near(db, sku, origin, now) {
+            Ok(mut stores) => {
+                stores.retain(|s| s.available > 0);
+                availability.push(LineAvailability {
+                    sku: sku.clone(),
+                    requested: quantity.get(),
+                    stores,
+                });
+            }
+            Err(other) => return other.into(),
+        }
+    }
+    PlaceOrderError::OutOfStock {
+        store: store.clone(),
+        lines: availability,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(store: &str, distance_m: u32, available: i64) -> NearbyStock {
+        NearbyStock {
+            store: StoreId::parse(store).unwrap(),
+            name: store.to_owned(),
+            distance_m,
+            available,
+        }
+    }
+
+    fn wanted(sku: &str, requested: u32, stores: Vec<NearbyStock>) -> LineAvailability {
+        LineAvailability {
+            sku: Sku::parse(sku).unwrap(),
+            requested,
+            stores,
+        }
+    }
+
+    #[test]
+    fn delivery_goes_from_the_nearest_store_that_has_every_line() {
+        let lines = [
+            wanted(
+                "TEA-1",
+                2,
+                vec![at("NEAR", 500, 5), at("MID", 1500, 2), at("FAR", 4000, 9)],
+            ),
+            wanted(
+                "MILK-1",
+                1,
+                vec![at("NEAR", 500, 0), at("MID", 1500, 1), at("FAR", 4000, 9)],
+            ),
+        ];
+        assert_eq!(
+            choose_delivering_store(&lines),
+            Some(StoreId::parse("MID").unwrap())
+        );
+    }
+
+    #[test]
+    fn no_store_is_chosen_when_none_has_every_line() {
+        let lines = [
+            wanted("TEA-1", 2, vec![at("NEAR", 500, 5), at("FAR", 4000, 1)]),
+            wanted("MILK-1", 1, vec![at("NEAR", 500, 0), at("FAR", 4000, 3)]),
+        ];
+        assert_eq!(choose_delivering_store(&lines), None);
+    }
+
+    #[test]
+    fn equal_distances_go_to_the_smaller_store_id() {
+        let lines = [wanted(
+            "TEA-1",
+            1,
+            vec![at("B-STORE", 900, 3), at("A-STORE", 900, 3)],
+        )];
+        assert_eq!(
+            choose_delivering_store(&lines),
+            Some(StoreId::parse("A-STORE").unwrap())
+        );
+    }
+}

@@ -1,0 +1,456 @@
+//! Where orders are kept (`migrations/0005_orders.sql`): the order row with its frozen
+//! amounts, its lines, its status timeline, and the events it appends to the outbox in the
+//! same transaction as the change they announce (a transactional outbox: an event is never
+//! sent for a change that was rolled back, and never lost for one that was committed).
+//! Every status change goes through `OrderStatus::move_to` and a guarded `UPDATE ... WHERE
+//! status = <from>`, so two requests racing to move one order cannot both succeed.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};
+use crate::money::{Currency, Money};
+use crate::stock::ReservationId;
+use crate::stock::repository::{append_outbox_event, timestamp};
+use crate::store::{Sql, SqlValue, StoreError};
+use crate::values::{Quantity, Sku};
+
+use super::frozen::FrozenQuote;
+use super::status::{OrderStatus, PaymentMethod, TransitionRefused};
+
+const INSERT_ORDER: &str = "INSERT INTO orders (id, customer_id, status, payment_method, \
+     store_id, fulfilment, reservation_id, quote_id, cart_id, currency, subtotal, discount_total, \
+     delivery_fee, total, coupon_codes, placed_at, updated_at, payment_due_at) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const PRODUCT_NAME: &str = "SELECT name FROM products WHERE sku = ?";
+const INSERT_LINE: &str = "INSERT INTO order_lines (order_id, line, sku, name, quantity, \
+     unit_price, discount, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+const INSERT_HISTORY: &str = "INSERT INTO order_status_history (order_id, seq, status, at, note) \
+     VALUES (?1, (SELECT COALESCE(MAX(seq), -1) + 1 FROM order_status_history WHERE order_id = ?1), \
+     ?2, ?3, ?4)";
+const ORDER: &str = "SELECT id, customer_id, status, payment_method, store_id, fulfilment, \
+     reservation_id, quote_id, cart_id, currency, subtotal, discount_total, delivery_fee, total, \
+     coupon_codes, placed_at, updated_at, payment_due_at, paid_at, payment_reference \
+     FROM orders WHERE id = ?";
+const LINES: &str = "SELECT line, sku, name, quantity, unit_price, discount, total \
+     FROM order_lines WHERE order_id = ? ORDER BY line";
+const HISTORY: &str = "SELECT status, at, note FROM order_status_history \
+     WHERE order_id = ? ORDER BY seq";
+const CUSTOMER_ORDERS: &str = "SELECT id FROM orders WHERE customer_id = ? AND id < ? \
+     ORDER BY id DESC LIMIT ?";
+const MOVE_STATUS: &str =
+    "UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?";
+const RECORD_PAYMENT: &str = "UPDATE orders SET paid_at = ?, payment_reference = ? WHERE id = ?";
+const DUE_UNPAID: &str = "SELECT id FROM orders WHERE status = 'pending_payment' \
+     AND payment_due_at <= ? ORDER BY payment_due_at LIMIT ?";
+const CHANGED_ROWS: &str = "SELECT changes()";
+const FORGET_UNSENT_EVENTS: &str = "DELETE FROM outbox WHERE subject = ? AND delivered_at IS NULL";
+const FORGET_HISTORY: &str = "DELETE FROM order_status_history WHERE order_id = ?";
+const FORGET_LINES: &str = "DELETE FROM order_lines WHERE order_id = ?";
+const FORGET_ORDER: &str = "DELETE FROM orders WHERE id = ?";
+
+/// One line of a placed order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderLine {
+    pub line: u32,
+    pub sku: Sku,
+    pub name: String,
+    pub quantity: Quantity,
+    pub unit_price: Money,
+    pub discount: Money,
+    pub total: Money,
+}
+
+/// One move of the status timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusChange {
+    pub status: OrderStatus,
+    pub at: String,
+    pub note: Option<String>,
+}
+
+/// An order as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub id: OrderId,
+    pub customer: CustomerId,
+    pub status: OrderStatus,
+    pub payment_method: PaymentMethod,
+    pub store: StoreId,
+    /// The fulfilment mode as the client sent it.
+    pub fulfilment: Value,
+    pub reservation: ReservationId,
+    pub quote_id: QuoteId,
+    pub cart_id: Option<CartId>,
+    pub currency: Currency,
+    pub lines: Vec<OrderLine>,
+    pub subtotal: Money,
+    pub discount_total: Money,
+    pub delivery_fee: Money,
+    pub total: Money,
+    pub coupon_codes: Vec<String>,
+    pub placed_at: String,
+    pub updated_at: String,
+    pub payment_due_at: Option<String>,
+    pub paid_at: Option<String>,
+    pub payment_reference: Option<String>,
+    pub timeline: Vec<StatusChange>,
+}
+
+impl Order {
+    /// Whether an unpaid order's payment window has closed at `now`.
+    pub fn payment_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.status == OrderStatus::PendingPayment
+            && self
+                .payment_due_at
+                .as_deref()
+                .is_some_and(|due| timestamp(now).as_str() >= due)
+    }
+}
+
+/// What a new order is made of.
+pub struct NewOrder<'a> {
+    pub id: OrderId,
+    pub customer: &'a CustomerId,
+    pub payment_method: PaymentMethod,
+    pub fulfilment: &'a Value,
+    pub reservation: ReservationId,
+    pub quote: &'a FrozenQuote,
+    pub payment_due_at: Option<DateTime<Utc>>,
+}
+
+fn text(v: &str) -> SqlValue {
+    SqlValue::Text(v.to_owned())
+}
+
+fn optional(v: Option<&str>) -> SqlValue {
+    v.map_or(SqlValue::Null, text)
+}
+
+fn corrupt(what: impl Into<String>) -> StoreError {
+    StoreError::Corrupt(what.into())
+}
+
+fn changed(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
+    db.execute(statement, params)?;
+    Ok(db.execute(CHANGED_ROWS, &[])?.first_integer().unwrap_or(0))
+}
+
+/// Writes the order, its lines, the first step of its timeline and `order.placed`, inside the
+/// caller's transaction.
+pub fn insert_placed(
+    db: &impl Sql,
+    order: &NewOrder<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let quote = order.quote;
+    let id = order.id.to_string();
+    let at = timestamp(now);
+    let status = OrderStatus::initial(order.payment_method);
+    let coupons: Vec<&str> = quote.coupons.iter().map(|c| c.as_str()).collect();
+    db.execute(
+        INSERT_ORDER,
+        &[
+            text(&id),
+            text(order.customer.as_str()),
+            text(status.as_str()),
+            text(order.payment_method.as_str()),
+            text(quote.store.as_str()),
+            text(&order.fulfilment.to_string()),
+            text(&order.reservation.to_string()),
+            text(&quote.id.to_string()),
+            optional(quote.cart_id.map(|c| c.to_string()).as_deref()),
+            text(quote.currency.as_str()),
+            text(&quote.subtotal.amount_string()),
+            text(&quote.discount_total.amount_string()),
+            text(&quote.delivery_fee.amount_string()),
+            text(&quote.total.amount_string()),
+            text(&json!(coupons).to_string()),
+            text(&at),
+            text(&at),
+            optional(order.payment_due_at.map(timestamp).as_deref()),
+        ],
+    )?;
+    for (i, line) in quote.lines.iter().enumerate() {
+        let name = match db
+            .execute(PRODUCT_NAME, &[text(line.sku.as_str())])?
+            .rows
+            .first()
+            .and_then(|row| row.first())
+        {
+            Some(SqlValue::Text(name)) => name.clone(),
+            _ => line.sku.as_str().to_owned(),
+        };
+        db.execute(
+            INSERT_LINE,
+            &[
+                text(&id),
+                SqlValue::Integer(i as i64),
+                text(line.sku.as_str()),
+                text(&name),
+                SqlValue::Integer(i64::from(line.quantity.get())),
+                text(&line.unit_price.amount_string()),
+                text(&line.discount.amount_string()),
+                text(&line.total.amount_string()),
+            ],
+        )?;
+    }
+    db.execute(
+        INSERT_HISTORY,
+        &[text(&id), text(status.as_str()), text(&at), SqlValue::Null],
+    )?;
+    append_outbox_event(
+        db,
+        "order.placed",
+        &id,
+        &json!({
+            "order_id": id,
+            "customer_id": order.customer.as_str(),
+            "status": status.as_str(),
+            "store_id": quote.store.as_str(),
+            "total": {"amount": quote.total.amount_string(), "currency": quote.currency.as_str()},
+        }),
+        now,
+    )
+}
+
+/// Removes a just-placed order and its unsent events: the compensation of `insert_placed`
+/// when a later step of place-order fails. Inside the caller's transaction.
+pub fn forget_placed(db: &impl Sql, id: OrderId) -> Result<(), StoreError> {
+    let id = id.to_string();
+    for statement in [
+        FORGET_UNSENT_EVENTS,
+        FORGET_HISTORY,
+        FORGET_LINES,
+        FORGET_ORDER,
+    ] {
+        db.execute(statement, &[text(&id)])?;
+    }
+    Ok(())
+}
+
+/// Moves an order from `from` to `to` along the transition table, records the move in its
+/// timeline and appends `order.<event>` to the outbox, inside the caller's transaction. A
+/// concurrent move that got there first makes this one refused, not doubled.
+pub fn move_status(
+    db: &impl Sql,
+    order: &Order,
+    to: OrderStatus,
+    note: Option<&str>,
+    event: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<(), TransitionRefused>, StoreError> {
+    let from = order.status;
+    if let Err(refused) = from.move_to(to) {
+        return Ok(Err(refused));
+    }
+    let id = order.id.to_string();
+    let at = timestamp(now);
+    let moved = changed(
+        db,
+        MOVE_STATUS,
+        &[text(to.as_str()), text(&at), text(&id), text(from.as_str())],
+    )?;
+    if moved != 1 {
+        // Someone else moved it first; report the move from where it really is.
+        let current = load(db, order.id)?.map_or(from, |o| o.status);
+        return Ok(Err(TransitionRefused { from: current, to }));
+    }
+    db.execute(
+        INSERT_HISTORY,
+        &[text(&id), text(to.as_str()), text(&at), optional(note)],
+    )?;
+    append_outbox_event(
+        db,
+        &format!("order.{event}"),
+        &id,
+        &json!({
+            "order_id": id,
+            "customer_id": order.customer.as_str(),
+            "from": from.as_str(),
+            "status": to.as_str(),
+            "note": note,
+        }),
+        now,
+    )?;
+    Ok(Ok(()))
+}
+
+/// Records the payment's time and reference on a paid order, inside the caller's transaction.
+pub fn record_payment(
+    db: &impl Sql,
+    id: OrderId,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    db.execute(
+        RECORD_PAYMENT,
+        &[
+            text(&timestamp(now)),
+            text(reference),
+            text(&id.to_string()),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Online orders whose payment window closed at `now`, at most `limit` of them.
+pub fn due_unpaid(
+    db: &impl Sql,
+    now: DateTime<Utc>,
+    limit: u32,
+) -> Result<Vec<OrderId>, StoreError> {
+    db.execute(
+        DUE_UNPAID,
+        &[text(&timestamp(now)), SqlValue::Integer(i64::from(limit))],
+    )?
+    .rows
+    .iter()
+    .map(|row| match row.first() {
+        Some(SqlValue::Text(raw)) => {
+            OrderId::parse(raw).ok_or_else(|| corrupt(format!("orders.id {raw:?}")))
+        }
+        other => Err(corrupt(format!("orders.id: {other:?}"))),
+    })
+    .collect()
+}
+
+/// A page of a customer's orders, newest first, placed before `before` (ids are v7 uuids, so
+/// they sort by placement time).
+pub fn list_for_customer(
+    db: &impl Sql,
+    customer: &CustomerId,
+    before: Option<OrderId>,
+    limit: u32,
+) -> Result<Vec<Order>, StoreError> {
+    // Every v7 id sorts below this one.
+    let before = before.map_or_else(|| "g".to_owned(), |id| id.to_string());
+    let rows = db.execute(
+        CUSTOMER_ORDERS,
+        &[
+            text(customer.as_str()),
+            text(&before),
+            SqlValue::Integer(i64::from(limit)),
+        ],
+    )?;
+    let mut orders = Vec::with_capacity(rows.rows.len());
+    for row in &rows.rows {
+        let id = match row.first() {
+            Some(SqlValue::Text(raw)) => OrderId::parse(raw),
+            _ => None,
+        }
+        .ok_or_else(|| corrupt("orders.id"))?;
+        if let Some(order) = load(db, id)? {
+            orders.push(order);
+        }
+    }
+    Ok(orders)
+}
+
+/// The order with its lines and timeline.
+pub fn load(db: &impl Sql, id: OrderId) -> Result<Option<Order>, StoreError> {
+    let key = id.to_string();
+    let rows = db.execute(ORDER, &[text(&key)])?;
+    let Some(row) = rows.rows.first() else {
+        return Ok(None);
+    };
+    let at = |column: &str| format!("orders[{key}].{column}");
+    let col = |i: usize, column: &str| -> Result<String, StoreError> {
+        match row.get(i) {
+            Some(SqlValue::Text(v)) => Ok(v.clone()),
+            other => Err(corrupt(format!("{}: {other:?}", at(column)))),
+        }
+    };
+    let opt = |i: usize| match row.get(i) {
+        Some(SqlValue::Text(v)) => Some(v.clone()),
+        _ => None,
+    };
+    let currency = Currency::parse(&col(9, "currency")?).map_err(|e| corrupt(e.to_string()))?;
+    let money = |i: usize, column: &str| -> Result<Money, StoreError> {
+        Money::parse(&col(i, column)?, currency)
+            .map_err(|e| corrupt(format!("{}: {e}", at(column))))
+    };
+    let status = OrderStatus::parse(&col(2, "status")?).ok_or_else(|| corrupt(at("status")))?;
+    let payment_method = PaymentMethod::parse(&col(3, "payment_method")?)
+        .ok_or_else(|| corrupt(at("payment_method")))?;
+    let lines = db
+        .execute(LINES, &[text(&key)])?
+        .rows
+        .iter()
+        .map(|line| read_line(line, currency, &key))
+        .collect::<Result<Vec<_>, _>>()?;
+    let timeline = db
+        .execute(HISTORY, &[text(&key)])?
+        .rows
+        .iter()
+        .map(|change| {
+            let status = match change.first() {
+                Some(SqlValue::Text(s)) => OrderStatus::parse(s),
+                _ => None,
+            }
+            .ok_or_else(|| corrupt(format!("order_status_history[{key}].status")))?;
+            let text_at = |i: usize| match change.get(i) {
+                Some(SqlValue::Text(v)) => Some(v.clone()),
+                _ => None,
+            };
+            Ok(StatusChange {
+                status,
+                at: text_at(1).unwrap_or_default(),
+                note: text_at(2),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Some(Order {
+        id,
+        customer: CustomerId::parse(&col(1, "customer_id")?).map_err(|e| corrupt(e.to_string()))?,
+        status,
+        payment_method,
+        store: StoreId::parse(&col(4, "store_id")?).map_err(|e| corrupt(e.to_string()))?,
+        fulfilment: serde_json::from_str(&col(5, "fulfilment")?)
+            .map_err(|e| corrupt(format!("{}: {e}", at("fulfilment"))))?,
+        reservation: ReservationId::parse(&col(6, "reservation_id")?)
+            .ok_or_else(|| corrupt(at("reservation_id")))?,
+        quote_id: QuoteId::parse(&col(7, "quote_id")?).ok_or_else(|| corrupt(at("quote_id")))?,
+        cart_id: opt(8).as_deref().and_then(CartId::parse),
+        currency,
+        lines,
+        subtotal: money(10, "subtotal")?,
+        discount_total: money(11, "discount_total")?,
+        delivery_fee: money(12, "delivery_fee")?,
+        total: money(13, "total")?,
+        coupon_codes: serde_json::from_str(&col(14, "coupon_codes")?)
+            .map_err(|e| corrupt(format!("{}: {e}", at("coupon_codes"))))?,
+        placed_at: col(15, "placed_at")?,
+        updated_at: col(16, "updated_at")?,
+        payment_due_at: opt(17),
+        paid_at: opt(18),
+        payment_reference: opt(19),
+        timeline,
+    }))
+}
+
+fn read_line(row: &[SqlValue], currency: Currency, order: &str) -> Result<OrderLine, StoreError> {
+    let bad = |column: &str| corrupt(format!("order_lines[{order}].{column}"));
+    let int = |i: usize, column: &str| match row.get(i) {
+        Some(SqlValue::Integer(v)) => Ok(*v),
+        _ => Err(bad(column)),
+    };
+    let txt = |i: usize, column: &str| match row.get(i) {
+        Some(SqlValue::Text(v)) => Ok(v.clone()),
+        _ => Err(bad(column)),
+    };
+    let money =
+        |i: usize, column: &str| Money::parse(&txt(i, column)?, currency).map_err(|_| bad(column));
+    Ok(OrderLine {
+        line: u32::try_from(int(0, "line")?).map_err(|_| bad("line"))?,
+        sku: Sku::parse(&txt(1, "sku")?).map_err(|_| bad("sku"))?,
+        name: txt(2, "name")?,
+        quantity: u32::try_from(int(3, "quantity")?)
+            .ok()
+            .and_then(|q| Quantity::new(q).ok())
+            .ok_or_else(|| bad("quantity"))?,
+        unit_price: money(4, "unit_price")?,
+        discount: money(5, "discount")?,
+        total: money(6, "total")?,
+    })
+}
