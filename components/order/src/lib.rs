@@ -1,10 +1,255 @@
-//! The order function: declared in spin.toml with its route so that the application's shape is
-//! complete, answering 501 problem+json until its own issue lands.
+//! The order function (`/orders/...`): place an order (the workflow in
+//! `o2o_domain::order::place`, exactly once per `Idempotency-Key`), read one with its status
+//! timeline, list a customer's orders, cancel, confirm a payment (a webhook signed by the
+//! payment provider), and expire unpaid orders (a sweep for a scheduler). Every rule is
+//! `o2o_domain::order`'s; pricing is the quote function's, reached by Spin service chaining
+//! (`pricing`). This file is the routing table.
+//!
+//! Until authentication lands, the customer is named by `customer_id` in the body (place) or
+//! the query (list), as the cart and quote do (docs/ARCHITECTURE.md, Departures).
 
-use spin_sdk::http::{Request, Response};
+mod pricing;
+mod wire;
+
+use o2o_domain::idempotency::{
+    self, IdempotencyKey, IdempotencyOutcome, RequestHash, SavedResponse,
+};
+use o2o_domain::inbound_webhook;
+use o2o_domain::order::lifecycle::{self, PaymentConfirmation};
+use o2o_domain::order::repository as orders;
+use o2o_domain::order::{OrderPolicy, place_order};
+use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use o2o_domain::stock::ReservationTtl;
+use o2o_domain::{CustomerId, OrderId};
+use o2o_edge::edge_context::{now, seconds_variable};
+use o2o_edge::json_body::{decode_json, parse_json};
+use o2o_edge::respond::{finish, json};
+use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::spin_store::{SpinKeyValue, SpinSql};
+use o2o_edge::{ApiError, FieldContext};
+use serde_json::json;
+use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
+use pricing::ChainedQuote;
+use wire::{
+    CancelBody, PaymentBody, PlaceOrderBody, order_error, parse_place_order, place_order_error,
+    to_wire,
+};
+
+/// An online order waits 30 minutes for its payment unless `order_payment_window_seconds`
+/// says otherwise (bounded like any reservation: 1 to 60 minutes).
+const DEFAULT_PAYMENT_WINDOW_SECONDS: i64 = 30 * 60;
+/// A paid or pay-at-pickup order holds its goods 7 days unless `order_hold_seconds` says
+/// otherwise: long enough for dispatch or collection, short enough that forgotten goods return.
+const DEFAULT_HOLD_SECONDS: i64 = 7 * 24 * 60 * 60;
+/// At most this many orders per page, and per sweep.
+const MAX_PAGE: u32 = 100;
+const DEFAULT_PAGE: u32 = 20;
+const SWEEP_BATCH: u32 = 200;
+
 #[http_component]
-fn handle(_req: Request) -> Response {
-    o2o_edge::respond::not_implemented("order")
+fn handle(req: Request) -> Response {
+    let mut router = Router::new();
+    router.post("/orders", |r, p| finish(place(r, p)));
+    router.get("/orders", |r, p| finish(list(r, p)));
+    router.post("/orders/sweep", |r, p| finish(sweep(r, p)));
+    router.get("/orders/:id", |r, p| finish(get(r, p)));
+    router.post("/orders/:id/cancel", |r, p| finish(cancel(r, p)));
+    router.post("/orders/:id/payment", |r, p| finish(confirm_payment(r, p)));
+    refuse_unrouted(
+        &mut router,
+        &[
+            "/orders",
+            "/orders/sweep",
+            "/orders/:id",
+            "/orders/:id/cancel",
+            "/orders/:id/payment",
+        ],
+        "order",
+    );
+    router.handle(req)
+}
+
+fn policy() -> Result<OrderPolicy, ApiError> {
+    let window = seconds_variable(
+        "order_payment_window_seconds",
+        DEFAULT_PAYMENT_WINDOW_SECONDS,
+    );
+    Ok(OrderPolicy {
+        payment_window: ReservationTtl::new(Some(window.num_seconds()))
+            .field("order_payment_window_seconds")?,
+        hold_after_confirmation: seconds_variable("order_hold_seconds", DEFAULT_HOLD_SECONDS),
+    })
+}
+
+fn idempotency_key(req: &Request) -> Result<IdempotencyKey, ApiError> {
+    let raw = req
+        .header("idempotency-key")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| ApiError::BadRequest {
+            field: Some("Idempotency-Key".into()),
+            detail: "placing an order needs an Idempotency-Key header (a uuid is a good one)"
+                .into(),
+        })?;
+    IdempotencyKey::parse(raw).field("Idempotency-Key")
+}
+
+/// `POST /orders`: the workflow, once per key. A request that fails has left nothing behind
+/// and gives its key back, so a retry runs anew; a placed order's response is replayed.
+fn place(req: Request, _: Params) -> Result<Response, ApiError> {
+    let key = idempotency_key(&req)?;
+    let body: PlaceOrderBody = parse_json(&req)?;
+    let request = parse_place_order(body)?;
+    let policy = policy()?;
+    let now = now();
+    let db = SpinSql::open_default()?;
+    let hash = RequestHash::of("POST /orders", req.body());
+    match idempotency::begin(&db, &key, &hash, now)? {
+        IdempotencyOutcome::StartProcessing => {}
+        IdempotencyOutcome::ReturnSavedResponse(saved) => return Ok(replay(saved)),
+        IdempotencyOutcome::KeyReusedWithDifferentBody => {
+            return Err(ApiError::unprocessable(
+                "Idempotency-Key",
+                "this key was used for a different request; use a new key for a new order",
+            ));
+        }
+        IdempotencyOutcome::InFlight => {
+            return Err(ApiError::Conflict {
+                field: Some("Idempotency-Key".into()),
+                detail: "a request with this key is still being processed; retry shortly".into(),
+            });
+        }
+    }
+    let kv = SpinKeyValue::open_default()?;
+    let placed = match place_order(&kv, &db, &ChainedQuote, &request, policy, now) {
+        Ok(placed) => placed,
+        Err(failed) => {
+            let failed = *failed;
+            for (step, err) in &failed.compensation_failures {
+                eprintln!("place-order: undoing {step} failed: {err}");
+            }
+            idempotency::abandon(&db, &key, &hash)?;
+            return Err(place_order_error(failed.error));
+        }
+    };
+    let order = orders::load(&db, placed.order)?
+        .ok_or_else(|| ApiError::not_found("the order vanished after it was placed"))?;
+    let body = serde_json::to_string(&to_wire(&order)?)
+        .map_err(|e| ApiError::Storage(o2o_domain::store::StoreError::Corrupt(e.to_string())))?;
+    idempotency::record_response(
+        &db,
+        &key,
+        &hash,
+        &SavedResponse {
+            status: 201,
+            body: body.clone(),
+        },
+    )?;
+    let mut response = replay(SavedResponse { status: 201, body });
+    response.set_header("location", format!("/orders/{}", placed.order));
+    Ok(response)
+}
+
+fn replay(saved: SavedResponse) -> Response {
+    Response::builder()
+        .status(saved.status)
+        .header("content-type", "application/json")
+        .body(saved.body.into_bytes())
+        .build()
+}
+
+fn path_order_id(params: &Params) -> Result<OrderId, ApiError> {
+    params
+        .get("id")
+        .and_then(OrderId::parse)
+        .ok_or_else(|| ApiError::not_found("no such order"))
+}
+
+fn get(_: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_order_id(&params)?;
+    let db = SpinSql::open_default()?;
+    let order = lifecycle::get(&db, id, now()).map_err(order_error)?;
+    json(200, &to_wire(&order)?)
+}
+
+/// `GET /orders?customer_id=..&limit=..&cursor=..`: newest first; `next_cursor` is the
+/// `cursor` of the next page, `null` on the last.
+fn list(req: Request, _: Params) -> Result<Response, ApiError> {
+    let query = wire::Query::parse(req.query());
+    let customer = CustomerId::parse(query.one("customer_id")?.as_deref().unwrap_or_default())
+        .field("customer_id")?;
+    let limit = match query.one("limit")? {
+        Some(raw) => raw
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n))
+            .ok_or_else(|| ApiError::invalid_field("limit", format!("1 to {MAX_PAGE}")))?,
+        None => DEFAULT_PAGE,
+    };
+    let cursor = query
+        .one("cursor")?
+        .map(|raw| {
+            OrderId::parse(&raw).ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor"))
+        })
+        .transpose()?;
+    let db = SpinSql::open_default()?;
+    let page = orders::list_for_customer(&db, &customer, cursor, limit + 1)?;
+    let next_cursor =
+        (page.len() > limit as usize).then(|| page[limit as usize - 1].id.to_string());
+    let items = page
+        .iter()
+        .take(limit as usize)
+        .map(to_wire)
+        .collect::<Result<Vec<_>, _>>()?;
+    json(200, &json!({"items": items, "next_cursor": next_cursor}))
+}
+
+fn cancel(req: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_order_id(&params)?;
+    let body: CancelBody = if req.body().is_empty() {
+        CancelBody::default()
+    } else {
+        parse_json(&req)?
+    };
+    let reason = body.reason()?;
+    let db = SpinSql::open_default()?;
+    let order = lifecycle::cancel(&db, id, reason.as_deref(), now()).map_err(order_error)?;
+    json(200, &to_wire(&order)?)
+}
+
+/// `POST /orders/{id}/payment`: the payment provider's confirmation, signed with
+/// `payment_webhook_secret` (see `o2o_domain::inbound_webhook`).
+fn confirm_payment(req: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_order_id(&params)?;
+    let secret = spin_sdk::variables::get("payment_webhook_secret").map_err(|e| {
+        ApiError::Storage(o2o_domain::store::StoreError::Unavailable(format!(
+            "payment_webhook_secret: {e}"
+        )))
+    })?;
+    let now = now();
+    let db = SpinSql::open_default()?;
+    let header = |name: &str| req.header(name).and_then(|v| v.as_str());
+    inbound_webhook::accept(
+        &db,
+        "payment",
+        secret.as_bytes(),
+        header(TIMESTAMP_HEADER),
+        header(SIGNATURE_HEADER),
+        req.body(),
+        now,
+    )
+    .map_err(wire::inbound_refusal)?;
+    let body: PaymentBody = decode_json(req.body())?;
+    let payment: PaymentConfirmation = body.parse()?;
+    let hold = seconds_variable("order_hold_seconds", DEFAULT_HOLD_SECONDS);
+    let order = lifecycle::confirm_payment(&db, id, &payment, hold, now).map_err(order_error)?;
+    json(200, &to_wire(&order)?)
+}
+
+/// `POST /orders/sweep`: expires unpaid orders past their window → `{"expired": n}`.
+fn sweep(_: Request, _: Params) -> Result<Response, ApiError> {
+    let db = SpinSql::open_default()?;
+    let expired = lifecycle::sweep_unpaid(&db, now(), SWEEP_BATCH).map_err(order_error)?;
+    json(200, &json!({"expired": expired}))
 }

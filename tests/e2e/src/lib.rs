@@ -6,6 +6,7 @@
 //! that journeys read like journeys.
 
 pub mod catalog_kit;
+pub mod order_kit;
 pub mod stock_kit;
 pub mod webhooks_kit;
 
@@ -370,6 +371,9 @@ impl TestResponse {
     }
 }
 
+/// The `payment_webhook_secret` of every test app: tests sign payment confirmations with it.
+pub const TEST_PAYMENT_SECRET: &str = "test-payment-provider-secret";
+
 /// The app under test.
 pub struct TestApp {
     pub app: SpinApp,
@@ -385,6 +389,11 @@ pub async fn spawn_app(config: impl Into<AppConfig>) -> TestApp {
         options.sqlite_statements = migration_files(&root);
     }
     options.variables = config.variables.into_iter().collect();
+    // Required secrets get test values unless a test sets its own.
+    options
+        .variables
+        .entry("payment_webhook_secret".to_owned())
+        .or_insert_with(|| TEST_PAYMENT_SECRET.to_owned());
     let app = SpinApp::load(&root.join("spin.toml"), options).unwrap_or_else(|e| {
         panic!("the app must load (run scripts/build first to build the wasm): {e:#}")
     });

@@ -11,7 +11,6 @@ async fn every_step_not_built_yet_answers_501_on_its_route() {
     let app = spawn_app(AppConfig::default()).await;
 
     for (path, component) in [
-        ("/orders", "order"),
         ("/dispatch/shipments", "dispatch"),
         ("/refunds", "refund"),
         ("/feedback", "feedback"),
@@ -54,5 +53,17 @@ async fn a_fresh_database_gets_its_schema_from_the_first_request() {
         .sqlite("default")
         .query_scalar("SELECT MAX(version) FROM schema_migrations", &[])
         .unwrap();
-    assert_eq!(version, 6, "every migration under migrations/ is applied");
+    // Migration files are numbered from 0001 without gaps: the newest number is their count.
+    let files = std::fs::read_dir(o2o_e2e::repo_root().join("migrations"))
+        .unwrap()
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        })
+        .count() as i64;
+    assert_eq!(
+        version, files,
+        "every migration under migrations/ is applied"
+    );
 }

@@ -1,0 +1,429 @@
+//! The order function's wire: request bodies as they arrive (strict: unknown fields are
+//! refused) and their parsing into domain values, each failure naming its field; orders as
+//! `o2o_contract::Order`; and the one mapping of place-order and order errors to problems.
+
+use o2o_contract::{FulfilmentMode, Money as WireMoney};
+use o2o_domain::geo::GeoPoint;
+use o2o_domain::inbound_webhook::InboundRefusal;
+use o2o_domain::order::lifecycle::{OrderError, PaymentConfirmation};
+use o2o_domain::order::limits::LimitError;
+use o2o_domain::order::{
+    LineAvailability, LineSource, Order, OrderStatus, PaymentMethod, PlaceOrder, PlaceOrderError,
+    WantedFulfilment,
+};
+use o2o_domain::pricing::CouponCode;
+use o2o_domain::signature::{SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER};
+use o2o_domain::stock::StockError;
+use o2o_domain::{CartId, Currency, CustomerId, Money, Quantity, QuoteId, Sku, StoreId};
+use o2o_edge::query::query_values;
+use o2o_edge::{ApiError, FieldContext};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+/// The most lines an explicit line list may hold (a cart's limit).
+const MAX_LINES: usize = o2o_domain::Cart::MAX_LINES;
+const MAX_COUPON_CODES: usize = 10;
+const MAX_REASON_LEN: usize = 500;
+const MAX_REFERENCE_LEN: usize = 128;
+
+/// `POST /orders`: either `cart_id` or `lines`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceOrderBody {
+    pub cart_id: Option<String>,
+    pub lines: Option<Vec<LineBody>>,
+    pub customer_id: String,
+    pub fulfilment: FulfilmentMode,
+    pub quote_id: Option<String>,
+    pub payment_method: String,
+    #[serde(default)]
+    pub coupon_codes: Vec<String>,
+}
+
+/// Quantities arrive as any integer so that 0 or -1 is refused naming the field.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineBody {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+/// `POST /orders/{id}/cancel`, body optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    pub reason: Option<String>,
+}
+
+impl CancelBody {
+    pub fn reason(&self) -> Result<Option<String>, ApiError> {
+        match self.reason.as_deref().map(str::trim) {
+            Some(reason) if reason.chars().count() > MAX_REASON_LEN => Err(
+                ApiError::invalid_field("reason", format!("at most {MAX_REASON_LEN} characters")),
+            ),
+            Some("") | None => Ok(None),
+            Some(reason) => Ok(Some(reason.to_owned())),
+        }
+    }
+}
+
+/// `POST /orders/{id}/payment`: what the payment provider confirms.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentBody {
+    pub payment_reference: String,
+    pub amount: WireMoney,
+}
+
+impl PaymentBody {
+    pub fn parse(self) -> Result<PaymentConfirmation, ApiError> {
+        let reference = self.payment_reference.trim();
+        if reference.is_empty()
+            || reference.len() > MAX_REFERENCE_LEN
+            || !reference.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(ApiError::invalid_field(
+                "payment_reference",
+                format!("1 to {MAX_REFERENCE_LEN} visible ASCII characters"),
+            ));
+        }
+        let currency = Currency::parse(&self.amount.currency).field("amount.currency")?;
+        Ok(PaymentConfirmation {
+            reference: reference.to_owned(),
+            amount: Money::parse(&self.amount.amount, currency).field("amount.amount")?,
+        })
+    }
+}
+
+/// Every value of the body parsed once; a value outside its domain is a 400 naming it.
+pub fn parse_place_order(body: PlaceOrderBody) -> Result<PlaceOrder, ApiError> {
+    let source = match (body.cart_id, body.lines) {
+        (Some(cart), None) => LineSource::Cart(
+            CartId::parse(&cart)
+                .ok_or_else(|| ApiError::invalid_field("cart_id", "is not a cart id"))?,
+        ),
+        (None, Some(lines)) => {
+            if lines.is_empty() || lines.len() > MAX_LINES {
+                return Err(ApiError::invalid_field(
+                    "lines",
+                    format!("must hold 1 to {MAX_LINES} lines"),
+                ));
+            }
+            let parsed = lines
+                .iter()
+                .enumerate()
+                .map(|(i, line)| {
+                    Ok((
+                        Sku::parse(&line.sku).field(&format!("lines[{i}].sku"))?,
+                        Quantity::try_from(line.quantity).field(&format!("lines[{i}].quantity"))?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            for (i, (sku, _)) in parsed.iter().enumerate() {
+                if parsed[..i].iter().any(|(earlier, _)| earlier == sku) {
+                    return Err(ApiError::invalid_field(
+                        format!("lines[{i}].sku"),
+                        "appears in an earlier line; put its units in one line",
+                    ));
+                }
+            }
+            LineSource::Lines(parsed)
+        }
+        (Some(_), Some(_)) => {
+            return Err(ApiError::BadRequest {
+                field: Some("lines".into()),
+                detail: "give either cart_id or lines, not both".into(),
+            });
+        }
+        (None, None) => {
+            return Err(ApiError::BadRequest {
+                field: Some("cart_id".into()),
+                detail: "give cart_id or lines".into(),
+            });
+        }
+    };
+    let customer = CustomerId::parse(&body.customer_id).field("customer_id")?;
+    let fulfilment = match &body.fulfilment {
+        FulfilmentMode::Pickup(pickup) => {
+            WantedFulfilment::Pickup(StoreId::parse(&pickup.store_id).field("fulfilment.store_id")?)
+        }
+        FulfilmentMode::Delivery(delivery) => WantedFulfilment::Delivery(
+            GeoPoint::new(delivery.location.lat, delivery.location.lon)
+                .field("fulfilment.location")?,
+        ),
+    };
+    let payment_method = PaymentMethod::parse(&body.payment_method).ok_or_else(|| {
+        ApiError::invalid_field("payment_method", "must be online or pay-at-pickup")
+    })?;
+    if payment_method == PaymentMethod::PayAtPickup
+        && matches!(fulfilment, WantedFulfilment::Delivery(_))
+    {
+        return Err(ApiError::invalid_field(
+            "payment_method",
+            "pay-at-pickup is for orders collected at a store",
+        ));
+    }
+    let confirmed_quote = body
+        .quote_id
+        .as_deref()
+        .map(|raw| {
+            QuoteId::parse(raw)
+                .ok_or_else(|| ApiError::invalid_field("quote_id", "is not a quote id"))
+        })
+        .transpose()?;
+    if body.coupon_codes.len() > MAX_COUPON_CODES {
+        return Err(ApiError::invalid_field(
+            "coupon_codes",
+            format!("at most {MAX_COUPON_CODES} codes"),
+        ));
+    }
+    let coupon_codes = body
+        .coupon_codes
+        .iter()
+        .enumerate()
+        .map(|(i, code)| CouponCode::parse(code).field(&format!("coupon_codes[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let fulfilment_document = serde_json::to_value(&body.fulfilment)
+        .map_err(|e| ApiError::invalid_field("fulfilment", e))?;
+    Ok(PlaceOrder {
+        customer,
+        source,
+        fulfilment,
+        fulfilment_document,
+        confirmed_quote,
+        payment_method,
+        coupon_codes,
+    })
+}
+
+/// A query string's keys, each given at most once.
+pub struct Query<'a>(&'a str);
+
+impl<'a> Query<'a> {
+    pub fn parse(raw: &'a str) -> Self {
+        Query(raw)
+    }
+
+    pub fn one(&self, key: &str) -> Result<Option<String>, ApiError> {
+        let mut values = query_values(self.0, key);
+        match values.len() {
+            0 => Ok(None),
+            1 => Ok(Some(values.remove(0))),
+            _ => Err(ApiError::invalid_field(key, "give it once")),
+        }
+    }
+}
+
+fn money(amount: &Money) -> WireMoney {
+    WireMoney {
+        amount: amount.amount_string(),
+        currency: amount.currency().as_str().to_owned(),
+    }
+}
+
+fn wire_status(status: OrderStatus) -> Result<o2o_contract::OrderStatus, ApiError> {
+    serde_json::from_value(json!(status.as_str().replace('_', "-"))).map_err(|e| {
+        ApiError::Storage(o2o_domain::store::StoreError::Corrupt(format!(
+            "order status {status}: {e}"
+        )))
+    })
+}
+
+/// The order as the contract (`wit/orders.wit`) shapes it.
+pub fn to_wire(order: &Order) -> Result<o2o_contract::Order, ApiError> {
+    let corrupt = |what: String| ApiError::Storage(o2o_domain::store::StoreError::Corrupt(what));
+    let fulfilment: FulfilmentMode = serde_json::from_value(order.fulfilment.clone())
+        .map_err(|e| corrupt(format!("orders[{}].fulfilment: {e}", order.id)))?;
+    let timeline = order
+        .timeline
+        .iter()
+        .map(|change| {
+            Ok(o2o_contract::OrderStatusChange {
+                status: wire_status(change.status)?,
+                at: change.at.clone(),
+                note: change.note.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(o2o_contract::Order {
+        id: order.id.to_string(),
+        customer_id: order.customer.as_str().to_owned(),
+        status: wire_status(order.status)?,
+        payment_method: match order.payment_method {
+            PaymentMethod::Online => o2o_contract::PaymentMethod::Online,
+            PaymentMethod::PayAtPickup => o2o_contract::PaymentMethod::PayAtPickup,
+        },
+        store_id: order.store.as_str().to_owned(),
+        fulfilment,
+        lines: order
+            .lines
+            .iter()
+            .map(|line| o2o_contract::OrderLine {
+                line: line.line,
+                sku: line.sku.as_str().to_owned(),
+                name: line.name.clone(),
+                quantity: line.quantity.get(),
+                store_id: order.store.as_str().to_owned(),
+                unit_price: money(&line.unit_price),
+                discount: money(&line.discount),
+                total: money(&line.total),
+                reservation_id: Some(order.reservation.to_string()),
+            })
+            .collect(),
+        quote_id: Some(order.quote_id.to_string()),
+        coupon_codes: order.coupon_codes.clone(),
+        subtotal: money(&order.subtotal),
+        discount_total: money(&order.discount_total),
+        delivery_fee: money(&order.delivery_fee),
+        total: money(&order.total),
+        placed_at: order.placed_at.clone(),
+        updated_at: order.updated_at.clone(),
+        payment_due_at: order.payment_due_at.clone(),
+        paid_at: order.paid_at.clone(),
+        timeline,
+    })
+}
+
+fn availability(lines: &[LineAvailability]) -> Value {
+    json!(
+        lines
+            .iter()
+            .map(|line| json!({
+                "sku": line.sku.as_str(),
+                "requested": line.requested,
+                "available_at": line.stores.iter().map(|s| json!({
+                    "store_id": s.store.as_str(),
+                    "name": s.name,
+                    "distance_m": s.distance_m,
+                    "available": s.available,
+                })).collect::<Vec<_>>(),
+            }))
+            .collect::<Vec<_>>()
+    )
+}
+
+fn conflict(
+    slug: &'static str,
+    title: &'static str,
+    field: Option<&str>,
+    detail: String,
+    extensions: &[(&str, Value)],
+) -> ApiError {
+    let mut map = Map::new();
+    for (key, value) in extensions {
+        map.insert((*key).to_owned(), value.clone());
+    }
+    ApiError::ConflictWithDetails {
+        slug,
+        title,
+        field: field.map(str::to_owned),
+        detail,
+        extensions: map,
+    }
+}
+
+/// The one mapping of place-order failures to problems.
+pub fn place_order_error(err: PlaceOrderError) -> ApiError {
+    let detail = err.to_string();
+    match err {
+        PlaceOrderError::UnknownCart(_)
+        | PlaceOrderError::NotYourCart
+        | PlaceOrderError::EmptyCart => ApiError::unprocessable("cart_id", detail),
+        PlaceOrderError::UnknownPickupStore(_) => {
+            ApiError::unprocessable("fulfilment.store_id", detail)
+        }
+        PlaceOrderError::NoStoreHasEverything(lines) => conflict(
+            "not-available-for-delivery",
+            "Not available for delivery",
+            Some("fulfilment.location"),
+            detail,
+            &[("lines", availability(&lines))],
+        ),
+        PlaceOrderError::OutOfStock { store, lines } => conflict(
+            "out-of-stock",
+            "Out of stock",
+            Some("lines"),
+            format!("{detail}: see where else each line is available"),
+            &[
+                ("store_id", json!(store.as_str())),
+                ("lines", availability(&lines)),
+            ],
+        ),
+        PlaceOrderError::QuoteChanged { new_quote, .. } => conflict(
+            "quote-changed",
+            "The price changed",
+            Some("quote_id"),
+            detail,
+            &[("new_quote", *new_quote)],
+        ),
+        PlaceOrderError::Limit(limit) => {
+            let (field, detail) = match &limit {
+                LimitError::CouponRefused { .. } => ("coupon_codes", limit.to_string()),
+                _ => ("lines", limit.to_string()),
+            };
+            conflict(
+                "promotion-exhausted",
+                "Promotion no longer available",
+                Some(field),
+                detail,
+                &[],
+            )
+        }
+        PlaceOrderError::Pricing { status, problem } => ApiError::Relayed {
+            status,
+            problem: *problem,
+        },
+        PlaceOrderError::DuplicateLine => ApiError::invalid_field("lines", detail),
+        PlaceOrderError::QuoteInconsistent(_) => {
+            ApiError::Storage(o2o_domain::store::StoreError::Corrupt(detail))
+        }
+        PlaceOrderError::Stock(StockError::UnknownSku(sku)) => {
+            ApiError::unprocessable("lines", format!("{sku} is not in the catalog"))
+        }
+        PlaceOrderError::Stock(other) => ApiError::Conflict {
+            field: Some("lines".into()),
+            detail: other.to_string(),
+        },
+        PlaceOrderError::Store(store) => ApiError::Storage(store),
+    }
+}
+
+/// The one mapping of order changes refused to problems.
+pub fn order_error(err: OrderError) -> ApiError {
+    match err {
+        OrderError::NotFound(id) => ApiError::not_found(format!("no order {id}")),
+        err @ OrderError::Transition(_) => ApiError::Conflict {
+            field: Some("status".into()),
+            detail: err.to_string(),
+        },
+        err @ OrderError::AmountMismatch { .. } => ApiError::unprocessable("amount", err),
+        err @ OrderError::PaidWithAnotherReference(_) => ApiError::Conflict {
+            field: Some("payment_reference".into()),
+            detail: err.to_string(),
+        },
+        OrderError::Store(store) => ApiError::Storage(store),
+    }
+}
+
+/// The one mapping of refused inbound webhooks: 401 naming the header at fault.
+pub fn inbound_refusal(refusal: InboundRefusal) -> ApiError {
+    let detail = refusal.to_string();
+    match refusal {
+        InboundRefusal::Signature(SignatureError::Missing(header))
+        | InboundRefusal::Signature(SignatureError::Malformed { header, .. }) => {
+            ApiError::Unauthorized {
+                field: header.to_owned(),
+                detail,
+            }
+        }
+        InboundRefusal::Signature(SignatureError::Stale { .. }) => ApiError::Unauthorized {
+            field: TIMESTAMP_HEADER.to_owned(),
+            detail,
+        },
+        InboundRefusal::Signature(_) | InboundRefusal::Replayed => ApiError::Unauthorized {
+            field: SIGNATURE_HEADER.to_owned(),
+            detail,
+        },
+        InboundRefusal::Store(store) => ApiError::Storage(store),
+    }
+}

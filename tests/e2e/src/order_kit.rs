@@ -1,0 +1,188 @@
+//! The order part of the end-to-end kit: a place-order request builder with sensible defaults
+//! (`an_order().for_cart(&cart).pickup_at("SH-1")`), typed calls for every order route, and
+//! payment confirmations signed the way the payment provider signs them (with
+//! `TEST_PAYMENT_SECRET` and the host's clock), or tampered with for the refusal cases.
+
+use std::time::UNIX_EPOCH;
+
+use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
+use serde_json::{Value, json};
+
+use crate::{TEST_PAYMENT_SECRET, TEST_STORE_LOCATION, TestApp, TestResponse};
+
+/// A place-order body: customer `cust-1`, pickup at `SH-1`, paid online, unless told otherwise.
+#[derive(Debug, Clone)]
+pub struct OrderRequestBuilder {
+    body: Value,
+}
+
+pub fn an_order() -> OrderRequestBuilder {
+    OrderRequestBuilder {
+        body: json!({
+            "customer_id": "cust-1",
+            "fulfilment": {"mode": "pickup", "store_id": "SH-1"},
+            "payment_method": "online",
+        }),
+    }
+}
+
+impl OrderRequestBuilder {
+    pub fn for_cart(mut self, cart: &str) -> Self {
+        self.body["cart_id"] = json!(cart);
+        self
+    }
+
+    pub fn for_lines(mut self, lines: &[(&str, i64)]) -> Self {
+        self.body["lines"] = json!(
+            lines
+                .iter()
+                .map(|(sku, quantity)| json!({"sku": sku, "quantity": quantity}))
+                .collect::<Vec<_>>()
+        );
+        self
+    }
+
+    pub fn for_customer(mut self, customer: &str) -> Self {
+        self.body["customer_id"] = json!(customer);
+        self
+    }
+
+    pub fn pickup_at(mut self, store: &str) -> Self {
+        self.body["fulfilment"] = json!({"mode": "pickup", "store_id": store});
+        self
+    }
+
+    pub fn delivered_to(mut self, lat: f64, lon: f64) -> Self {
+        self.body["fulfilment"] = json!({
+            "mode": "delivery",
+            "address": {"line1": "1 Test Rd", "city": "Shanghai", "postal_code": "200000", "country": "CN"},
+            "location": {"lat": lat, "lon": lon},
+        });
+        self
+    }
+
+    pub fn delivered_near_the_test_store(self) -> Self {
+        self.delivered_to(TEST_STORE_LOCATION.0 + 0.005, TEST_STORE_LOCATION.1)
+    }
+
+    pub fn confirming_quote(mut self, quote: &str) -> Self {
+        self.body["quote_id"] = json!(quote);
+        self
+    }
+
+    pub fn paid_at_pickup(mut self) -> Self {
+        self.body["payment_method"] = json!("pay-at-pickup");
+        self
+    }
+
+    pub fn with_coupons(mut self, codes: &[&str]) -> Self {
+        self.body["coupon_codes"] = json!(codes);
+        self
+    }
+
+    /// Sets any field, for bad-input cases.
+    pub fn with_field(mut self, name: &str, value: Value) -> Self {
+        self.body[name] = value;
+        self
+    }
+
+    pub fn to_json(&self) -> Value {
+        self.body.clone()
+    }
+}
+
+/// A payment confirmation as sent: body, timestamp and signature headers.
+#[derive(Debug, Clone)]
+pub struct SignedPayment {
+    pub body: Vec<u8>,
+    pub timestamp: String,
+    pub signature: String,
+}
+
+impl TestApp {
+    /// `POST /orders` with `Idempotency-Key: key`.
+    pub async fn place_order(&self, key: &str, order: &OrderRequestBuilder) -> TestResponse {
+        self.place_order_raw(Some(key), order.to_json().to_string().into_bytes())
+            .await
+    }
+
+    pub async fn place_order_raw(&self, key: Option<&str>, body: Vec<u8>) -> TestResponse {
+        let mut request = http::Request::builder()
+            .method("POST")
+            .uri("/orders")
+            .header("content-type", "application/json");
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        self.send_raw(request.body(body).unwrap()).await
+    }
+
+    pub async fn get_order(&self, id: &str) -> TestResponse {
+        self.send("GET", &format!("/orders/{id}"), None).await
+    }
+
+    pub async fn customer_orders(&self, customer: &str, query: &str) -> TestResponse {
+        self.send(
+            "GET",
+            &format!("/orders?customer_id={customer}{query}"),
+            None,
+        )
+        .await
+    }
+
+    pub async fn cancel_order(&self, id: &str, reason: Option<&str>) -> TestResponse {
+        let body = reason.map(|r| json!({"reason": r}));
+        self.send("POST", &format!("/orders/{id}/cancel"), body)
+            .await
+    }
+
+    pub async fn sweep_orders(&self) -> TestResponse {
+        self.send("POST", "/orders/sweep", None).await
+    }
+
+    /// The host's clock in Unix seconds (tests move it with `advance_clock`).
+    pub fn unix_now(&self) -> i64 {
+        self.app
+            .clock()
+            .now()
+            .duration_since(UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs() as i64
+    }
+
+    /// A payment confirmation of `amount` CNY signed now with the shop's test secret.
+    pub fn signed_payment(&self, reference: &str, amount: &str) -> SignedPayment {
+        let body = json!({
+            "payment_reference": reference,
+            "amount": {"amount": amount, "currency": "CNY"},
+        })
+        .to_string()
+        .into_bytes();
+        let timestamp = self.unix_now();
+        SignedPayment {
+            signature: sign(TEST_PAYMENT_SECRET.as_bytes(), timestamp, &body),
+            timestamp: timestamp.to_string(),
+            body,
+        }
+    }
+
+    /// `POST /orders/{id}/payment` with the payment as given.
+    pub async fn send_payment(&self, order: &str, payment: &SignedPayment) -> TestResponse {
+        let request = http::Request::builder()
+            .method("POST")
+            .uri(format!("/orders/{order}/payment"))
+            .header("content-type", "application/json")
+            .header(TIMESTAMP_HEADER, &payment.timestamp)
+            .header(SIGNATURE_HEADER, &payment.signature)
+            .body(payment.body.clone())
+            .unwrap();
+        self.send_raw(request).await
+    }
+
+    /// Pays `order` its full total with a fresh signature.
+    pub async fn pay(&self, order: &Value, reference: &str) -> TestResponse {
+        let payment = self.signed_payment(reference, order["total"]["amount"].as_str().unwrap());
+        self.send_payment(order["id"].as_str().unwrap(), &payment)
+            .await
+    }
+}
