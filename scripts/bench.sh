@@ -4,7 +4,11 @@
 #     of a trivial component, and requests/sec over loopback with 2 and 16 connections;
 #  2. the cart over loopback HTTP on the real o2o_cart.wasm with the demo catalog: reads
 #     (GET /cart/{id}) and writes (PUT a line's quantity: key-value read + catalog-free write)
-#     at 2 and 16 connections, and the release .wasm sizes.
+#     at 2 and 16 connections, and the release .wasm sizes;
+#  3. quote latency natively and through the host (issue 4);
+#  4. place-order (issue 5): POST /orders through the host over loopback at 1 and 16
+#     connections (each request a new Idempotency-Key; pricing chained to the quote
+#     function), and the same domain workflow natively.
 # DURATION (default 10s) sets each wrk run. Loopback only; every run stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +28,7 @@ ls -l target/wasm32-wasip2/release/o2o_*.wasm | awk '{printf "%-20s %8d bytes\n"
 scripts/seed >/dev/null
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 log="$(mktemp)"
-target/host/spin-test-host --manifest spin.toml --listen "127.0.0.1:${port}" --in-memory \
+SPIN_VARIABLE_PAYMENT_WEBHOOK_SECRET=bench target/host/spin-test-host --manifest spin.toml --listen "127.0.0.1:${port}" --in-memory \
     --sqlite @.spin/seed.sql >"$log" 2>&1 &
 host_pid=$!
 lua="$(mktemp --suffix=.lua)"
@@ -53,6 +57,41 @@ for connections in 2 16; do
     wrk --threads 2 --connections "$connections" --duration "$DURATION" -s "$lua" \
         "$base/cart/$cart/items/TEA-OOLONG-250G" | grep -E "Requests/sec|Latency|Non-2xx" || true
 done
+
+# Place-order throughput and latency (issue 5): every request a fresh Idempotency-Key, one
+# line picked up at Jing'an, paid online; the stock is topped up first so no order is refused.
+curl -sf -X POST "$base/stock/receipts" -H 'x-staff-id: bench' -H 'content-type: application/json' \
+    -d '{"store_id": "SH-JINGAN", "sku": "TEA-OOLONG-250G", "quantity": 100000}' >/dev/null
+order_lua="$(mktemp --suffix=.lua)"
+trap 'kill "$host_pid" 2>/dev/null || true; rm -f "$log" "$lua" "$order_lua"' EXIT
+cat >"$order_lua" <<'LUA'
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+function init(args)
+  prefix = args[1]
+  counter = 0
+end
+local body = '{"lines": [{"sku": "TEA-OOLONG-250G", "quantity": 1}], "customer_id": "cust-42", ' ..
+  '"fulfilment": {"mode": "pickup", "store_id": "SH-JINGAN"}, "payment_method": "online"}'
+function request()
+  counter = counter + 1
+  local headers = {["content-type"] = "application/json",
+                   ["idempotency-key"] = prefix .. "-" .. tid .. "-" .. counter}
+  return wrk.format("POST", "/orders", headers, body)
+end
+LUA
+for connections in 1 16; do
+    threads=$(( connections < 2 ? 1 : 2 ))
+    echo "==> place order: POST /orders, ${connections} connections, ${DURATION}"
+    wrk --threads "$threads" --connections "$connections" --duration "$DURATION" --latency \
+        -s "$order_lua" "$base/orders" -- "bench-$connections-$$" \
+        | grep -E "Requests/sec|Latency|50%|99%|Non-2xx" || true
+done
+echo "==> place order natively: o2o-domain example place_order_bench (2,000 orders)"
+cargo run -q -p o2o-domain --release --example place_order_bench
 
 # Quote latency (issue 4): a 5-line and a 50-line basket against 20 active promotions, in the
 # domain crate natively and through the host (in-process POST /quote on o2o_quote.wasm, no

@@ -52,7 +52,6 @@ pub const MIGRATIONS: &[Migration] = &[
 
 const APPLIED_COUNT: &str = "SELECT COUNT(*) FROM schema_migrations";
 const APPLIED_VERSIONS: &str = "SELECT version FROM schema_migrations";
-const APPLIED_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 
 /// How many migrations the ledger records; 0 when the ledger does not exist yet.
 fn applied_count(db: &impl Sql) -> i64 {
@@ -65,10 +64,13 @@ fn applied_count(db: &impl Sql) -> i64 {
 /// The newest version recorded in the ledger; 0 when the ledger does not exist yet.
 #[cfg(test)]
 fn applied_version(db: &impl Sql) -> i64 {
-    db.execute(APPLIED_VERSION, &[])
-        .ok()
-        .and_then(|rows| rows.first_integer())
-        .unwrap_or(0)
+    db.execute(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        &[],
+    )
+    .ok()
+    .and_then(|rows| rows.first_integer())
+    .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -245,7 +247,9 @@ mod tests {
         assert!(db.execute("SELECT COUNT(*) FROM orders", &[]).is_err());
         ensure_schema(&db).unwrap();
         assert_eq!(
-            db.execute("SELECT COUNT(*) FROM orders", &[]).unwrap().first_integer(),
+            db.execute("SELECT COUNT(*) FROM orders", &[])
+                .unwrap()
+                .first_integer(),
             Some(0)
         );
         assert_eq!(applied_count(&db), MIGRATIONS.len() as i64);

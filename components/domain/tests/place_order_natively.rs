@@ -1,0 +1,297 @@
+//! The place-order workflow and the order lifecycle run natively over SQLite with every
+//! migration applied (tests/support/native_store.rs): what each step leaves, what each
+//! compensation takes back when a later step is sabotaged, and the moves after placement.
+//! The end-to-end journeys through the host prove the same through the built wasm; these are
+//! the fast, precise ones.
+
+#[path = "support/native_store.rs"]
+mod native_store;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use native_store::{FixedPricer, MemoryKv, NativeSql};
+use o2o_domain::cart_repository::save_cart;
+use o2o_domain::order::lifecycle::{self, PaymentConfirmation};
+use o2o_domain::order::{
+    LineSource, OrderPolicy, OrderStatus, PaymentMethod, PlaceOrder, PlaceOrderError,
+    WantedFulfilment, place_order,
+};
+use o2o_domain::pricing::CouponCode;
+use o2o_domain::stock::ReservationTtl;
+use o2o_domain::{Cart, CustomerId, Money, Quantity, Sku, StoreId};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
+}
+
+fn policy() -> OrderPolicy {
+    OrderPolicy {
+        payment_window: ReservationTtl::new(Some(30 * 60)).unwrap(),
+        hold_after_confirmation: Duration::days(7),
+    }
+}
+
+/// A store SH-1 with 10 TEA-1; a WELCOME coupon with one use left in all.
+fn a_shop() -> NativeSql {
+    let db = NativeSql::with_schema();
+    db.batch(
+        "INSERT INTO products (sku, name, category, brand, list_price) VALUES ('TEA-1', 'Tea', 'tea', 'B', '10.00');
+         INSERT INTO stores (id, name, address, city, latitude, longitude, opening_hours, delivery_radius_km)
+             VALUES ('SH-1', 'One', '1 Rd', 'Shanghai', 31.23, 121.47, '{}', 5);
+         INSERT INTO stock_levels (store_id, sku, on_hand) VALUES ('SH-1', 'TEA-1', 10);
+         INSERT INTO coupons (code, name, kind, amount, starts_at, ends_at, total_limit)
+             VALUES ('WELCOME', 'Welcome', 'amount-off', '1.00', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z', 1);",
+    );
+    db
+}
+
+fn a_cart(kv: &MemoryKv, units: u32) -> o2o_domain::CartId {
+    let customer = CustomerId::parse("cust-1").unwrap();
+    let mut cart = Cart::new(Some(customer), now(), Duration::days(7));
+    cart.add(
+        Sku::parse("TEA-1").unwrap(),
+        Quantity::new(units).unwrap(),
+        None,
+        now(),
+        Duration::days(7),
+    )
+    .unwrap();
+    save_cart(kv, &cart).unwrap();
+    cart.id
+}
+
+fn an_order(cart: o2o_domain::CartId, payment: PaymentMethod, coupon: bool) -> PlaceOrder {
+    PlaceOrder {
+        customer: CustomerId::parse("cust-1").unwrap(),
+        source: LineSource::Cart(cart),
+        fulfilment: WantedFulfilment::Pickup(StoreId::parse("SH-1").unwrap()),
+        fulfilment_document: serde_json::json!({"mode": "pickup", "store_id": "SH-1"}),
+        confirmed_quote: None,
+        payment_method: payment,
+        coupon_codes: if coupon {
+            vec![CouponCode::parse("WELCOME").unwrap()]
+        } else {
+            vec![]
+        },
+    }
+}
+
+fn reserved(db: &NativeSql) -> i64 {
+    db.scalar("SELECT reserved FROM stock_levels WHERE store_id = 'SH-1' AND sku = 'TEA-1'")
+}
+
+fn coupon_uses(db: &NativeSql) -> i64 {
+    db.scalar("SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions")
+}
+
+fn nothing_left_behind(db: &NativeSql, step: &str) {
+    assert_eq!(reserved(db), 0, "reservation left after {step}");
+    assert_eq!(coupon_uses(db), 0, "coupon use left after {step}");
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM order_consumptions"),
+        0,
+        "{step}"
+    );
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM orders"), 0, "{step}");
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM order_lines"), 0, "{step}");
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM order_status_history"),
+        0,
+        "{step}"
+    );
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM outbox WHERE event_type = 'order.placed'"),
+        0,
+        "{step}"
+    );
+}
+
+#[test]
+fn a_placed_order_holds_its_goods_takes_its_coupon_use_and_clears_the_cart() {
+    let (db, kv) = (a_shop(), MemoryKv::default());
+    let cart = a_cart(&kv, 3);
+    let pricer = FixedPricer::at("10.00", now());
+
+    let placed = place_order(
+        &kv,
+        &db,
+        &pricer,
+        &an_order(cart, PaymentMethod::Online, true),
+        policy(),
+        now(),
+    )
+    .unwrap();
+
+    let order = lifecycle::get(&db, placed.order, now()).unwrap();
+    assert_eq!(order.status, OrderStatus::PendingPayment);
+    assert_eq!(
+        order.total,
+        Money::parse("30.00", o2o_domain::Currency::CNY).unwrap()
+    );
+    assert_eq!(reserved(&db), 3);
+    assert_eq!(coupon_uses(&db), 1);
+    assert!(!kv.contains(&format!("cart:{cart}")));
+}
+
+#[test]
+fn sabotage_after_each_step_undoes_every_step_before_it() {
+    for (step, fragment) in [
+        ("reserve", "UPDATE stock_levels SET reserved = reserved +"),
+        ("take limits", "INSERT INTO coupon_redemptions"),
+        ("write the order", "INSERT INTO order_lines"),
+        ("append order.placed", "INSERT INTO outbox"),
+    ] {
+        let (db, kv) = (a_shop(), MemoryKv::default());
+        let cart = a_cart(&kv, 2);
+        db.fail_matching(fragment);
+        let failed = place_order(
+            &kv,
+            &db,
+            &FixedPricer::at("10.00", now()),
+            &an_order(cart, PaymentMethod::Online, true),
+            policy(),
+            now(),
+        )
+        .unwrap_err();
+        assert!(
+            failed.compensation_failures.is_empty(),
+            "{step}: {:?}",
+            failed.compensation_failures
+        );
+        db.heal();
+        nothing_left_behind(&db, step);
+        assert!(
+            kv.contains(&format!("cart:{cart}")),
+            "the cart stays after {step}"
+        );
+    }
+    // the last step, clearing the cart
+    let (db, kv) = (a_shop(), MemoryKv::default());
+    let cart = a_cart(&kv, 2);
+    kv.fail_deletes();
+    let failed = place_order(
+        &kv,
+        &db,
+        &FixedPricer::at("10.00", now()),
+        &an_order(cart, PaymentMethod::Online, true),
+        policy(),
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(failed.step, "clear the cart");
+    nothing_left_behind(&db, "clear the cart");
+}
+
+#[test]
+fn pay_at_pickup_whose_hold_cannot_be_extended_gives_its_reservation_back() {
+    let (db, kv) = (a_shop(), MemoryKv::default());
+    let cart = a_cart(&kv, 2);
+    db.fail_matching("UPDATE reservations SET expires_at");
+    let failed = place_order(
+        &kv,
+        &db,
+        &FixedPricer::at("10.00", now()),
+        &an_order(cart, PaymentMethod::PayAtPickup, false),
+        policy(),
+        now(),
+    )
+    .unwrap_err();
+    assert_eq!(failed.step, "reserve");
+    db.heal();
+    nothing_left_behind(&db, "reserve (extend hold)");
+}
+
+#[test]
+fn the_last_coupon_use_goes_to_one_order_only_and_comes_back_when_it_is_cancelled() {
+    let (db, kv) = (a_shop(), MemoryKv::default());
+    let pricer = FixedPricer::at("10.00", now());
+    let first = place_order(
+        &kv,
+        &db,
+        &pricer,
+        &an_order(a_cart(&kv, 1), PaymentMethod::Online, true),
+        policy(),
+        now(),
+    )
+    .unwrap();
+
+    let second = place_order(
+        &kv,
+        &db,
+        &pricer,
+        &an_order(a_cart(&kv, 1), PaymentMethod::Online, true),
+        policy(),
+        now(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(second.error, PlaceOrderError::Limit(_)),
+        "{:?}",
+        second.error
+    );
+    assert_eq!(
+        reserved(&db),
+        1,
+        "the refused order's reservation was released"
+    );
+
+    lifecycle::cancel(&db, first.order, Some("changed my mind"), now()).unwrap();
+    assert_eq!(coupon_uses(&db), 0);
+    assert_eq!(reserved(&db), 0);
+    place_order(
+        &kv,
+        &db,
+        &pricer,
+        &an_order(a_cart(&kv, 1), PaymentMethod::Online, true),
+        policy(),
+        now(),
+    )
+    .unwrap();
+    assert_eq!(coupon_uses(&db), 1);
+}
+
+#[test]
+fn payment_must_match_the_total_and_an_unpaid_order_expires_with_its_goods() {
+    let (db, kv) = (a_shop(), MemoryKv::default());
+    let pricer = FixedPricer::at("10.00", now());
+    let placed = place_order(
+        &kv,
+        &db,
+        &pricer,
+        &an_order(a_cart(&kv, 2), PaymentMethod::Online, false),
+        policy(),
+        now(),
+    )
+    .unwrap();
+    let paying = |amount: &str| PaymentConfirmation {
+        reference: "psp-1".into(),
+        amount: Money::parse(amount, o2o_domain::Currency::CNY).unwrap(),
+    };
+    assert!(matches!(
+        lifecycle::confirm_payment(
+            &db,
+            placed.order,
+            &paying("19.99"),
+            Duration::days(7),
+            now()
+        ),
+        Err(lifecycle::OrderError::AmountMismatch { .. })
+    ));
+
+    let later = now() + Duration::minutes(31);
+    assert_eq!(lifecycle::sweep_unpaid(&db, later, 100).unwrap(), 1);
+    assert_eq!(
+        lifecycle::get(&db, placed.order, later).unwrap().status,
+        OrderStatus::Expired
+    );
+    assert_eq!(reserved(&db), 0);
+    assert!(matches!(
+        lifecycle::confirm_payment(
+            &db,
+            placed.order,
+            &paying("20.00"),
+            Duration::days(7),
+            later
+        ),
+        Err(lifecycle::OrderError::Transition(_))
+    ));
+}
