@@ -332,6 +332,9 @@ pub fn place_order_error(err: PlaceOrderError) -> ApiError {
         PlaceOrderError::UnknownPickupStore(_) => {
             ApiError::unprocessable("fulfilment.store_id", detail)
         }
+        PlaceOrderError::NotDeliverable(_) => {
+            ApiError::unprocessable("fulfilment.location", detail)
+        }
         PlaceOrderError::NoStoreHasEverything(lines) => conflict(
             "not-available-for-delivery",
             "Not available for delivery",

@@ -211,6 +211,23 @@ async fn delivery_comes_from_the_nearest_store_that_has_every_line() {
             .unwrap()
             .is_empty()
     );
+
+    // And an address no store reaches is not deliverable, as the quote says
+    let far = app
+        .place_order(
+            "key-delivery-3",
+            &an_order()
+                .for_lines(&[("TEA-OOLONG", 1)])
+                .delivered_to(TEST_STORE_LOCATION.0 + 0.5, TEST_STORE_LOCATION.1),
+        )
+        .await
+        .expect_problem(422, Some("fulfilment.location"));
+    assert!(
+        far.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not deliverable")
+    );
     assert_stock_invariant(&app);
 }
 

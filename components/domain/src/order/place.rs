@@ -21,10 +21,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use crate::cart_repository::{delete_cart, load_cart};
-use crate::geo::GeoPoint;
+use crate::geo::{GeoPoint, NotDeliverable, nearest_delivering_store};
 use crate::ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};
 use crate::pricing::CouponCode;
-use crate::pricing_rules_store::load_store;
+use crate::pricing_rules_store::{load_delivering_stores, load_store};
 use crate::stock::repository::{self as stock, NearbyStock};
 use crate::stock::{ReservationId, ReservationTtl, StockError};
 use crate::store::{KeyValue, Sql, StoreError};
@@ -116,6 +116,9 @@ pub enum PlaceOrderError {
     EmptyCart,
     #[error("{} is not one of our stores, or does not offer pickup", .0.as_str())]
     UnknownPickupStore(StoreId),
+    /// Delivery: no store delivers to the address at all (the quote's reach rule).
+    #[error(transparent)]
+    NotDeliverable(NotDeliverable),
     /// Delivery: no store within reach holds every line; per line, where it is available.
     #[error("no store that delivers there has every line")]
     NoStoreHasEverything(Vec<LineAvailability>),
@@ -336,6 +339,11 @@ fn choose_store(
             _ => Err(PlaceOrderError::UnknownPickupStore(store.clone())),
         },
         WantedFulfilment::Delivery(point) => {
+            let reach: Vec<_> = load_delivering_stores(db)?
+                .iter()
+                .map(|store| store.reach())
+                .collect();
+            nearest_delivering_store(&reach, *point).map_err(PlaceOrderError::NotDeliverable)?;
             let availability = lines
                 .iter()
                 .map(|(sku, quantity)| {
