@@ -49,24 +49,7 @@ pub fn path_not_found(error: CatalogError) -> ApiError {
     }
 }
 
-/// The acting staff member. Interim: the `x-staff-id` header, until authentication lands
-/// (the same rule as the stock function's staff routes).
-pub fn staff_id(req: &Request) -> Result<String, ApiError> {
-    let raw = req
-        .header("x-staff-id")
-        .and_then(|v| v.as_str())
-        .map(str::trim)
-        .unwrap_or_default();
-    if (1..=128).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic()) {
-        Ok(raw.to_owned())
-    } else {
-        Err(ApiError::BadRequest {
-            field: Some("x-staff-id".to_owned()),
-            detail: "staff actions need the x-staff-id header (1 to 128 visible characters)"
-                .to_owned(),
-        })
-    }
-}
+pub use o2o_edge::staff::staff_id;
 
 pub fn catalog_error(error: CatalogError) -> ApiError {
     match error {

@@ -12,5 +12,6 @@ pub mod respond;
 pub mod routing;
 pub mod schema;
 pub mod spin_store;
+pub mod staff;
 
 pub use problem::{ApiError, FieldContext};

@@ -21,6 +21,7 @@ use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::spin_store::SpinSql;
+use o2o_edge::staff::staff_id;
 use o2o_edge::{ApiError, FieldContext};
 use serde_json::json;
 use spin_sdk::http::{Params, Request, Response, Router};
@@ -94,25 +95,6 @@ fn coordinate(query: &str, key: &str) -> Result<f64, ApiError> {
         .trim()
         .parse::<f64>()
         .map_err(|_| ApiError::invalid_field(key, "must be a number of decimal degrees"))
-}
-
-/// The acting staff member. Interim: the `x-staff-id` header, until authentication lands.
-fn staff_id(req: &Request) -> Result<String, ApiError> {
-    let raw = req
-        .header("x-staff-id")
-        .and_then(|v| v.as_str())
-        .map(str::trim)
-        .unwrap_or_default();
-    let ok = (1..=128).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic());
-    if ok {
-        Ok(raw.to_owned())
-    } else {
-        Err(ApiError::BadRequest {
-            field: Some("x-staff-id".to_owned()),
-            detail: "staff actions need the x-staff-id header (1 to 128 visible characters)"
-                .to_owned(),
-        })
-    }
 }
 
 fn path_reservation_id(params: &Params) -> Result<ReservationId, ApiError> {

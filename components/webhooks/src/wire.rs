@@ -8,7 +8,6 @@ use o2o_domain::webhooks::repository::{DeliveryFilter, MAX_LIST_LIMIT};
 use o2o_domain::webhooks::{DeliveryStatus, SubscriptionId};
 use o2o_edge::ApiError;
 use serde::Deserialize;
-use spin_sdk::http::Request;
 
 /// `POST /webhooks/subscriptions`.
 #[derive(Debug, Deserialize)]
@@ -33,24 +32,7 @@ pub fn webhook_error(err: WebhookError) -> ApiError {
     }
 }
 
-/// The acting staff member. Interim, as the stock and catalog staff routes: the `x-staff-id`
-/// header until authentication (API keys with the `webhooks` scope) lands.
-pub fn staff_id(req: &Request) -> Result<String, ApiError> {
-    let raw = req
-        .header("x-staff-id")
-        .and_then(|v| v.as_str())
-        .map(str::trim)
-        .unwrap_or_default();
-    if (1..=128).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_graphic()) {
-        Ok(raw.to_owned())
-    } else {
-        Err(ApiError::BadRequest {
-            field: Some("x-staff-id".to_owned()),
-            detail: "staff actions need the x-staff-id header (1 to 128 visible characters)"
-                .to_owned(),
-        })
-    }
-}
+pub use o2o_edge::staff::staff_id;
 
 /// The (key, value) pairs of a query string, percent-decoded (`+` is a space).
 fn query_pairs(query: &str) -> Vec<(String, String)> {
