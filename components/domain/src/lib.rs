@@ -7,6 +7,7 @@ pub mod cart;
 pub mod cart_repository;
 pub mod catalog;
 pub mod events;
+pub mod feedback;
 pub mod geo;
 pub mod idempotency;
 pub mod ids;

@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_webhooks",
         sql: include_str!("../../../migrations/0006_webhooks.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_feedback",
+        sql: include_str!("../../../migrations/0009_feedback.sql"),
+    },
 ];
 
 const APPLIED_COUNT: &str = "SELECT COUNT(*) FROM schema_migrations";

@@ -6,6 +6,7 @@
 //! that journeys read like journeys.
 
 pub mod catalog_kit;
+pub mod feedback_kit;
 pub mod order_kit;
 pub mod stock_kit;
 pub mod webhooks_kit;
