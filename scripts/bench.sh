@@ -28,7 +28,7 @@ ls -l target/wasm32-wasip2/release/o2o_*.wasm | awk '{printf "%-20s %8d bytes\n"
 scripts/seed >/dev/null
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 log="$(mktemp)"
-SPIN_VARIABLE_PAYMENT_WEBHOOK_SECRET=bench target/host/spin-test-host --manifest spin.toml --listen "127.0.0.1:${port}" --in-memory \
+SPIN_VARIABLE_PAYMENT_WEBHOOK_SECRET=bench SPIN_VARIABLE_REFUND_WEBHOOK_SECRET=bench target/host/spin-test-host --manifest spin.toml --listen "127.0.0.1:${port}" --in-memory \
     --sqlite @.spin/seed.sql >"$log" 2>&1 &
 host_pid=$!
 lua="$(mktemp --suffix=.lua)"

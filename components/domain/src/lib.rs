@@ -3,7 +3,6 @@
 //! the rules reach key-value and SQL. No spin-sdk here: everything is plain Rust, unit-tested
 //! natively, and time is always passed in by the caller.
 
-pub mod auth;
 pub mod cart;
 pub mod cart_repository;
 pub mod catalog;
@@ -17,6 +16,7 @@ pub mod money;
 pub mod order;
 pub mod pricing;
 pub mod pricing_rules_store;
+pub mod refund;
 pub mod signature;
 pub mod stock;
 pub mod store;

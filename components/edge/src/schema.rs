@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../migrations/0006_webhooks.sql"),
     },
     Migration {
+        version: 8,
+        name: "0008_refunds",
+        sql: include_str!("../../../migrations/0008_refunds.sql"),
+    },
+    Migration {
         version: 9,
         name: "0009_feedback",
         sql: include_str!("../../../migrations/0009_feedback.sql"),

@@ -22,6 +22,7 @@ use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use o2o_domain::stock::ReservationTtl;
 use o2o_domain::{CustomerId, OrderId};
 use o2o_edge::edge_context::{now, seconds_variable};
+use o2o_edge::inbound::inbound_refusal;
 use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::respond::{finish, json};
 use o2o_edge::routing::refuse_unrouted;
@@ -239,7 +240,7 @@ fn confirm_payment(req: Request, params: Params) -> Result<Response, ApiError> {
         req.body(),
         now,
     )
-    .map_err(wire::inbound_refusal)?;
+    .map_err(inbound_refusal)?;
     let body: PaymentBody = decode_json(req.body())?;
     let payment: PaymentConfirmation = body.parse()?;
     let hold = seconds_variable("order_hold_seconds", DEFAULT_HOLD_SECONDS);

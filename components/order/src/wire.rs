@@ -4,7 +4,6 @@
 
 use o2o_contract::{FulfilmentMode, Money as WireMoney};
 use o2o_domain::geo::GeoPoint;
-use o2o_domain::inbound_webhook::InboundRefusal;
 use o2o_domain::order::lifecycle::{OrderError, PaymentConfirmation};
 use o2o_domain::order::limits::LimitError;
 use o2o_domain::order::{
@@ -12,7 +11,6 @@ use o2o_domain::order::{
     WantedFulfilment,
 };
 use o2o_domain::pricing::CouponCode;
-use o2o_domain::signature::{SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER};
 use o2o_domain::stock::StockError;
 use o2o_domain::{CartId, Currency, CustomerId, Money, Quantity, QuoteId, Sku, StoreId};
 use o2o_edge::query::query_values;
@@ -405,28 +403,5 @@ pub fn order_error(err: OrderError) -> ApiError {
             detail: err.to_string(),
         },
         OrderError::Store(store) => ApiError::Storage(store),
-    }
-}
-
-/// The one mapping of refused inbound webhooks: 401 naming the header at fault.
-pub fn inbound_refusal(refusal: InboundRefusal) -> ApiError {
-    let detail = refusal.to_string();
-    match refusal {
-        InboundRefusal::Signature(SignatureError::Missing(header))
-        | InboundRefusal::Signature(SignatureError::Malformed { header, .. }) => {
-            ApiError::Unauthorized {
-                field: header.to_owned(),
-                detail,
-            }
-        }
-        InboundRefusal::Signature(SignatureError::Stale { .. }) => ApiError::Unauthorized {
-            field: TIMESTAMP_HEADER.to_owned(),
-            detail,
-        },
-        InboundRefusal::Signature(_) | InboundRefusal::Replayed => ApiError::Unauthorized {
-            field: SIGNATURE_HEADER.to_owned(),
-            detail,
-        },
-        InboundRefusal::Store(store) => ApiError::Storage(store),
     }
 }

@@ -1,10 +1,248 @@
-//! The refund function: declared in spin.toml with its route so that the application's shape is
-//! complete, answering 501 problem+json until its own issue lands.
+//! The refund function (`/refunds/...`): request a refund of lines of an order (partial
+//! allowed, exactly once per `Idempotency-Key`), read one, list an order's refunds with its
+//! money (paid − refunded = net), approve or reject (staff), and the payment provider's signed
+//! completion callback. Every rule is `o2o_domain::refund`'s; this file is the routing table.
+//!
+//! Until authentication lands, the customer is named by `customer_id` in the body and staff by
+//! the `x-staff-id` header (docs/ARCHITECTURE.md, Departures).
 
-use spin_sdk::http::{Request, Response};
+mod wire;
+
+use o2o_domain::idempotency::{
+    self, IdempotencyKey, IdempotencyOutcome, RequestHash, SavedResponse,
+};
+use o2o_domain::inbound_webhook;
+use o2o_domain::refund::{self, RefundId, RefundPolicy, RefundRequest, Requester, lifecycle};
+use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use o2o_domain::store::StoreError;
+use o2o_domain::{Currency, CustomerId, Money, OrderId};
+use o2o_edge::edge_context::now;
+use o2o_edge::inbound::inbound_refusal;
+use o2o_edge::json_body::{decode_json, parse_json};
+use o2o_edge::query::query_values;
+use o2o_edge::respond::{finish, json};
+use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::spin_store::SpinSql;
+use o2o_edge::staff::{STAFF_HEADER, staff_id};
+use o2o_edge::{ApiError, FieldContext};
+use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
+use wire::{CompletionBody, RefundBody, RejectBody, parse_ask, refund_error, text_field, to_wire};
+
+/// Refunds up to this total are approved without staff unless `refund_auto_approve_max` says
+/// otherwise.
+const DEFAULT_AUTO_APPROVE_MAX: &str = "50.00";
+
 #[http_component]
-fn handle(_req: Request) -> Response {
-    o2o_edge::respond::not_implemented("refund")
+fn handle(req: Request) -> Response {
+    let mut router = Router::new();
+    router.post("/refunds", |r, p| finish(request(r, p)));
+    router.get("/refunds", |r, p| finish(list(r, p)));
+    router.get("/refunds/:id", |r, p| finish(get(r, p)));
+    router.post("/refunds/:id/approve", |r, p| finish(approve(r, p)));
+    router.post("/refunds/:id/reject", |r, p| finish(reject(r, p)));
+    router.post("/refunds/:id/completion", |r, p| finish(complete(r, p)));
+    refuse_unrouted(
+        &mut router,
+        &[
+            "/refunds",
+            "/refunds/:id",
+            "/refunds/:id/approve",
+            "/refunds/:id/reject",
+            "/refunds/:id/completion",
+        ],
+        "refund",
+    );
+    router.handle(req)
+}
+
+/// The threshold of automatic approval, from `refund_auto_approve_max`. A value that is set
+/// but unreadable is an operator error: logged, and nothing is approved automatically.
+fn policy() -> RefundPolicy {
+    let parse = |raw: &str| Money::parse(raw.trim(), Currency::CNY).ok();
+    let auto_approve_max = match spin_sdk::variables::get("refund_auto_approve_max") {
+        Ok(raw) => parse(&raw).filter(|m| !m.is_negative()).unwrap_or_else(|| {
+            eprintln!("variable refund_auto_approve_max={raw:?} is not an amount; approving none");
+            Money::zero(Currency::CNY)
+        }),
+        Err(_) => parse(DEFAULT_AUTO_APPROVE_MAX).unwrap_or(Money::zero(Currency::CNY)),
+    };
+    RefundPolicy { auto_approve_max }
+}
+
+fn idempotency_key(req: &Request) -> Result<IdempotencyKey, ApiError> {
+    let raw = req
+        .header("idempotency-key")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| ApiError::BadRequest {
+            field: Some("Idempotency-Key".into()),
+            detail: "requesting a refund needs an Idempotency-Key header (a uuid is a good one)"
+                .into(),
+        })?;
+    IdempotencyKey::parse(raw).field("Idempotency-Key")
+}
+
+/// Who asks: staff when the `x-staff-id` header is present, else the customer of the body.
+fn requester(req: &Request, body: &RefundBody) -> Result<Requester, ApiError> {
+    if req.header(STAFF_HEADER).is_some() {
+        return Ok(Requester::Staff(staff_id(req)?));
+    }
+    let customer = body
+        .customer_id
+        .as_deref()
+        .ok_or_else(|| ApiError::BadRequest {
+            field: Some("customer_id".into()),
+            detail: "the order's owner (customer_id) or staff (x-staff-id) asks for a refund"
+                .into(),
+        })?;
+    Ok(Requester::Customer(
+        CustomerId::parse(customer).field("customer_id")?,
+    ))
+}
+
+/// `POST /refunds`: once per key. A request that fails has written nothing and gives its key
+/// back, so a retry runs anew; a refund made is replayed to the same key and body.
+fn request(req: Request, _: Params) -> Result<Response, ApiError> {
+    let key = idempotency_key(&req)?;
+    let body: RefundBody = parse_json(&req)?;
+    let order = OrderId::parse(&body.order_id)
+        .ok_or_else(|| ApiError::invalid_field("order_id", "is not an order id"))?;
+    let requester = requester(&req, &body)?;
+    let ask = parse_ask(&body)?;
+    let reason = text_field(&body.reason, "reason")?;
+    let request = RefundRequest {
+        order,
+        requester,
+        reason,
+        ask,
+    };
+    let now = now();
+    let db = SpinSql::open_default()?;
+    let hash = RequestHash::of("POST /refunds", req.body());
+    match idempotency::begin(&db, &key, &hash, now)? {
+        IdempotencyOutcome::StartProcessing => {}
+        IdempotencyOutcome::ReturnSavedResponse(saved) => return Ok(replay(saved)),
+        IdempotencyOutcome::KeyReusedWithDifferentBody => {
+            return Err(ApiError::unprocessable(
+                "Idempotency-Key",
+                "this key was used for a different request; use a new key for a new refund",
+            ));
+        }
+        IdempotencyOutcome::InFlight => {
+            return Err(ApiError::Conflict {
+                field: Some("Idempotency-Key".into()),
+                detail: "a request with this key is still being processed; retry shortly".into(),
+            });
+        }
+    }
+    let made = match refund::request(&db, &request, policy(), now) {
+        Ok(made) => made,
+        Err(err) => {
+            idempotency::abandon(&db, &key, &hash)?;
+            return Err(refund_error(err));
+        }
+    };
+    let body = to_wire(&made).to_string();
+    idempotency::record_response(
+        &db,
+        &key,
+        &hash,
+        &SavedResponse {
+            status: 201,
+            body: body.clone(),
+        },
+    )?;
+    Ok(replay(SavedResponse { status: 201, body }))
+}
+
+/// A saved (or just made) response, with the refund's `Location`.
+fn replay(saved: SavedResponse) -> Response {
+    let location = serde_json::from_str::<serde_json::Value>(&saved.body)
+        .ok()
+        .and_then(|v| v["id"].as_str().map(|id| format!("/refunds/{id}")));
+    let mut response = Response::builder()
+        .status(saved.status)
+        .header("content-type", "application/json")
+        .body(saved.body.into_bytes())
+        .build();
+    if let Some(location) = location {
+        response.set_header("location", location);
+    }
+    response
+}
+
+fn path_refund_id(params: &Params) -> Result<RefundId, ApiError> {
+    params
+        .get("id")
+        .and_then(RefundId::parse)
+        .ok_or_else(|| ApiError::not_found("no such refund"))
+}
+
+fn get(_: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_refund_id(&params)?;
+    let db = SpinSql::open_default()?;
+    let found = lifecycle::get(&db, id).map_err(refund_error)?;
+    json(200, &to_wire(&found))
+}
+
+/// `GET /refunds?order_id=..`: the order's refunds, oldest first, with its money.
+fn list(req: Request, _: Params) -> Result<Response, ApiError> {
+    let values = query_values(req.query(), "order_id");
+    let [raw] = values.as_slice() else {
+        return Err(ApiError::invalid_field("order_id", "give one order_id"));
+    };
+    let order = OrderId::parse(raw)
+        .ok_or_else(|| ApiError::invalid_field("order_id", "is not an order id"))?;
+    let db = SpinSql::open_default()?;
+    let (order, refunds) = lifecycle::of_order(&db, order).map_err(refund_error)?;
+    json(200, &wire::order_refunds(&order, &refunds))
+}
+
+/// `POST /refunds/{id}/approve` (staff).
+fn approve(req: Request, params: Params) -> Result<Response, ApiError> {
+    let staff = staff_id(&req)?;
+    let id = path_refund_id(&params)?;
+    let db = SpinSql::open_default()?;
+    let approved = refund::approve(&db, id, &staff, now()).map_err(refund_error)?;
+    json(200, &to_wire(&approved))
+}
+
+/// `POST /refunds/{id}/reject` (staff) with `{"note"}`.
+fn reject(req: Request, params: Params) -> Result<Response, ApiError> {
+    let staff = staff_id(&req)?;
+    let id = path_refund_id(&params)?;
+    let body: RejectBody = parse_json(&req)?;
+    let note = text_field(&body.note, "note")?;
+    let db = SpinSql::open_default()?;
+    let rejected = refund::reject(&db, id, &staff, &note, now()).map_err(refund_error)?;
+    json(200, &to_wire(&rejected))
+}
+
+/// `POST /refunds/{id}/completion`: the payment provider's callback, signed with
+/// `refund_webhook_secret` (see `o2o_domain::inbound_webhook`).
+fn complete(req: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_refund_id(&params)?;
+    let secret = spin_sdk::variables::get("refund_webhook_secret").map_err(|e| {
+        ApiError::Storage(StoreError::Unavailable(format!(
+            "refund_webhook_secret: {e}"
+        )))
+    })?;
+    let now = now();
+    let db = SpinSql::open_default()?;
+    let header = |name: &str| req.header(name).and_then(|v| v.as_str());
+    inbound_webhook::accept(
+        &db,
+        "refund",
+        secret.as_bytes(),
+        header(TIMESTAMP_HEADER),
+        header(SIGNATURE_HEADER),
+        req.body(),
+        now,
+    )
+    .map_err(inbound_refusal)?;
+    let body: CompletionBody = decode_json(req.body())?;
+    let completion = body.parse()?;
+    let completed = refund::complete(&db, id, &completion, now).map_err(refund_error)?;
+    json(200, &to_wire(&completed))
 }

@@ -8,6 +8,7 @@
 pub mod catalog_kit;
 pub mod feedback_kit;
 pub mod order_kit;
+pub mod refund_kit;
 pub mod stock_kit;
 pub mod webhooks_kit;
 
@@ -375,6 +376,9 @@ impl TestResponse {
 /// The `payment_webhook_secret` of every test app: tests sign payment confirmations with it.
 pub const TEST_PAYMENT_SECRET: &str = "test-payment-provider-secret";
 
+/// The `refund_webhook_secret` of every test app: tests sign refund completions with it.
+pub const TEST_REFUND_SECRET: &str = "test-refund-provider-secret";
+
 /// The app under test.
 pub struct TestApp {
     pub app: SpinApp,
@@ -395,6 +399,10 @@ pub async fn spawn_app(config: impl Into<AppConfig>) -> TestApp {
         .variables
         .entry("payment_webhook_secret".to_owned())
         .or_insert_with(|| TEST_PAYMENT_SECRET.to_owned());
+    options
+        .variables
+        .entry("refund_webhook_secret".to_owned())
+        .or_insert_with(|| TEST_REFUND_SECRET.to_owned());
     let app = SpinApp::load(&root.join("spin.toml"), options).unwrap_or_else(|e| {
         panic!("the app must load (run scripts/build first to build the wasm): {e:#}")
     });

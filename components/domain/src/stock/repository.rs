@@ -658,58 +658,68 @@ pub fn move_stock(
     if !product_is_sold(db, sku)? {
         return Err(StockError::UnknownSku(sku.clone()));
     }
+    in_immediate_transaction(db, || move_stock_within(db, movement, now))
+}
+
+/// `move_stock` inside the caller's transaction, without its catalog checks: for a move that
+/// is part of another change (a refund's returned goods go back on hand on approval), whose
+/// store and sku come from an order rather than from a request.
+pub fn move_stock_within(
+    db: &impl Sql,
+    movement: &StockMove<'_>,
+    now: DateTime<Utc>,
+) -> Result<Moved, StockError> {
+    let (store, sku) = (movement.store, movement.sku);
     let at = timestamp(now);
-    in_immediate_transaction(db, || {
-        expire_due(db, now)?;
-        ensure_level(db, store, sku, &at)?;
-        let before = level(db, store, sku)?;
-        let key = [text(store.as_str()), text(sku.as_str())];
-        if movement.delta < 0 {
-            let units = -movement.delta;
-            let params = [int(units), key[0].clone(), key[1].clone(), text(&at)];
-            if changed(db, TAKE_OFF_SHELF, &params)? != 1 {
-                return Err(StockError::NotOnHand {
-                    sku: sku.clone(),
-                    requested: units,
-                    sellable: before.sellable_in_store(),
-                });
-            }
-        } else {
-            let params = [
-                int(movement.delta),
-                key[0].clone(),
-                key[1].clone(),
-                text(&at),
-            ];
-            change_one(db, PUT_ON_SHELF, &params)?;
+    expire_due(db, now)?;
+    ensure_level(db, store, sku, &at)?;
+    let before = level(db, store, sku)?;
+    let key = [text(store.as_str()), text(sku.as_str())];
+    if movement.delta < 0 {
+        let units = -movement.delta;
+        let params = [int(units), key[0].clone(), key[1].clone(), text(&at)];
+        if changed(db, TAKE_OFF_SHELF, &params)? != 1 {
+            return Err(StockError::NotOnHand {
+                sku: sku.clone(),
+                requested: units,
+                sellable: before.sellable_in_store(),
+            });
         }
-        let after = level(db, store, sku)?;
-        change_one(
-            db,
-            INSERT_MOVEMENT,
-            &[
-                key[0].clone(),
-                key[1].clone(),
-                text(movement.kind.as_str()),
-                int(movement.delta),
-                optional_text(movement.reason.map(ReasonCode::as_str)),
-                SqlValue::Null,
-                text(movement.actor),
-                text(&at),
-            ],
-        )?;
-        append_audit_entry(
-            db,
-            movement.actor,
-            &format!("stock.{}", movement.kind.as_str()),
-            &format!("{}/{}", store.as_str(), sku.as_str()),
-            &json!({ "level": before, "reason_code": movement.reason }),
-            &json!({ "level": after, "delta": movement.delta }),
-            now,
-        )?;
-        settle_low_stock_alert(db, store, sku, now)?;
-        Ok(Moved { before, after })
-    })
+    } else {
+        let params = [
+            int(movement.delta),
+            key[0].clone(),
+            key[1].clone(),
+            text(&at),
+        ];
+        change_one(db, PUT_ON_SHELF, &params)?;
+    }
+    let after = level(db, store, sku)?;
+    change_one(
+        db,
+        INSERT_MOVEMENT,
+        &[
+            key[0].clone(),
+            key[1].clone(),
+            text(movement.kind.as_str()),
+            int(movement.delta),
+            optional_text(movement.reason.map(ReasonCode::as_str)),
+            SqlValue::Null,
+            text(movement.actor),
+            text(&at),
+        ],
+    )?;
+    append_audit_entry(
+        db,
+        movement.actor,
+        &format!("stock.{}", movement.kind.as_str()),
+        &format!("{}/{}", store.as_str(), sku.as_str()),
+        &json!({ "level": before, "reason_code": movement.reason }),
+        &json!({ "level": after, "delta": movement.delta }),
+        now,
+    )?;
+    settle_low_stock_alert(db, store, sku, now)?;
+    Ok(Moved { before, after })
 }
 
 /// Makes sure a level row exists (a first receipt at a store creates it).

@@ -1,0 +1,256 @@
+//! The refund function's wire: request bodies as they arrive (strict: unknown fields are
+//! refused) and their parsing into domain values, each failure naming its field; refunds as
+//! JSON (the fields of WIT `after-sales.refund`, plus what this function adds: see
+//! docs/ARCHITECTURE.md, Departures); and the one mapping of refund errors to problems.
+
+use o2o_domain::order::Order;
+use o2o_domain::refund::policy::money_taken;
+use o2o_domain::refund::{
+    Refund, RefundAsk, RefundCompletion, RefundError, RefundRefused, RefundStatus,
+};
+use o2o_domain::{Currency, Money, Quantity, Sku};
+use o2o_edge::{ApiError, FieldContext};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+/// The most lines a refund may name (a cart's limit, which bounds an order's lines).
+const MAX_LINES: usize = o2o_domain::Cart::MAX_LINES;
+const MAX_REASON_LEN: usize = 500;
+const MAX_REFERENCE_LEN: usize = 128;
+
+/// `POST /refunds`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefundBody {
+    pub order_id: String,
+    /// The order's owner, until authentication lands; absent when staff ask (`x-staff-id`).
+    pub customer_id: Option<String>,
+    pub lines: Vec<LineBody>,
+    pub reason: String,
+    pub goods_returned: bool,
+}
+
+/// Quantities arrive as any integer so that 0 or -1 is refused naming the field.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineBody {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+/// `POST /refunds/{id}/reject`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectBody {
+    pub note: String,
+}
+
+/// `POST /refunds/{id}/completion`: the payment provider's word that the money went back.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompletionBody {
+    pub refund_reference: String,
+    pub amount: WireMoney,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireMoney {
+    pub amount: String,
+    pub currency: String,
+}
+
+/// A free text of 1 to `MAX_REASON_LEN` characters, trimmed.
+pub fn text_field(raw: &str, field: &str) -> Result<String, ApiError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > MAX_REASON_LEN {
+        return Err(ApiError::invalid_field(
+            field,
+            format!("1 to {MAX_REASON_LEN} characters"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// The lines and the goods flag of a request, each value parsed once.
+pub fn parse_ask(body: &RefundBody) -> Result<RefundAsk, ApiError> {
+    if body.lines.is_empty() || body.lines.len() > MAX_LINES {
+        return Err(ApiError::invalid_field(
+            "lines",
+            format!("must hold 1 to {MAX_LINES} lines"),
+        ));
+    }
+    let lines = body
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            Ok((
+                Sku::parse(&line.sku).field(&format!("lines[{i}].sku"))?,
+                Quantity::try_from(line.quantity).field(&format!("lines[{i}].quantity"))?,
+            ))
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    for (i, (sku, _)) in lines.iter().enumerate() {
+        if lines[..i].iter().any(|(earlier, _)| earlier == sku) {
+            return Err(ApiError::invalid_field(
+                format!("lines[{i}].sku"),
+                "appears in an earlier line; put its units in one line",
+            ));
+        }
+    }
+    Ok(RefundAsk {
+        lines,
+        goods_returned: body.goods_returned,
+    })
+}
+
+impl CompletionBody {
+    pub fn parse(self) -> Result<RefundCompletion, ApiError> {
+        let reference = self.refund_reference.trim();
+        if reference.is_empty()
+            || reference.len() > MAX_REFERENCE_LEN
+            || !reference.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(ApiError::invalid_field(
+                "refund_reference",
+                format!("1 to {MAX_REFERENCE_LEN} visible ASCII characters"),
+            ));
+        }
+        let currency = Currency::parse(&self.amount.currency).field("amount.currency")?;
+        Ok(RefundCompletion {
+            reference: reference.to_owned(),
+            amount: Money::parse(&self.amount.amount, currency).field("amount.amount")?,
+        })
+    }
+}
+
+fn money(amount: &Money) -> Value {
+    json!({"amount": amount.amount_string(), "currency": amount.currency().as_str()})
+}
+
+/// The wire status: lower-kebab, like every enum value.
+fn status(status: RefundStatus) -> &'static str {
+    status.as_str()
+}
+
+/// A refund as JSON.
+pub fn to_wire(refund: &Refund) -> Value {
+    json!({
+        "id": refund.id.to_string(),
+        "order_id": refund.order.to_string(),
+        "customer_id": refund.customer.as_str(),
+        "status": status(refund.status),
+        "reason": refund.reason,
+        "goods_returned": refund.goods_returned,
+        "lines": refund.lines.iter().map(|line| json!({
+            "line": line.line,
+            "sku": line.sku.as_str(),
+            "quantity": line.quantity,
+            "amount": money(&line.amount),
+            "restock": refund.goods_returned,
+        })).collect::<Vec<_>>(),
+        "goods_amount": money(&refund.goods_amount),
+        "delivery_fee": money(&refund.delivery_fee),
+        "total": money(&refund.total),
+        "completes_order": refund.completes_order,
+        "requested_by": refund.requested_by,
+        "requested_at": refund.requested_at,
+        "updated_at": refund.updated_at,
+        "decided_at": refund.decided_at,
+        "decided_by": refund.decided_by,
+        "note": refund.note,
+        "completed_at": refund.completed_at,
+        "refund_reference": refund.refund_reference,
+        "timeline": refund.timeline.iter().map(|change| json!({
+            "status": status(change.status),
+            "at": change.at,
+            "actor": change.actor,
+            "note": change.note,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// An order's refunds with its money: paid − refunded (completed) = net; `pending` is what
+/// requested and approved refunds will give back.
+pub fn order_refunds(order: &Order, refunds: &[Refund]) -> Value {
+    let zero = Money::zero(order.currency);
+    let sum = |wanted: &dyn Fn(RefundStatus) -> bool| {
+        refunds
+            .iter()
+            .filter(|r| wanted(r.status))
+            .fold(zero, |acc, r| acc.checked_add(&r.total).unwrap_or(acc))
+    };
+    let paid = if money_taken(order) {
+        order.total
+    } else {
+        zero
+    };
+    let refunded = sum(&|s| s == RefundStatus::Completed);
+    let pending = sum(&|s| matches!(s, RefundStatus::Requested | RefundStatus::Approved));
+    let net = paid.checked_sub(&refunded).unwrap_or(paid);
+    json!({
+        "order_id": order.id.to_string(),
+        "paid": money(&paid),
+        "refunded": money(&refunded),
+        "pending": money(&pending),
+        "net": money(&net),
+        "items": refunds.iter().map(to_wire).collect::<Vec<_>>(),
+    })
+}
+
+/// The one mapping of refund errors to problems.
+pub fn refund_error(err: RefundError) -> ApiError {
+    let detail = err.to_string();
+    match err {
+        RefundError::OrderNotFound(_) | RefundError::NotFound(_) => ApiError::not_found(detail),
+        RefundError::Refused(refused) => match refused {
+            RefundRefused::NothingPaid(_) => ApiError::Conflict {
+                field: Some("order_id".into()),
+                detail,
+            },
+            RefundRefused::NoSuchLine { index, .. } => {
+                ApiError::unprocessable(format!("lines[{index}].sku"), detail)
+            }
+            RefundRefused::GoodsNotWithCustomer(_) => {
+                ApiError::unprocessable("goods_returned", detail)
+            }
+            RefundRefused::ExceedsRemaining {
+                index,
+                line,
+                sku,
+                remaining_units,
+                remaining_amount,
+                ..
+            } => {
+                let mut extensions = Map::new();
+                extensions.insert(
+                    "remaining".into(),
+                    json!({
+                        "line": line,
+                        "sku": sku.as_str(),
+                        "units": remaining_units,
+                        "amount": money(&remaining_amount),
+                    }),
+                );
+                ApiError::ConflictWithDetails {
+                    slug: "refund-exceeds-remaining",
+                    title: "More than remains to refund",
+                    field: Some(format!("lines[{index}].quantity")),
+                    detail,
+                    extensions,
+                }
+            }
+        },
+        RefundError::Transition(_) => ApiError::Conflict {
+            field: Some("status".into()),
+            detail,
+        },
+        RefundError::AmountMismatch { .. } => ApiError::unprocessable("amount", detail),
+        RefundError::CompletedWithAnotherReference(_) => ApiError::Conflict {
+            field: Some("refund_reference".into()),
+            detail,
+        },
+        RefundError::Store(store) => ApiError::Storage(store),
+    }
+}

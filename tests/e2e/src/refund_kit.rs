@@ -1,0 +1,210 @@
+//! The refund part of the end-to-end kit: a refund request builder with sensible defaults
+//! (`a_refund(&order_id).of(&[("SNK-SEEDS", 1)]).with_goods_returned()`), typed calls for every
+//! refund route, completion callbacks signed the way the payment provider signs them (with
+//! `TEST_REFUND_SECRET` and the host's clock), and, until the dispatch function lands, a way
+//! to move an order to where dispatch would take it (`hand_over_by_sql`).
+
+use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
+use serde_json::{Value, json};
+use spin_test_host::SqlValue;
+
+use crate::order_kit::SignedPayment;
+use crate::{TEST_REFUND_SECRET, TestApp, TestResponse};
+
+/// A refund body: asked by the order's owner `cust-1`, reason "damaged", goods kept.
+#[derive(Debug, Clone)]
+pub struct RefundRequestBuilder {
+    body: Value,
+}
+
+pub fn a_refund(order: &str) -> RefundRequestBuilder {
+    RefundRequestBuilder {
+        body: json!({
+            "order_id": order,
+            "customer_id": "cust-1",
+            "lines": [],
+            "reason": "damaged in transit",
+            "goods_returned": false,
+        }),
+    }
+}
+
+impl RefundRequestBuilder {
+    /// The units asked back, per sku; quantities may be anything, to test refusals.
+    pub fn of(mut self, lines: &[(&str, i64)]) -> Self {
+        self.body["lines"] = json!(
+            lines
+                .iter()
+                .map(|(sku, quantity)| json!({"sku": sku, "quantity": quantity}))
+                .collect::<Vec<_>>()
+        );
+        self
+    }
+
+    pub fn with_goods_returned(mut self) -> Self {
+        self.body["goods_returned"] = json!(true);
+        self
+    }
+
+    pub fn by_customer(mut self, customer: &str) -> Self {
+        self.body["customer_id"] = json!(customer);
+        self
+    }
+
+    /// Asked by staff: no customer_id (send it with `request_refund_as_staff`).
+    pub fn by_staff(mut self) -> Self {
+        if let Some(body) = self.body.as_object_mut() {
+            body.remove("customer_id");
+        }
+        self
+    }
+
+    /// Sets any field, for bad-input cases.
+    pub fn with_field(mut self, name: &str, value: Value) -> Self {
+        self.body[name] = value;
+        self
+    }
+
+    pub fn to_json(&self) -> Value {
+        self.body.clone()
+    }
+}
+
+impl TestApp {
+    /// `POST /refunds` with `Idempotency-Key: key`, as the customer of the body.
+    pub async fn request_refund(&self, key: &str, refund: &RefundRequestBuilder) -> TestResponse {
+        self.request_refund_raw(Some(key), None, refund.to_json().to_string().into_bytes())
+            .await
+    }
+
+    /// `POST /refunds` as staff member `staff`.
+    pub async fn request_refund_as_staff(
+        &self,
+        key: &str,
+        staff: &str,
+        refund: &RefundRequestBuilder,
+    ) -> TestResponse {
+        self.request_refund_raw(
+            Some(key),
+            Some(staff),
+            refund.to_json().to_string().into_bytes(),
+        )
+        .await
+    }
+
+    pub async fn request_refund_raw(
+        &self,
+        key: Option<&str>,
+        staff: Option<&str>,
+        body: Vec<u8>,
+    ) -> TestResponse {
+        let mut request = http::Request::builder()
+            .method("POST")
+            .uri("/refunds")
+            .header("content-type", "application/json");
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        if let Some(staff) = staff {
+            request = request.header("x-staff-id", staff);
+        }
+        self.send_raw(request.body(body).unwrap()).await
+    }
+
+    pub async fn get_refund(&self, id: &str) -> TestResponse {
+        self.send("GET", &format!("/refunds/{id}"), None).await
+    }
+
+    /// `GET /refunds?order_id=..`: the order's refunds with paid, refunded, pending and net.
+    pub async fn refunds_of(&self, order: &str) -> TestResponse {
+        self.send("GET", &format!("/refunds?order_id={order}"), None)
+            .await
+    }
+
+    async fn staff_refund_post(
+        &self,
+        staff: Option<&str>,
+        path: String,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let mut request = http::Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("content-type", "application/json");
+        if let Some(staff) = staff {
+            request = request.header("x-staff-id", staff);
+        }
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        self.send_raw(request.body(bytes).unwrap()).await
+    }
+
+    /// `POST /refunds/{id}/approve`; `staff` `None` sends no `x-staff-id`.
+    pub async fn approve_refund(&self, staff: Option<&str>, id: &str) -> TestResponse {
+        self.staff_refund_post(staff, format!("/refunds/{id}/approve"), None)
+            .await
+    }
+
+    pub async fn reject_refund(&self, staff: &str, id: &str, note: &str) -> TestResponse {
+        self.staff_refund_post(
+            Some(staff),
+            format!("/refunds/{id}/reject"),
+            Some(json!({"note": note})),
+        )
+        .await
+    }
+
+    /// A refund completion of `amount` CNY signed now with the shop's test refund secret.
+    pub fn signed_refund_completion(&self, reference: &str, amount: &str) -> SignedPayment {
+        let body = json!({
+            "refund_reference": reference,
+            "amount": {"amount": amount, "currency": "CNY"},
+        })
+        .to_string()
+        .into_bytes();
+        let timestamp = self.unix_now();
+        SignedPayment {
+            signature: sign(TEST_REFUND_SECRET.as_bytes(), timestamp, &body),
+            timestamp: timestamp.to_string(),
+            body,
+        }
+    }
+
+    /// `POST /refunds/{id}/completion` with the callback as given.
+    pub async fn send_refund_completion(&self, id: &str, signed: &SignedPayment) -> TestResponse {
+        let request = http::Request::builder()
+            .method("POST")
+            .uri(format!("/refunds/{id}/completion"))
+            .header("content-type", "application/json")
+            .header(TIMESTAMP_HEADER, &signed.timestamp)
+            .header(SIGNATURE_HEADER, &signed.signature)
+            .body(signed.body.clone())
+            .unwrap();
+        self.send_raw(request).await
+    }
+
+    /// The provider confirms `refund` in full with a fresh signature.
+    pub async fn complete_refund(&self, refund: &Value, reference: &str) -> TestResponse {
+        let signed =
+            self.signed_refund_completion(reference, refund["total"]["amount"].as_str().unwrap());
+        self.send_refund_completion(refund["id"].as_str().unwrap(), &signed)
+            .await
+    }
+
+    /// Stands in for the dispatch function (issue 6, built separately): the goods leave the
+    /// store (the order's reservation is committed through the stock function) and the order
+    /// is moved to `status` (`delivered` or `collected`) with SQL, as dispatch would leave it.
+    pub async fn hand_over_by_sql(&self, order: &Value, status: &str) {
+        let reservation = order["lines"][0]["reservation_id"].as_str().unwrap();
+        self.commit_reservation(reservation).await.expect(200);
+        self.app
+            .sqlite("default")
+            .execute(
+                "UPDATE orders SET status = ? WHERE id = ?",
+                &[
+                    SqlValue::Text(status.to_owned()),
+                    SqlValue::Text(order["id"].as_str().unwrap().to_owned()),
+                ],
+            )
+            .expect("move the order");
+    }
+}
