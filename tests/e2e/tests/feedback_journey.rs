@@ -152,6 +152,24 @@ async fn a_line_is_reviewed_once_and_a_second_review_of_it_is_a_409() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn two_reviews_of_one_line_sent_at_once_make_one_review() {
+    // Given cust-1's collected order
+    let app = a_stocked_shop().await;
+    let order = a_received_order(&app, "cust-1", false).await;
+    let first = a_review_of(&order, "cust-1").line(0, 1).store_rating(1);
+    let second = a_review_of(&order, "cust-1").line(0, 2).store_rating(2);
+
+    // When both are sent at the same time (a double tap)
+    let (a, b) = tokio::join!(app.submit_feedback(&first), app.submit_feedback(&second));
+
+    // Then one is written with its one complaint, and the other is a 409
+    let mut statuses = vec![a.status, b.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![201, 409], "{} / {}", a.body, b.body);
+    assert_eq!(app.feedback_written(), (1, 1, 1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn product_and_store_pages_aggregate_the_average_and_distribution_of_every_review() {
     // Given three buyers rated the oolong 5, 4 and 4 stars and the store 3, 5 and 4
     let app = a_stocked_shop().await;
