@@ -3,6 +3,7 @@
 //! the rules reach key-value and SQL. No spin-sdk here: everything is plain Rust, unit-tested
 //! natively, and time is always passed in by the caller.
 
+pub mod auth;
 pub mod cart;
 pub mod cart_repository;
 pub mod catalog;
