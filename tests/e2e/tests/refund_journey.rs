@@ -489,6 +489,14 @@ async fn a_whole_order_refunded_before_delivery_returns_the_delivery_fee_and_the
         .body;
     assert_eq!(cents(&first["delivery_fee"]), 0, "not the whole order yet");
     assert_eq!(first["requested_by"], "staff:staff-7");
+    assert!(
+        app.audit_entries()
+            .iter()
+            .any(|(actor, action, subject)| actor == "staff-7"
+                && action == "refund.request"
+                && subject == id(&first)),
+        "a staff request is audited"
+    );
     let last = app
         .request_refund_as_staff(
             "whole-2",

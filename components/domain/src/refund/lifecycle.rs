@@ -156,6 +156,18 @@ pub fn request(
             &event(&refund),
             now,
         )?;
+        if let Requester::Staff(staff) = &request.requester {
+            // Every staff action lands in the audit log (DESIGN.md, Security).
+            append_audit_entry(
+                db,
+                staff,
+                "refund.request",
+                &id.to_string(),
+                &json!(null),
+                &event(&refund),
+                now,
+            )?;
+        }
         if refund.total.amount() <= policy.auto_approve_max.amount() {
             approve_within(db, &refund, &order, AUTO_APPROVER, now)?;
         }
