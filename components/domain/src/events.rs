@@ -23,6 +23,18 @@ pub enum EventType {
     OrderCancelled,
     /// An unpaid order expired at the end of its payment window (order).
     OrderExpired,
+    /// Staff started fulfilling an order (dispatch).
+    OrderFulfilling,
+    /// A pickup order is ready at the store (dispatch).
+    OrderReadyForPickup,
+    /// A pickup order was collected (dispatch).
+    OrderCollected,
+    /// A delivery order left the store with a courier (dispatch).
+    OrderOutForDelivery,
+    /// A delivery order reached the customer (dispatch, courier webhook).
+    OrderDelivered,
+    /// A delivery failed: the goods are back at the store, held for the order (dispatch).
+    OrderDeliveryFailed,
     /// A shipment was created for an order: picking starts at the store (dispatch).
     ShipmentCreated,
     /// A shipment is ready for the customer to collect at the store (dispatch).
@@ -31,6 +43,8 @@ pub enum EventType {
     ShipmentDispatched,
     /// A shipment reached the customer, or was collected (dispatch).
     ShipmentDelivered,
+    /// A delivery failed and its goods went back to the store (dispatch, courier webhook).
+    ShipmentFailed,
     /// A customer asked for a refund (refund).
     RefundRequested,
     /// Staff approved a refund (refund).
@@ -43,16 +57,23 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, in the order documented above.
-    pub const ALL: [EventType; 13] = [
+    pub const ALL: [EventType; 20] = [
         EventType::StockLow,
         EventType::OrderPlaced,
         EventType::OrderPaid,
         EventType::OrderCancelled,
         EventType::OrderExpired,
+        EventType::OrderFulfilling,
+        EventType::OrderReadyForPickup,
+        EventType::OrderCollected,
+        EventType::OrderOutForDelivery,
+        EventType::OrderDelivered,
+        EventType::OrderDeliveryFailed,
         EventType::ShipmentCreated,
         EventType::ShipmentReadyForPickup,
         EventType::ShipmentDispatched,
         EventType::ShipmentDelivered,
+        EventType::ShipmentFailed,
         EventType::RefundRequested,
         EventType::RefundApproved,
         EventType::RefundCompleted,
@@ -67,10 +88,17 @@ impl EventType {
             EventType::OrderPaid => "order.paid",
             EventType::OrderCancelled => "order.cancelled",
             EventType::OrderExpired => "order.expired",
+            EventType::OrderFulfilling => "order.fulfilling",
+            EventType::OrderReadyForPickup => "order.ready-for-pickup",
+            EventType::OrderCollected => "order.collected",
+            EventType::OrderOutForDelivery => "order.out-for-delivery",
+            EventType::OrderDelivered => "order.delivered",
+            EventType::OrderDeliveryFailed => "order.delivery-failed",
             EventType::ShipmentCreated => "shipment.created",
             EventType::ShipmentReadyForPickup => "shipment.ready-for-pickup",
             EventType::ShipmentDispatched => "shipment.dispatched",
             EventType::ShipmentDelivered => "shipment.delivered",
+            EventType::ShipmentFailed => "shipment.failed",
             EventType::RefundRequested => "refund.requested",
             EventType::RefundApproved => "refund.approved",
             EventType::RefundCompleted => "refund.completed",

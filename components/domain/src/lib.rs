@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cart;
 pub mod cart_repository;
 pub mod catalog;
+pub mod dispatch;
 pub mod events;
 pub mod feedback;
 pub mod geo;

@@ -49,6 +49,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../migrations/0006_webhooks.sql"),
     },
     Migration {
+        version: 7,
+        name: "0007_dispatch",
+        sql: include_str!("../../../migrations/0007_dispatch.sql"),
+    },
+    Migration {
         version: 8,
         name: "0008_refunds",
         sql: include_str!("../../../migrations/0008_refunds.sql"),

@@ -40,6 +40,7 @@ const CUSTOMER_ORDERS: &str = "SELECT id FROM orders WHERE customer_id = ? AND i
      ORDER BY id DESC LIMIT ?";
 const MOVE_STATUS: &str =
     "UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?";
+const REPLACE_RESERVATION: &str = "UPDATE orders SET reservation_id = ? WHERE id = ?";
 const RECORD_PAYMENT: &str = "UPDATE orders SET paid_at = ?, payment_reference = ? WHERE id = ?";
 const DUE_UNPAID: &str = "SELECT id FROM orders WHERE status = 'pending_payment' \
      AND payment_due_at <= ? ORDER BY payment_due_at LIMIT ?";
@@ -292,6 +293,27 @@ pub fn record_payment(
         ],
     )?;
     Ok(())
+}
+
+/// Points the order at another reservation (its goods came back after a failed delivery and
+/// are held anew), inside the caller's transaction.
+pub fn replace_reservation(
+    db: &impl Sql,
+    id: OrderId,
+    reservation: ReservationId,
+) -> Result<(), StoreError> {
+    let changed = changed(
+        db,
+        REPLACE_RESERVATION,
+        &[text(&reservation.to_string()), text(&id.to_string())],
+    )?;
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(corrupt(format!(
+            "orders[{id}]: {changed} rows for one order"
+        )))
+    }
 }
 
 /// Online orders whose payment window closed at `now`, at most `limit` of them.

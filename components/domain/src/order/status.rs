@@ -1,6 +1,7 @@
 //! The order status machine, from issue 5 ("Place order"): online orders start
 //! `pending_payment` and move `paid` → `fulfilling` → `ready_for_pickup` → `collected`, or
-//! `fulfilling` → `out_for_delivery` → `delivered`; pay-at-pickup orders start `confirmed` and
+//! `fulfilling` → `out_for_delivery` → `delivered` (or back to `paid` when the delivery failed
+//! and the goods are held for it again); pay-at-pickup orders start `confirmed` and
 //! go to `fulfilling` without a payment step. An order can be cancelled from `pending_payment`,
 //! `confirmed` or `paid` (a paid cancel owes a refund); an unpaid order expires. Every other
 //! move is refused, and the edge answers 409. `OrderStatus::can_move_to` is the only place the
@@ -92,7 +93,7 @@ impl OrderStatus {
                 | (Paid, Fulfilling | Cancelled)
                 | (Fulfilling, ReadyForPickup | OutForDelivery)
                 | (ReadyForPickup, Collected)
-                | (OutForDelivery, Delivered)
+                | (OutForDelivery, Delivered | Paid)
         )
     }
 
@@ -171,6 +172,8 @@ mod tests {
         (Fulfilling, OutForDelivery),
         (ReadyForPickup, Collected),
         (OutForDelivery, Delivered),
+        // Dispatch (issue 6): a failed delivery brings the goods back, held for the order.
+        (OutForDelivery, Paid),
     ];
 
     #[test]

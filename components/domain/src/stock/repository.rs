@@ -72,6 +72,9 @@ const PICKUP_STORES_WITH_LEVEL: &str = "SELECT s.id, s.name, s.latitude, s.longi
      s.delivery_radius_km, l.on_hand, l.reserved, l.safety_stock, l.reorder_point \
      FROM stores s LEFT JOIN stock_levels l ON l.store_id = s.id AND l.sku = ? \
      WHERE s.active = 1 AND s.pickup_enabled = 1";
+const RETURN_AND_HOLD: &str = "UPDATE stock_levels \
+     SET on_hand = on_hand + ?1, reserved = reserved + ?1, updated_at = ?4 \
+     WHERE store_id = ?2 AND sku = ?3";
 const EXTEND_HOLD: &str = "UPDATE reservations SET expires_at = ? \
      WHERE id = ? AND status = 'held' AND expires_at < ?";
 
@@ -624,6 +627,84 @@ pub fn commit(
     now: DateTime<Utc>,
 ) -> Result<Reservation, StockError> {
     close(db, id, ReservationStatus::Committed, now)
+}
+
+/// Commits a reservation inside the caller's transaction (an order's goods leave the store in
+/// the same unit of work as its status change, for dispatch). Committing again is a no-op.
+pub fn commit_within(
+    db: &impl Sql,
+    id: ReservationId,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    close_within(db, id, ReservationStatus::Committed, now)
+}
+
+/// Why goods that left under a committed reservation came back, in the movement ledger.
+const DELIVERY_RETURN_REASON: &str = "delivery-failed";
+
+/// Goods that left the store for an order come back to it (a failed delivery): on hand and
+/// reserved both rise by the units, held for the order under a new reservation until `until`,
+/// each line recorded as an adjustment with `reference` (the shipment). Inside the caller's
+/// transaction; returns the new reservation.
+pub fn return_and_hold_within(
+    db: &impl Sql,
+    store: &StoreId,
+    lines: &[(Sku, i64)],
+    until: DateTime<Utc>,
+    reference: &str,
+    now: DateTime<Utc>,
+) -> Result<ReservationId, StockError> {
+    let at = timestamp(now);
+    let id = ReservationId::new(now);
+    change_one(
+        db,
+        INSERT_RESERVATION,
+        &[
+            text(&id.to_string()),
+            text(store.as_str()),
+            text(&at),
+            text(&timestamp(until)),
+        ],
+    )?;
+    for (i, (sku, units)) in lines.iter().enumerate() {
+        ensure_level(db, store, sku, &at)?;
+        change_one(
+            db,
+            RETURN_AND_HOLD,
+            &[
+                int(*units),
+                text(store.as_str()),
+                text(sku.as_str()),
+                text(&at),
+            ],
+        )?;
+        change_one(
+            db,
+            INSERT_MOVEMENT,
+            &[
+                text(store.as_str()),
+                text(sku.as_str()),
+                text(MovementKind::Adjustment.as_str()),
+                int(*units),
+                text(DELIVERY_RETURN_REASON),
+                text(reference),
+                SqlValue::Null,
+                text(&at),
+            ],
+        )?;
+        change_one(
+            db,
+            INSERT_RESERVATION_LINE,
+            &[
+                text(&id.to_string()),
+                int(i as i64),
+                text(sku.as_str()),
+                int(*units),
+            ],
+        )?;
+        settle_low_stock_alert(db, store, sku, now)?;
+    }
+    Ok(id)
 }
 
 /// A staff change of on hand: an in-store sale, a receipt or an adjustment.
