@@ -1,10 +1,298 @@
-//! The dispatch function: declared in spin.toml with its route so that the application's shape is
-//! complete, answering 501 problem+json until its own issue lands.
+//! The dispatch function (`/dispatch/...`): staff start fulfilling a paid or confirmed order,
+//! prepare a pickup (which gets a 6-digit code, shown once) and hand it over against the code,
+//! or hand a delivery to a courier of the store (distance and ETA computed); couriers report
+//! delivered or failed by a signed webhook; staff add and list couriers and plan a courier's
+//! route; anyone with the ids reads the tracking view. Every rule is `o2o_domain::dispatch`'s;
+//! this file is the routing table.
+//!
+//! Staff are named by the `x-staff-id` header until authentication lands (`o2o_edge::staff`).
 
-use spin_sdk::http::{Request, Response};
+mod wire;
+
+use o2o_domain::dispatch::fulfilment::{self, courier_route};
+use o2o_domain::dispatch::repository::{self as shipments, CourierId, ShipmentId};
+use o2o_domain::dispatch::{CourierSpeed, DispatchError, PickupCode};
+use o2o_domain::inbound_webhook;
+use o2o_domain::order::repository as orders;
+use o2o_domain::pricing_rules_store::load_store;
+use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use o2o_domain::store::StoreError;
+use o2o_domain::{OrderId, StoreId};
+use o2o_edge::edge_context::{now, seconds_variable};
+use o2o_edge::inbound::inbound_refusal;
+use o2o_edge::json_body::{decode_json, parse_json};
+use o2o_edge::query::query_values;
+use o2o_edge::respond::{created, finish, json};
+use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::spin_store::SpinSql;
+use o2o_edge::staff::staff_id;
+use o2o_edge::{ApiError, FieldContext};
+use serde_json::json;
+use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
+use wire::{
+    AssignBody, CollectBody, CourierBody, CourierUpdateBody, StartBody, dispatch_error,
+    order_timeline,
+};
+
+/// Goods of an order being fulfilled stay held this long (the order function's variable and
+/// default: 7 days), renewed when fulfilment starts, when a pickup is ready and when a failed
+/// delivery brings them back.
+const DEFAULT_HOLD_SECONDS: i64 = 7 * 24 * 60 * 60;
+
 #[http_component]
-fn handle(_req: Request) -> Response {
-    o2o_edge::respond::not_implemented("dispatch")
+fn handle(req: Request) -> Response {
+    let mut router = Router::new();
+    router.post("/dispatch/shipments", |r, p| finish(start(r, p)));
+    router.get("/dispatch/shipments", |r, p| {
+        finish(tracking_of_order(r, p))
+    });
+    router.get("/dispatch/shipments/:id", |r, p| finish(get(r, p)));
+    router.post("/dispatch/shipments/:id/ready", |r, p| finish(ready(r, p)));
+    router.post("/dispatch/shipments/:id/collection", |r, p| {
+        finish(collect(r, p))
+    });
+    router.post("/dispatch/shipments/:id/courier", |r, p| {
+        finish(assign_courier(r, p))
+    });
+    router.post("/dispatch/courier-updates", |r, p| {
+        finish(courier_update(r, p))
+    });
+    router.post("/dispatch/couriers", |r, p| finish(add_courier(r, p)));
+    router.get("/dispatch/couriers", |r, p| finish(list_couriers(r, p)));
+    router.get("/dispatch/couriers/:id/route", |r, p| finish(route(r, p)));
+    refuse_unrouted(
+        &mut router,
+        &[
+            "/dispatch/shipments",
+            "/dispatch/shipments/:id",
+            "/dispatch/shipments/:id/ready",
+            "/dispatch/shipments/:id/collection",
+            "/dispatch/shipments/:id/courier",
+            "/dispatch/courier-updates",
+            "/dispatch/couriers",
+            "/dispatch/couriers/:id/route",
+        ],
+        "dispatch",
+    );
+    router.handle(req)
+}
+
+fn hold() -> chrono::Duration {
+    seconds_variable("order_hold_seconds", DEFAULT_HOLD_SECONDS)
+}
+
+/// `courier_speed_kmh`; an unreadable value is logged and the default used.
+fn courier_speed() -> CourierSpeed {
+    match spin_sdk::variables::get("courier_speed_kmh") {
+        Ok(raw) => CourierSpeed::parse(&raw).unwrap_or_else(|e| {
+            eprintln!("variable courier_speed_kmh: {e}; using the default");
+            CourierSpeed::default()
+        }),
+        Err(_) => CourierSpeed::default(),
+    }
+}
+
+fn path_shipment(params: &Params) -> Result<ShipmentId, ApiError> {
+    params
+        .get("id")
+        .and_then(ShipmentId::parse)
+        .ok_or_else(|| ApiError::not_found("no such shipment"))
+}
+
+/// A fresh pickup code from the platform's random source.
+fn new_pickup_code() -> Result<PickupCode, ApiError> {
+    loop {
+        let mut bytes = [0u8; 4];
+        getrandom::fill(&mut bytes).map_err(|e| {
+            ApiError::Storage(StoreError::Unavailable(format!(
+                "no random bytes for a pickup code: {e}"
+            )))
+        })?;
+        if let Some(code) = PickupCode::from_random(u32::from_le_bytes(bytes)) {
+            return Ok(code);
+        }
+    }
+}
+
+/// `POST /dispatch/shipments` `{"order_id"}` (staff): fulfilment starts → 201.
+fn start(req: Request, _: Params) -> Result<Response, ApiError> {
+    let staff = staff_id(&req)?;
+    let body: StartBody = parse_json(&req)?;
+    let order = body.order()?;
+    let db = SpinSql::open_default()?;
+    let shipment = fulfilment::start(&db, order, &staff, hold(), now()).map_err(dispatch_error)?;
+    created(
+        &format!("/dispatch/shipments/{}", shipment.id),
+        &wire::shipment(&shipment),
+    )
+}
+
+/// `GET /dispatch/shipments/{id}`: the tracking view of one shipment and its order.
+fn get(_: Request, params: Params) -> Result<Response, ApiError> {
+    let id = path_shipment(&params)?;
+    let db = SpinSql::open_default()?;
+    let shipment =
+        shipments::load(&db, id)?.ok_or_else(|| ApiError::not_found("no such shipment"))?;
+    let order = orders::load(&db, shipment.order)?.ok_or_else(|| {
+        ApiError::Storage(StoreError::Corrupt(format!("shipment {id}: no order")))
+    })?;
+    let mut body = wire::shipment(&shipment);
+    body["order"] = order_timeline(&order);
+    json(200, &body)
+}
+
+/// `GET /dispatch/shipments?order_id=..`: the tracking view of an order: its timeline and every
+/// shipment of it (a failed delivery's and the next one's), oldest first.
+fn tracking_of_order(req: Request, _: Params) -> Result<Response, ApiError> {
+    let raw = match query_values(req.query(), "order_id").as_slice() {
+        [one] => one.clone(),
+        _ => {
+            return Err(ApiError::invalid_field(
+                "order_id",
+                "give the order_id to track, once",
+            ));
+        }
+    };
+    let id = OrderId::parse(&raw)
+        .ok_or_else(|| ApiError::invalid_field("order_id", "is not an order id"))?;
+    let db = SpinSql::open_default()?;
+    let order = orders::load(&db, id)?.ok_or_else(|| ApiError::not_found("no such order"))?;
+    let list = shipments::of_order(&db, id)?;
+    json(
+        200,
+        &json!({
+            "order": order_timeline(&order),
+            "shipments": list.iter().map(wire::shipment).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+/// `POST /dispatch/shipments/{id}/ready` (staff): a pickup is prepared; the answer carries the
+/// pickup code, the only time it is shown.
+fn ready(req: Request, params: Params) -> Result<Response, ApiError> {
+    let staff = staff_id(&req)?;
+    let id = path_shipment(&params)?;
+    let code = new_pickup_code()?;
+    let db = SpinSql::open_default()?;
+    let shipment = fulfilment::ready_for_pickup(&db, id, &staff, &code, hold(), now())
+        .map_err(dispatch_error)?;
+    let mut body = wire::shipment(&shipment);
+    body["pickup_code"] = json!(code.as_str());
+    json(200, &body)
+}
+
+/// `POST /dispatch/shipments/{id}/collection` `{"pickup_code"}` (staff, at the counter).
+fn collect(req: Request, params: Params) -> Result<Response, ApiError> {
+    let staff = staff_id(&req)?;
+    let id = path_shipment(&params)?;
+    let body: CollectBody = parse_json(&req)?;
+    let code = body.code()?;
+    let db = SpinSql::open_default()?;
+    let shipment = fulfilment::collect(&db, id, &staff, &code, now()).map_err(dispatch_error)?;
+    json(200, &wire::shipment(&shipment))
+}
+
+/// `POST /dispatch/shipments/{id}/courier` `{"courier_id"?}` (staff): the goods leave with a
+/// courier.
+fn assign_courier(req: Request, params: Params) -> Result<Response, ApiError> {
+    let staff = staff_id(&req)?;
+    let id = path_shipment(&params)?;
+    let body: AssignBody = if req.body().is_empty() {
+        AssignBody::default()
+    } else {
+        parse_json(&req)?
+    };
+    let courier = body.courier()?;
+    let db = SpinSql::open_default()?;
+    let shipment =
+        fulfilment::assign_courier(&db, id, &staff, courier.as_ref(), courier_speed(), now())
+            .map_err(dispatch_error)?;
+    json(200, &wire::shipment(&shipment))
+}
+
+/// `POST /dispatch/courier-updates`: a courier's report, signed with `courier_webhook_secret`
+/// (see `o2o_domain::inbound_webhook`). A repeat of where the shipment is answers 200 with
+/// `"changed": false`.
+fn courier_update(req: Request, _: Params) -> Result<Response, ApiError> {
+    let secret = spin_sdk::variables::get("courier_webhook_secret").map_err(|e| {
+        ApiError::Storage(StoreError::Unavailable(format!(
+            "courier_webhook_secret: {e}"
+        )))
+    })?;
+    let now = now();
+    let db = SpinSql::open_default()?;
+    let header = |name: &str| req.header(name).and_then(|v| v.as_str());
+    inbound_webhook::accept(
+        &db,
+        "courier",
+        secret.as_bytes(),
+        header(TIMESTAMP_HEADER),
+        header(SIGNATURE_HEADER),
+        req.body(),
+        now,
+    )
+    .map_err(inbound_refusal)?;
+    let body: CourierUpdateBody = decode_json(req.body())?;
+    let update = body.parse()?;
+    let (shipment, changed) =
+        fulfilment::courier_update(&db, &update, hold(), now).map_err(|err| match err {
+            DispatchError::ShipmentNotFound(_) => {
+                ApiError::unprocessable("shipment_id", err.to_string())
+            }
+            other => dispatch_error(other),
+        })?;
+    let mut body = wire::shipment(&shipment);
+    body["changed"] = json!(changed);
+    json(200, &body)
+}
+
+/// `POST /dispatch/couriers` (staff): `{"id", "store_id", "name", "capacity", "active"?}` → 201.
+fn add_courier(req: Request, _: Params) -> Result<Response, ApiError> {
+    let staff = staff_id(&req)?;
+    let body: CourierBody = parse_json(&req)?;
+    let courier = body.parse()?;
+    let db = SpinSql::open_default()?;
+    let added = fulfilment::add_courier(&db, &courier, &staff, now()).map_err(dispatch_error)?;
+    created(
+        &format!("/dispatch/couriers/{}", added.id.as_str()),
+        &wire::courier(&added, 0),
+    )
+}
+
+/// `GET /dispatch/couriers?store_id=..`: a store's couriers with the deliveries each carries.
+fn list_couriers(req: Request, _: Params) -> Result<Response, ApiError> {
+    let raw = match query_values(req.query(), "store_id").as_slice() {
+        [one] => one.clone(),
+        _ => {
+            return Err(ApiError::invalid_field(
+                "store_id",
+                "give the store_id, once",
+            ));
+        }
+    };
+    let store = StoreId::parse(&raw).field("store_id")?;
+    let db = SpinSql::open_default()?;
+    let items = shipments::couriers_of(&db, &store)?
+        .iter()
+        .map(|c| Ok(wire::courier(c, shipments::courier_load(&db, &c.id)?)))
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    json(200, &json!({"items": items}))
+}
+
+/// `GET /dispatch/couriers/{id}/route`: the courier's deliveries on hand in nearest-neighbour
+/// order from the store, with each leg and the total distance.
+fn route(_: Request, params: Params) -> Result<Response, ApiError> {
+    let id = params
+        .get("id")
+        .and_then(|raw| CourierId::parse(raw).ok())
+        .ok_or_else(|| ApiError::not_found("no such courier"))?;
+    let db = SpinSql::open_default()?;
+    let (courier, planned) = courier_route(&db, &id).map_err(|err| match err {
+        DispatchError::UnknownCourier(_) => ApiError::not_found(err.to_string()),
+        other => dispatch_error(other),
+    })?;
+    let start = load_store(&db, &courier.store)?.map(|s| s.location);
+    json(200, &wire::route(&courier, start, &planned))
 }

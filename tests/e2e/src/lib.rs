@@ -6,6 +6,7 @@
 //! that journeys read like journeys.
 
 pub mod catalog_kit;
+pub mod dispatch_kit;
 pub mod feedback_kit;
 pub mod order_kit;
 pub mod refund_kit;
@@ -379,6 +380,9 @@ pub const TEST_PAYMENT_SECRET: &str = "test-payment-provider-secret";
 /// The `refund_webhook_secret` of every test app: tests sign refund completions with it.
 pub const TEST_REFUND_SECRET: &str = "test-refund-provider-secret";
 
+/// The `courier_webhook_secret` of every test app: tests sign courier updates with it.
+pub const TEST_COURIER_SECRET: &str = "test-courier-platform-secret";
+
 /// The app under test.
 pub struct TestApp {
     pub app: SpinApp,
@@ -403,6 +407,10 @@ pub async fn spawn_app(config: impl Into<AppConfig>) -> TestApp {
         .variables
         .entry("refund_webhook_secret".to_owned())
         .or_insert_with(|| TEST_REFUND_SECRET.to_owned());
+    options
+        .variables
+        .entry("courier_webhook_secret".to_owned())
+        .or_insert_with(|| TEST_COURIER_SECRET.to_owned());
     let app = SpinApp::load(&root.join("spin.toml"), options).unwrap_or_else(|e| {
         panic!("the app must load (run scripts/build first to build the wasm): {e:#}")
     });

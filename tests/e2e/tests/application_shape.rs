@@ -1,5 +1,5 @@
-//! The application as spin.toml declares it: every business step answers on its route, the
-//! steps not built yet with a 501 problem, and a fresh database gets its schema from the
+//! The application as spin.toml declares it: every business step answers on its route (an
+//! unknown path under it with its own 404 problem), and a fresh database gets its schema from the
 //! first request that needs it, with no manual step.
 
 use o2o_e2e::AppConfig;
@@ -7,11 +7,16 @@ use o2o_e2e::spawn_app;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn every_step_not_built_yet_answers_501_on_its_route() {
+async fn every_business_step_is_built_and_answers_on_its_own_route() {
     let app = spawn_app(AppConfig::default()).await;
 
-    for (path, component) in [("/dispatch/shipments", "dispatch")] {
-        let response = app.send("GET", path, None).await.expect_problem(501, None);
+    // None is a 501 any more; an unknown route under a step is that step's own 404 problem.
+    for (path, component) in [
+        ("/dispatch/nowhere", "dispatch"),
+        ("/refunds/nowhere/at/all", "refund"),
+        ("/feedback/nowhere/at/all", "feedback"),
+    ] {
+        let response = app.send("GET", path, None).await.expect_problem(404, None);
         assert!(
             response.body["detail"]
                 .as_str()

@@ -1,0 +1,167 @@
+//! The dispatch part of the end-to-end kit: typed calls for every dispatch route (staff calls
+//! carry `x-staff-id: staff-1`), a courier builder (`a_courier("CR-1", "SH-1").capacity(2)`),
+//! and courier updates signed the way a courier platform signs them (with
+//! `TEST_COURIER_SECRET` and the host's clock).
+
+use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
+use serde_json::{Value, json};
+
+use crate::{TEST_COURIER_SECRET, TestApp, TestResponse};
+
+/// The staff member the kit's staff calls are made as.
+pub const STAFF: &str = "staff-1";
+
+/// A `POST /dispatch/couriers` body: active, capacity 3, unless told otherwise.
+#[derive(Debug, Clone)]
+pub struct CourierBuilder {
+    body: Value,
+}
+
+pub fn a_courier(id: &str, store: &str) -> CourierBuilder {
+    CourierBuilder {
+        body: json!({"id": id, "store_id": store, "name": format!("Courier {id}"), "capacity": 3}),
+    }
+}
+
+impl CourierBuilder {
+    pub fn capacity(mut self, capacity: i64) -> Self {
+        self.body["capacity"] = json!(capacity);
+        self
+    }
+
+    pub fn inactive(mut self) -> Self {
+        self.body["active"] = json!(false);
+        self
+    }
+
+    pub fn with_field(mut self, name: &str, value: Value) -> Self {
+        self.body[name] = value;
+        self
+    }
+
+    pub fn to_json(&self) -> Value {
+        self.body.clone()
+    }
+}
+
+/// A courier update as sent: body, timestamp and signature headers.
+#[derive(Debug, Clone)]
+pub struct SignedCourierUpdate {
+    pub body: Vec<u8>,
+    pub timestamp: String,
+    pub signature: String,
+}
+
+impl TestApp {
+    /// `POST /dispatch/shipments` as staff: fulfilment of `order` starts.
+    pub async fn start_fulfilment(&self, order: &str) -> TestResponse {
+        self.staff_post(
+            Some(STAFF),
+            "/dispatch/shipments",
+            json!({"order_id": order}),
+        )
+        .await
+    }
+
+    pub async fn ready_for_pickup(&self, shipment: &str) -> TestResponse {
+        self.staff_post(
+            Some(STAFF),
+            &format!("/dispatch/shipments/{shipment}/ready"),
+            json!({}),
+        )
+        .await
+    }
+
+    pub async fn collect(&self, shipment: &str, code: &str) -> TestResponse {
+        self.staff_post(
+            Some(STAFF),
+            &format!("/dispatch/shipments/{shipment}/collection"),
+            json!({"pickup_code": code}),
+        )
+        .await
+    }
+
+    /// Hands a delivery to `courier` (`None`: the shop chooses).
+    pub async fn assign_courier(&self, shipment: &str, courier: Option<&str>) -> TestResponse {
+        let body = match courier {
+            Some(courier) => json!({"courier_id": courier}),
+            None => json!({}),
+        };
+        self.staff_post(
+            Some(STAFF),
+            &format!("/dispatch/shipments/{shipment}/courier"),
+            body,
+        )
+        .await
+    }
+
+    pub async fn add_courier(&self, courier: &CourierBuilder) -> TestResponse {
+        self.staff_post(Some(STAFF), "/dispatch/couriers", courier.to_json())
+            .await
+    }
+
+    pub async fn couriers_of(&self, store: &str) -> TestResponse {
+        self.send("GET", &format!("/dispatch/couriers?store_id={store}"), None)
+            .await
+    }
+
+    pub async fn courier_route(&self, courier: &str) -> TestResponse {
+        self.send("GET", &format!("/dispatch/couriers/{courier}/route"), None)
+            .await
+    }
+
+    pub async fn shipment(&self, shipment: &str) -> TestResponse {
+        self.send("GET", &format!("/dispatch/shipments/{shipment}"), None)
+            .await
+    }
+
+    pub async fn tracking(&self, order: &str) -> TestResponse {
+        self.send(
+            "GET",
+            &format!("/dispatch/shipments?order_id={order}"),
+            None,
+        )
+        .await
+    }
+
+    /// A courier update signed now with the shop's test secret.
+    pub fn signed_courier_update(
+        &self,
+        shipment: &str,
+        courier: &str,
+        status: &str,
+    ) -> SignedCourierUpdate {
+        let body = json!({"shipment_id": shipment, "courier_id": courier, "status": status})
+            .to_string()
+            .into_bytes();
+        let timestamp = self.unix_now();
+        SignedCourierUpdate {
+            signature: sign(TEST_COURIER_SECRET.as_bytes(), timestamp, &body),
+            timestamp: timestamp.to_string(),
+            body,
+        }
+    }
+
+    pub async fn send_courier_update(&self, update: &SignedCourierUpdate) -> TestResponse {
+        let request = http::Request::builder()
+            .method("POST")
+            .uri("/dispatch/courier-updates")
+            .header("content-type", "application/json")
+            .header(TIMESTAMP_HEADER, &update.timestamp)
+            .header(SIGNATURE_HEADER, &update.signature)
+            .body(update.body.clone())
+            .unwrap();
+        self.send_raw(request).await
+    }
+
+    /// The courier reports `status` for `shipment`, freshly signed.
+    pub async fn courier_reports(
+        &self,
+        shipment: &str,
+        courier: &str,
+        status: &str,
+    ) -> TestResponse {
+        let update = self.signed_courier_update(shipment, courier, status);
+        self.send_courier_update(&update).await
+    }
+}
