@@ -223,6 +223,36 @@ async fn a_pickup_order_is_collected_with_its_one_time_code_and_its_goods_leave_
 }
 
 #[tokio::test]
+async fn a_pay_at_pickup_order_is_fulfilled_from_confirmed_and_collected_with_its_code() {
+    // Given an order to pay at the counter: confirmed, never paid online
+    let app = a_stocked_shop().await;
+    let placed = app
+        .place_order(
+            "pay-at-pickup",
+            &an_order().for_lines(&[("TEA-OOLONG", 3)]).paid_at_pickup(),
+        )
+        .await
+        .expect(201);
+    assert_eq!(placed.body["status"], "confirmed");
+    let order = text(&placed.body["id"]);
+
+    // When staff start it, prepare it, and the customer shows the code
+    let shipment = text(&app.start_fulfilment(&order).await.expect(201).body["id"]);
+    let code = text(&app.ready_for_pickup(&shipment).await.expect(200).body["pickup_code"]);
+    app.collect(&shipment, &code).await.expect(200);
+
+    // Then the order went confirmed -> fulfilling -> ready -> collected and the goods left
+    let read = app.get_order(&order).await.expect(200);
+    assert_eq!(
+        statuses(&read.body["timeline"]),
+        ["confirmed", "fulfilling", "ready-for-pickup", "collected"]
+    );
+    let level = app.stored_level("SH-1", "TEA-OOLONG");
+    assert_eq!((level.on_hand, level.reserved), (7, 0));
+    assert_stock_invariant(&app);
+}
+
+#[tokio::test]
 async fn after_five_wrong_pickup_codes_collection_is_locked_even_for_the_right_one() {
     let app = a_stocked_shop().await;
     let (_, shipment) = a_started_pickup(&app, "pickup-locked").await;
