@@ -8,6 +8,7 @@ use o2o_domain::store::SqlValue;
 use o2o_edge::ApiError;
 use o2o_edge::edge_context::now;
 use o2o_edge::json_body::parse_json;
+use o2o_edge::query::query_value;
 use o2o_edge::respond::json;
 use serde_json::{Value, json};
 use spin_sdk::http::{Params, Request, Response};
@@ -68,21 +69,6 @@ pub fn catalog_error(error: CatalogError) -> ApiError {
     }
 }
 
-/// The single value of `key` in the query, if given.
-fn query_value(query: &str, key: &str) -> Result<Option<String>, ApiError> {
-    let mut values: Vec<String> = query
-        .split('&')
-        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
-        .filter(|(k, _)| decode(k) == key)
-        .map(|(_, v)| decode(v))
-        .collect();
-    match values.len() {
-        0 => Ok(None),
-        1 => Ok(Some(values.remove(0))),
-        _ => Err(ApiError::invalid_field(key, "give it once")),
-    }
-}
-
 /// `?limit=` (1 to 100, default 20), `?cursor=` (the last key of the previous page), and each
 /// of `filters` as text; `active=true|false` is read as a flag.
 pub fn list_query(query: &str, filters: &[&str]) -> Result<ListQuery, ApiError> {
@@ -119,32 +105,4 @@ pub fn list_query(query: &str, filters: &[&str]) -> Result<ListQuery, ApiError> 
 
 pub fn page_json(page: Page) -> Value {
     json!({ "items": page.items, "next_cursor": page.next_cursor })
-}
-
-/// Percent-decoding of a query component (`+` is a space); a bad escape is kept as written.
-fn decode(raw: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
-            .then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?))
-            .flatten();
-        match (escaped, bytes[i]) {
-            (Some(b), _) => {
-                out.push(b as u8);
-                i += 3;
-            }
-            (None, b'+') => {
-                out.push(b' ');
-                i += 1;
-            }
-            (None, b) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

@@ -12,14 +12,12 @@ mod wire;
 use o2o_domain::dispatch::fulfilment::{self, courier_route};
 use o2o_domain::dispatch::repository::{self as shipments, CourierId, ShipmentId};
 use o2o_domain::dispatch::{CourierSpeed, DispatchError, PickupCode};
-use o2o_domain::inbound_webhook;
 use o2o_domain::order::repository as orders;
 use o2o_domain::pricing_rules_store::load_store;
-use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use o2o_domain::store::StoreError;
 use o2o_domain::{OrderId, StoreId};
 use o2o_edge::edge_context::{now, seconds_variable};
-use o2o_edge::inbound::inbound_refusal;
+use o2o_edge::inbound::accept_signed;
 use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::query::query_values;
 use o2o_edge::respond::{created, finish, json};
@@ -216,24 +214,9 @@ fn assign_courier(req: Request, params: Params) -> Result<Response, ApiError> {
 /// (see `o2o_domain::inbound_webhook`). A repeat of where the shipment is answers 200 with
 /// `"changed": false`.
 fn courier_update(req: Request, _: Params) -> Result<Response, ApiError> {
-    let secret = spin_sdk::variables::get("courier_webhook_secret").map_err(|e| {
-        ApiError::Storage(StoreError::Unavailable(format!(
-            "courier_webhook_secret: {e}"
-        )))
-    })?;
     let now = now();
     let db = SpinSql::open_default()?;
-    let header = |name: &str| req.header(name).and_then(|v| v.as_str());
-    inbound_webhook::accept(
-        &db,
-        "courier",
-        secret.as_bytes(),
-        header(TIMESTAMP_HEADER),
-        header(SIGNATURE_HEADER),
-        req.body(),
-        now,
-    )
-    .map_err(inbound_refusal)?;
+    accept_signed(&db, &req, "courier", "courier_webhook_secret", now)?;
     let body: CourierUpdateBody = decode_json(req.body())?;
     let update = body.parse()?;
     let (shipment, changed) =

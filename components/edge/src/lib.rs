@@ -5,8 +5,10 @@
 //! edge (`edge_context`), and the fallback routes every component ends with (`routing`). Business rules live in `o2o-domain`, never here.
 
 pub mod edge_context;
+pub mod idempotent;
 pub mod inbound;
 pub mod json_body;
+pub mod line_list;
 pub mod problem;
 pub mod query;
 pub mod respond;

@@ -11,19 +11,17 @@
 mod pricing;
 mod wire;
 
-use o2o_domain::idempotency::{
-    self, IdempotencyKey, IdempotencyOutcome, RequestHash, SavedResponse,
-};
-use o2o_domain::inbound_webhook;
+use o2o_domain::idempotency::SavedResponse;
 use o2o_domain::order::lifecycle::{self, PaymentConfirmation};
 use o2o_domain::order::repository as orders;
 use o2o_domain::order::{OrderPolicy, place_order};
-use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use o2o_domain::stock::ReservationTtl;
 use o2o_domain::{CustomerId, OrderId};
 use o2o_edge::edge_context::{now, seconds_variable};
-use o2o_edge::inbound::inbound_refusal;
+use o2o_edge::idempotent::{self, Begun};
+use o2o_edge::inbound::accept_signed;
 use o2o_edge::json_body::{decode_json, parse_json};
+use o2o_edge::query::query_value;
 use o2o_edge::respond::{finish, json};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::spin_store::{SpinKeyValue, SpinSql};
@@ -84,44 +82,22 @@ fn policy() -> Result<OrderPolicy, ApiError> {
     })
 }
 
-fn idempotency_key(req: &Request) -> Result<IdempotencyKey, ApiError> {
-    let raw = req
-        .header("idempotency-key")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| ApiError::BadRequest {
-            field: Some("Idempotency-Key".into()),
-            detail: "placing an order needs an Idempotency-Key header (a uuid is a good one)"
-                .into(),
-        })?;
-    IdempotencyKey::parse(raw).field("Idempotency-Key")
-}
-
 /// `POST /orders`: the workflow, once per key. A request that fails has left nothing behind
 /// and gives its key back, so a retry runs anew; a placed order's response is replayed.
 fn place(req: Request, _: Params) -> Result<Response, ApiError> {
-    let key = idempotency_key(&req)?;
+    let key = idempotent::key(&req, "placing an order")?;
     let body: PlaceOrderBody = parse_json(&req)?;
     let request = parse_place_order(body)?;
     let policy = policy()?;
     let now = now();
     let db = SpinSql::open_default()?;
-    let hash = RequestHash::of("POST /orders", req.body());
-    match idempotency::begin(&db, &key, &hash, now)? {
-        IdempotencyOutcome::StartProcessing => {}
-        IdempotencyOutcome::ReturnSavedResponse(saved) => return Ok(replay(saved)),
-        IdempotencyOutcome::KeyReusedWithDifferentBody => {
-            return Err(ApiError::unprocessable(
-                "Idempotency-Key",
-                "this key was used for a different request; use a new key for a new order",
-            ));
+    let claim = match idempotent::begin(&db, key, &req, "POST /orders", now)? {
+        Begun::Process(claim) => claim,
+        Begun::Replay(saved) => {
+            let location = saved_order_location(&saved.body);
+            return Ok(idempotent::respond(saved, location));
         }
-        IdempotencyOutcome::InFlight => {
-            return Err(ApiError::Conflict {
-                field: Some("Idempotency-Key".into()),
-                detail: "a request with this key is still being processed; retry shortly".into(),
-            });
-        }
-    }
+    };
     let kv = SpinKeyValue::open_default()?;
     let placed = match place_order(&kv, &db, &ChainedQuote, &request, policy, now) {
         Ok(placed) => placed,
@@ -130,7 +106,7 @@ fn place(req: Request, _: Params) -> Result<Response, ApiError> {
             for (step, err) in &failed.compensation_failures {
                 eprintln!("place-order: undoing {step} failed: {err}");
             }
-            idempotency::abandon(&db, &key, &hash)?;
+            claim.abandon(&db)?;
             return Err(place_order_error(failed.error));
         }
     };
@@ -138,26 +114,18 @@ fn place(req: Request, _: Params) -> Result<Response, ApiError> {
         .ok_or_else(|| ApiError::not_found("the order vanished after it was placed"))?;
     let body = serde_json::to_string(&to_wire(&order)?)
         .map_err(|e| ApiError::Storage(o2o_domain::store::StoreError::Corrupt(e.to_string())))?;
-    idempotency::record_response(
-        &db,
-        &key,
-        &hash,
-        &SavedResponse {
-            status: 201,
-            body: body.clone(),
-        },
-    )?;
-    let mut response = replay(SavedResponse { status: 201, body });
-    response.set_header("location", format!("/orders/{}", placed.order));
-    Ok(response)
+    claim.record(&db, 201, &body)?;
+    Ok(idempotent::respond(
+        SavedResponse { status: 201, body },
+        Some(format!("/orders/{}", placed.order)),
+    ))
 }
 
-fn replay(saved: SavedResponse) -> Response {
-    Response::builder()
-        .status(saved.status)
-        .header("content-type", "application/json")
-        .body(saved.body.into_bytes())
-        .build()
+/// The `Location` of a replayed order: its id, read back from the saved body.
+fn saved_order_location(body: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|order| order["id"].as_str().map(|id| format!("/orders/{id}")))
 }
 
 fn path_order_id(params: &Params) -> Result<OrderId, ApiError> {
@@ -177,10 +145,14 @@ fn get(_: Request, params: Params) -> Result<Response, ApiError> {
 /// `GET /orders?customer_id=..&limit=..&cursor=..`: newest first; `next_cursor` is the
 /// `cursor` of the next page, `null` on the last.
 fn list(req: Request, _: Params) -> Result<Response, ApiError> {
-    let query = wire::Query::parse(req.query());
-    let customer = CustomerId::parse(query.one("customer_id")?.as_deref().unwrap_or_default())
-        .field("customer_id")?;
-    let limit = match query.one("limit")? {
+    let query = req.query();
+    let customer = CustomerId::parse(
+        query_value(query, "customer_id")?
+            .as_deref()
+            .unwrap_or_default(),
+    )
+    .field("customer_id")?;
+    let limit = match query_value(query, "limit")? {
         Some(raw) => raw
             .parse::<u32>()
             .ok()
@@ -188,8 +160,7 @@ fn list(req: Request, _: Params) -> Result<Response, ApiError> {
             .ok_or_else(|| ApiError::invalid_field("limit", format!("1 to {MAX_PAGE}")))?,
         None => DEFAULT_PAGE,
     };
-    let cursor = query
-        .one("cursor")?
+    let cursor = query_value(query, "cursor")?
         .map(|raw| {
             OrderId::parse(&raw).ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor"))
         })
@@ -223,24 +194,9 @@ fn cancel(req: Request, params: Params) -> Result<Response, ApiError> {
 /// `payment_webhook_secret` (see `o2o_domain::inbound_webhook`).
 fn confirm_payment(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_order_id(&params)?;
-    let secret = spin_sdk::variables::get("payment_webhook_secret").map_err(|e| {
-        ApiError::Storage(o2o_domain::store::StoreError::Unavailable(format!(
-            "payment_webhook_secret: {e}"
-        )))
-    })?;
     let now = now();
     let db = SpinSql::open_default()?;
-    let header = |name: &str| req.header(name).and_then(|v| v.as_str());
-    inbound_webhook::accept(
-        &db,
-        "payment",
-        secret.as_bytes(),
-        header(TIMESTAMP_HEADER),
-        header(SIGNATURE_HEADER),
-        req.body(),
-        now,
-    )
-    .map_err(inbound_refusal)?;
+    accept_signed(&db, &req, "payment", "payment_webhook_secret", now)?;
     let body: PaymentBody = decode_json(req.body())?;
     let payment: PaymentConfirmation = body.parse()?;
     let hold = seconds_variable("order_hold_seconds", DEFAULT_HOLD_SECONDS);

@@ -12,14 +12,12 @@ use o2o_domain::order::{
 };
 use o2o_domain::pricing::CouponCode;
 use o2o_domain::stock::StockError;
-use o2o_domain::{CartId, Currency, CustomerId, Money, Quantity, QuoteId, Sku, StoreId};
-use o2o_edge::query::query_values;
+use o2o_domain::{CartId, Currency, CustomerId, Money, QuoteId, StoreId};
+use o2o_edge::line_list::{LineBody, parse_lines};
 use o2o_edge::{ApiError, FieldContext};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-/// The most lines an explicit line list may hold (a cart's limit).
-const MAX_LINES: usize = o2o_domain::Cart::MAX_LINES;
 const MAX_COUPON_CODES: usize = 10;
 const MAX_REASON_LEN: usize = 500;
 const MAX_REFERENCE_LEN: usize = 128;
@@ -36,14 +34,6 @@ pub struct PlaceOrderBody {
     pub payment_method: String,
     #[serde(default)]
     pub coupon_codes: Vec<String>,
-}
-
-/// Quantities arrive as any integer so that 0 or -1 is refused naming the field.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LineBody {
-    pub sku: String,
-    pub quantity: i64,
 }
 
 /// `POST /orders/{id}/cancel`, body optional.
@@ -101,22 +91,7 @@ pub fn parse_place_order(body: PlaceOrderBody) -> Result<PlaceOrder, ApiError> {
                 .ok_or_else(|| ApiError::invalid_field("cart_id", "is not a cart id"))?,
         ),
         (None, Some(lines)) => {
-            if lines.is_empty() || lines.len() > MAX_LINES {
-                return Err(ApiError::invalid_field(
-                    "lines",
-                    format!("must hold 1 to {MAX_LINES} lines"),
-                ));
-            }
-            let parsed = lines
-                .iter()
-                .enumerate()
-                .map(|(i, line)| {
-                    Ok((
-                        Sku::parse(&line.sku).field(&format!("lines[{i}].sku"))?,
-                        Quantity::try_from(line.quantity).field(&format!("lines[{i}].quantity"))?,
-                    ))
-                })
-                .collect::<Result<Vec<_>, ApiError>>()?;
+            let parsed = parse_lines(&lines)?;
             for (i, (sku, _)) in parsed.iter().enumerate() {
                 if parsed[..i].iter().any(|(earlier, _)| earlier == sku) {
                     return Err(ApiError::invalid_field(
@@ -192,24 +167,6 @@ pub fn parse_place_order(body: PlaceOrderBody) -> Result<PlaceOrder, ApiError> {
         payment_method,
         coupon_codes,
     })
-}
-
-/// A query string's keys, each given at most once.
-pub struct Query<'a>(&'a str);
-
-impl<'a> Query<'a> {
-    pub fn parse(raw: &'a str) -> Self {
-        Query(raw)
-    }
-
-    pub fn one(&self, key: &str) -> Result<Option<String>, ApiError> {
-        let mut values = query_values(self.0, key);
-        match values.len() {
-            0 => Ok(None),
-            1 => Ok(Some(values.remove(0))),
-            _ => Err(ApiError::invalid_field(key, "give it once")),
-        }
-    }
 }
 
 fn money(amount: &Money) -> WireMoney {

@@ -8,14 +8,13 @@ use o2o_domain::geo::GeoPoint;
 use o2o_domain::pricing::{
     AdjustmentKind, CouponCode, DiscountSource, PricedQuote, PricingError, UnitPriceSource,
 };
-use o2o_domain::{CartId, CustomerId, Money, Quantity, QuoteId, Sku, StoreId};
+use o2o_domain::{CartId, CustomerId, Money, QuoteId, StoreId};
+use o2o_edge::line_list::{LineBody, parse_lines};
 use o2o_edge::{ApiError, FieldContext};
 use serde::Deserialize;
 
 use crate::basket::{LineSource, QuoteRequest, WantedFulfilment};
 
-/// The most lines an explicit line list may hold (a cart's limit).
-pub const MAX_LINES: usize = o2o_domain::Cart::MAX_LINES;
 /// The most coupon codes one quote may carry.
 pub const MAX_COUPON_CODES: usize = 10;
 
@@ -34,14 +33,6 @@ pub struct QuoteBody {
     pub store_id: Option<String>,
 }
 
-/// Quantities arrive as any integer so that 0 or -1 is refused naming the field, like 1000.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LineBody {
-    pub sku: String,
-    pub quantity: i64,
-}
-
 /// Every value of the body parsed once; a value outside its domain is a 400 naming it.
 pub fn parse_body(body: QuoteBody) -> Result<QuoteRequest, ApiError> {
     let source = match (body.cart_id, body.lines) {
@@ -50,22 +41,7 @@ pub fn parse_body(body: QuoteBody) -> Result<QuoteRequest, ApiError> {
                 .ok_or_else(|| ApiError::invalid_field("cart_id", "is not a cart id"))?,
         ),
         (None, Some(lines)) => {
-            if lines.is_empty() || lines.len() > MAX_LINES {
-                return Err(ApiError::invalid_field(
-                    "lines",
-                    format!("must hold 1 to {MAX_LINES} lines"),
-                ));
-            }
-            let parsed = lines
-                .iter()
-                .enumerate()
-                .map(|(i, line)| {
-                    Ok((
-                        Sku::parse(&line.sku).field(&format!("lines[{i}].sku"))?,
-                        Quantity::try_from(line.quantity).field(&format!("lines[{i}].quantity"))?,
-                    ))
-                })
-                .collect::<Result<Vec<_>, ApiError>>()?;
+            let parsed = parse_lines(&lines)?;
             LineSource::Lines(parsed)
         }
         (Some(_), Some(_)) => {
@@ -250,7 +226,7 @@ pub fn to_wire(
             }
             allocations.push(o2o_contract::Allocation {
                 promotion_id: source_id(&adjustment.source),
-                // At most MAX_LINES lines.
+                // At most line_list::MAX_LINES lines.
                 line: u32::try_from(index).unwrap_or(u32::MAX),
                 amount: money(*share),
             });

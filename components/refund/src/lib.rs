@@ -8,16 +8,12 @@
 
 mod wire;
 
-use o2o_domain::idempotency::{
-    self, IdempotencyKey, IdempotencyOutcome, RequestHash, SavedResponse,
-};
-use o2o_domain::inbound_webhook;
+use o2o_domain::idempotency::SavedResponse;
 use o2o_domain::refund::{self, RefundId, RefundPolicy, RefundRequest, Requester, lifecycle};
-use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use o2o_domain::store::StoreError;
 use o2o_domain::{Currency, CustomerId, Money, OrderId};
 use o2o_edge::edge_context::now;
-use o2o_edge::inbound::inbound_refusal;
+use o2o_edge::idempotent::{self, Begun};
+use o2o_edge::inbound::accept_signed;
 use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::query::query_values;
 use o2o_edge::respond::{finish, json};
@@ -71,18 +67,6 @@ fn policy() -> RefundPolicy {
     RefundPolicy { auto_approve_max }
 }
 
-fn idempotency_key(req: &Request) -> Result<IdempotencyKey, ApiError> {
-    let raw = req
-        .header("idempotency-key")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| ApiError::BadRequest {
-            field: Some("Idempotency-Key".into()),
-            detail: "requesting a refund needs an Idempotency-Key header (a uuid is a good one)"
-                .into(),
-        })?;
-    IdempotencyKey::parse(raw).field("Idempotency-Key")
-}
-
 /// Who asks: staff when the `x-staff-id` header is present, else the customer of the body.
 fn requester(req: &Request, body: &RefundBody) -> Result<Requester, ApiError> {
     if req.header(STAFF_HEADER).is_some() {
@@ -104,7 +88,7 @@ fn requester(req: &Request, body: &RefundBody) -> Result<Requester, ApiError> {
 /// `POST /refunds`: once per key. A request that fails has written nothing and gives its key
 /// back, so a retry runs anew; a refund made is replayed to the same key and body.
 fn request(req: Request, _: Params) -> Result<Response, ApiError> {
-    let key = idempotency_key(&req)?;
+    let key = idempotent::key(&req, "requesting a refund")?;
     let body: RefundBody = parse_json(&req)?;
     let order = OrderId::parse(&body.order_id)
         .ok_or_else(|| ApiError::invalid_field("order_id", "is not an order id"))?;
@@ -119,57 +103,34 @@ fn request(req: Request, _: Params) -> Result<Response, ApiError> {
     };
     let now = now();
     let db = SpinSql::open_default()?;
-    let hash = RequestHash::of("POST /refunds", req.body());
-    match idempotency::begin(&db, &key, &hash, now)? {
-        IdempotencyOutcome::StartProcessing => {}
-        IdempotencyOutcome::ReturnSavedResponse(saved) => return Ok(replay(saved)),
-        IdempotencyOutcome::KeyReusedWithDifferentBody => {
-            return Err(ApiError::unprocessable(
-                "Idempotency-Key",
-                "this key was used for a different request; use a new key for a new refund",
-            ));
+    let claim = match idempotent::begin(&db, key, &req, "POST /refunds", now)? {
+        Begun::Process(claim) => claim,
+        Begun::Replay(saved) => {
+            let location = refund_location(&saved.body);
+            return Ok(idempotent::respond(saved, location));
         }
-        IdempotencyOutcome::InFlight => {
-            return Err(ApiError::Conflict {
-                field: Some("Idempotency-Key".into()),
-                detail: "a request with this key is still being processed; retry shortly".into(),
-            });
-        }
-    }
+    };
     let made = match refund::request(&db, &request, policy(), now) {
         Ok(made) => made,
         Err(err) => {
-            idempotency::abandon(&db, &key, &hash)?;
+            claim.abandon(&db)?;
             return Err(refund_error(err));
         }
     };
     let body = to_wire(&made).to_string();
-    idempotency::record_response(
-        &db,
-        &key,
-        &hash,
-        &SavedResponse {
-            status: 201,
-            body: body.clone(),
-        },
-    )?;
-    Ok(replay(SavedResponse { status: 201, body }))
+    claim.record(&db, 201, &body)?;
+    let location = refund_location(&body);
+    Ok(idempotent::respond(
+        SavedResponse { status: 201, body },
+        location,
+    ))
 }
 
-/// A saved (or just made) response, with the refund's `Location`.
-fn replay(saved: SavedResponse) -> Response {
-    let location = serde_json::from_str::<serde_json::Value>(&saved.body)
+/// The `Location` of a refund answer: its id, read from the body.
+fn refund_location(body: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(body)
         .ok()
-        .and_then(|v| v["id"].as_str().map(|id| format!("/refunds/{id}")));
-    let mut response = Response::builder()
-        .status(saved.status)
-        .header("content-type", "application/json")
-        .body(saved.body.into_bytes())
-        .build();
-    if let Some(location) = location {
-        response.set_header("location", location);
-    }
-    response
+        .and_then(|v| v["id"].as_str().map(|id| format!("/refunds/{id}")))
 }
 
 fn path_refund_id(params: &Params) -> Result<RefundId, ApiError> {
@@ -223,24 +184,9 @@ fn reject(req: Request, params: Params) -> Result<Response, ApiError> {
 /// `refund_webhook_secret` (see `o2o_domain::inbound_webhook`).
 fn complete(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_refund_id(&params)?;
-    let secret = spin_sdk::variables::get("refund_webhook_secret").map_err(|e| {
-        ApiError::Storage(StoreError::Unavailable(format!(
-            "refund_webhook_secret: {e}"
-        )))
-    })?;
     let now = now();
     let db = SpinSql::open_default()?;
-    let header = |name: &str| req.header(name).and_then(|v| v.as_str());
-    inbound_webhook::accept(
-        &db,
-        "refund",
-        secret.as_bytes(),
-        header(TIMESTAMP_HEADER),
-        header(SIGNATURE_HEADER),
-        req.body(),
-        now,
-    )
-    .map_err(inbound_refusal)?;
+    accept_signed(&db, &req, "refund", "refund_webhook_secret", now)?;
     let body: CompletionBody = decode_json(req.body())?;
     let completion = body.parse()?;
     let completed = refund::complete(&db, id, &completion, now).map_err(refund_error)?;

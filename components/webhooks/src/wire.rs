@@ -7,6 +7,7 @@ use o2o_domain::webhooks::WebhookError;
 use o2o_domain::webhooks::repository::{DeliveryFilter, MAX_LIST_LIMIT};
 use o2o_domain::webhooks::{DeliveryStatus, SubscriptionId};
 use o2o_edge::ApiError;
+use o2o_edge::query::query_pairs;
 use serde::Deserialize;
 
 /// `POST /webhooks/subscriptions`.
@@ -33,48 +34,6 @@ pub fn webhook_error(err: WebhookError) -> ApiError {
 }
 
 pub use o2o_edge::staff::staff_id;
-
-/// The (key, value) pairs of a query string, percent-decoded (`+` is a space).
-fn query_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(raw: &str) -> String {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 3;
-                }
-                _ => {
-                    out.push(b'%');
-                    i += 1;
-                }
-            },
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
 /// `?limit=` (1 to 500, default 100), refusing any key not in `known`.
 fn limit_and_check(pairs: &[(String, String)], known: &[&str]) -> Result<i64, ApiError> {
@@ -158,6 +117,5 @@ mod tests {
             field(deliveries_query("subscription_id=x")),
             "subscription_id"
         );
-        assert_eq!(decode("a%2Eb+c%zz%"), "a.b c%zz%");
     }
 }
