@@ -14,6 +14,7 @@ use o2o_edge::edge_context::{now, seconds_variable};
 use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json, no_content};
 use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::serve::serve;
 use o2o_edge::spin_store::{SpinKeyValue, SpinSql};
 use o2o_edge::{ApiError, FieldContext};
 use spin_sdk::http::{Params, Request, Response, Router};
@@ -26,6 +27,11 @@ const DEFAULT_CART_TTL_SECONDS: i64 = 7 * 24 * 60 * 60;
 
 #[http_component]
 fn handle(req: Request) -> Response {
+    serve("cart", req, routing_table)
+}
+
+/// The routing table.
+fn routing_table(req: Request) -> Response {
     let mut router = Router::new();
     router.post("/cart", |r, p| finish(create_cart(r, p)));
     router.get("/cart/:id", |r, p| finish(get_cart(r, p)));

@@ -22,6 +22,7 @@ use o2o_edge::ApiError;
 use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::respond::{created, finish, json, no_content};
 use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
 use serde_json::json;
 use spin_sdk::http::{Params, Request, Response, Router};
@@ -34,6 +35,11 @@ use wire::{
 
 #[http_component]
 fn handle(req: Request) -> Response {
+    serve("catalog", req, routing_table)
+}
+
+/// The routing table.
+fn routing_table(req: Request) -> Response {
     let mut router = Router::new();
     router.post("/admin/products", |r, p| finish(create_product(r, p)));
     router.get("/admin/products", |r, p| finish(list_products(r, p)));

@@ -22,6 +22,7 @@ use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::query::query_values;
 use o2o_edge::respond::{created, finish, json};
 use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
 use o2o_edge::staff::staff_id;
 use o2o_edge::{ApiError, FieldContext};
@@ -41,6 +42,11 @@ const DEFAULT_HOLD_SECONDS: i64 = 7 * 24 * 60 * 60;
 
 #[http_component]
 fn handle(req: Request) -> Response {
+    serve("dispatch", req, routing_table)
+}
+
+/// The routing table.
+fn routing_table(req: Request) -> Response {
     let mut router = Router::new();
     router.post("/dispatch/shipments", |r, p| finish(start(r, p)));
     router.get("/dispatch/shipments", |r, p| {

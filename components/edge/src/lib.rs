@@ -14,6 +14,7 @@ pub mod query;
 pub mod respond;
 pub mod routing;
 pub mod schema;
+pub mod serve;
 pub mod spin_store;
 pub mod staff;
 

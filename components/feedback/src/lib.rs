@@ -16,6 +16,7 @@ use o2o_edge::json_body::parse_json;
 use o2o_edge::query::query_values;
 use o2o_edge::respond::{finish, json};
 use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
 use o2o_edge::staff::staff_id;
 use o2o_edge::{ApiError, FieldContext};
@@ -37,6 +38,11 @@ const DEFAULT_COMPLAINTS_PAGE: u32 = 20;
 
 #[http_component]
 fn handle(req: Request) -> Response {
+    serve("feedback", req, routing_table)
+}
+
+/// The routing table.
+fn routing_table(req: Request) -> Response {
     let mut router = Router::new();
     router.post("/feedback", |r, p| finish(submit(r, p)));
     router.get("/feedback/products/:sku", |r, p| finish(product_page(r, p)));

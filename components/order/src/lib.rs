@@ -24,6 +24,7 @@ use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::query::query_value;
 use o2o_edge::respond::{finish, json};
 use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::serve::serve;
 use o2o_edge::spin_store::{SpinKeyValue, SpinSql};
 use o2o_edge::{ApiError, FieldContext};
 use serde_json::json;
@@ -49,6 +50,11 @@ const SWEEP_BATCH: u32 = 200;
 
 #[http_component]
 fn handle(req: Request) -> Response {
+    serve("order", req, routing_table)
+}
+
+/// The routing table.
+fn routing_table(req: Request) -> Response {
     let mut router = Router::new();
     router.post("/orders", |r, p| finish(place(r, p)));
     router.get("/orders", |r, p| finish(list(r, p)));

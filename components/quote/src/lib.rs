@@ -16,6 +16,7 @@ use o2o_edge::edge_context::{now, seconds_variable};
 use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json};
 use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::serve::serve;
 use o2o_edge::spin_store::{SpinKeyValue, SpinSql};
 use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
@@ -28,6 +29,11 @@ const DEFAULT_QUOTE_TTL_SECONDS: i64 = 15 * 60;
 
 #[http_component]
 fn handle(req: Request) -> Response {
+    serve("quote", req, routing_table)
+}
+
+/// The routing table.
+fn routing_table(req: Request) -> Response {
     let mut router = Router::new();
     router.post("/quote", |r, p| finish(create_quote(r, p)));
     router.get("/quote/:id", |r, p| finish(get_quote(r, p)));

@@ -18,6 +18,7 @@ use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::query::query_values;
 use o2o_edge::respond::{finish, json};
 use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
 use o2o_edge::staff::{STAFF_HEADER, staff_id};
 use o2o_edge::{ApiError, FieldContext};
@@ -32,6 +33,11 @@ const DEFAULT_AUTO_APPROVE_MAX: &str = "50.00";
 
 #[http_component]
 fn handle(req: Request) -> Response {
+    serve("refund", req, routing_table)
+}
+
+/// The routing table.
+fn routing_table(req: Request) -> Response {
     let mut router = Router::new();
     router.post("/refunds", |r, p| finish(request(r, p)));
     router.get("/refunds", |r, p| finish(list(r, p)));

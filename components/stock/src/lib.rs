@@ -20,6 +20,7 @@ use o2o_edge::edge_context::now;
 use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json};
 use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
 use o2o_edge::staff::staff_id;
 use o2o_edge::{ApiError, FieldContext};
@@ -34,6 +35,11 @@ const MAX_SKUS_PER_QUERY: usize = 100;
 
 #[http_component]
 fn handle(req: Request) -> Response {
+    serve("stock", req, routing_table)
+}
+
+/// The routing table.
+fn routing_table(req: Request) -> Response {
     let mut router = Router::new();
     router.get("/stock/levels", |r, p| finish(get_levels(r, p)));
     router.get("/stock/availability", |r, p| finish(get_availability(r, p)));

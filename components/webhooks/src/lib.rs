@@ -22,6 +22,7 @@ use o2o_edge::edge_context::now;
 use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json, no_content};
 use o2o_edge::routing::refuse_unrouted;
+use o2o_edge::serve::serve_async;
 use o2o_edge::spin_store::SpinSql;
 use o2o_edge::{ApiError, FieldContext};
 use serde_json::json;
@@ -37,6 +38,11 @@ const MAX_BATCH_SIZE: i64 = 500;
 
 #[http_component]
 async fn handle(req: Request) -> Response {
+    serve_async("webhooks", req, routing_table).await
+}
+
+/// The routing table.
+async fn routing_table(req: Request) -> Response {
     let mut router = Router::new();
     router.post("/webhooks/subscriptions", |r, p| {
         finish(create_subscription(r, p))
