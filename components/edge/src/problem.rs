@@ -65,10 +65,6 @@ pub enum ApiError {
         detail: String,
     },
     MethodNotAllowed,
-    /// A business step whose issue has not landed yet.
-    NotImplemented {
-        component: &'static str,
-    },
     /// The store failed underneath us; nothing the client did wrong.
     Storage(StoreError),
 }
@@ -142,7 +138,6 @@ impl ApiError {
                 (415, "unsupported-media-type", "Unsupported media type")
             }
             ApiError::MethodNotAllowed => (405, "method-not-allowed", "Method not allowed"),
-            ApiError::NotImplemented { .. } => (501, "not-implemented", "Not implemented yet"),
             ApiError::Storage(StoreError::Unavailable(_)) => {
                 (503, "storage-unavailable", "Storage unavailable")
             }
@@ -183,9 +178,6 @@ impl ApiError {
                 format!("the request body is larger than {limit} bytes")
             }
             ApiError::MethodNotAllowed => "this route does not take that method".to_owned(),
-            ApiError::NotImplemented { component } => {
-                format!("the {component} function is declared but not built yet")
-            }
             // Storage details stay in the logs, not in the response.
             ApiError::Storage(_) => "the request could not be completed; retry later".to_owned(),
         }

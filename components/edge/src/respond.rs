@@ -35,8 +35,3 @@ pub fn no_content() -> Response {
 pub fn finish(result: Result<Response, ApiError>) -> Response {
     result.unwrap_or_else(ApiError::into_response)
 }
-
-/// The answer of a business step whose issue has not landed yet: 501 problem+json.
-pub fn not_implemented(component: &'static str) -> Response {
-    ApiError::NotImplemented { component }.into_response()
-}
