@@ -82,11 +82,16 @@ INSERT OR REPLACE INTO delivery_fee_bands (up_to_m, fee) VALUES
 INSERT OR REPLACE INTO pricing_settings (name, value) VALUES
   ('discount_ceiling_percent', '50');
 
--- Stock cover until the stock function lands: Jing'an holds 200 packs of yogurt and sells 3 a
--- day (66 days of cover: clearance applies); Xujiahui sells out in a week.
-INSERT OR REPLACE INTO stock_cover (store_id, sku, on_hand, average_daily_sales) VALUES
-  ('SH-JINGAN',   'DAI-YOGURT-4', 200, '3'),
-  ('SH-XUJIAHUI', 'DAI-YOGURT-4', 20,  '3');
+-- Recent sales for the yogurt clearance (stock-driven markdown reads live stock and the last
+-- 28 days of POS sales and shipped online orders): both stores sold 84 packs, 3 a day. Jing'an
+-- holds 200 (66 days of cover: the clearance applies); Xujiahui 20 (a week: it does not).
+-- Dated relative to seeding, and written once however often the demo is re-seeded.
+INSERT INTO stock_movements (store_id, sku, kind, delta_on_hand, actor, at)
+  SELECT store, 'DAI-YOGURT-4', 'pos-sale', -84, 'demo-seed',
+         strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-14 days')
+  FROM (SELECT 'SH-JINGAN' AS store UNION ALL SELECT 'SH-XUJIAHUI')
+  WHERE NOT EXISTS (SELECT 1 FROM stock_movements m
+                    WHERE m.actor = 'demo-seed' AND m.store_id = store AND m.sku = 'DAI-YOGURT-4');
 
 -- Stock levels (the stock function, migrations/0003_stock.sql): a few levels a demo shows off,
 -- then every active product at every store with a spread of units. INSERT OR IGNORE, so

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -24,8 +24,8 @@ use crate::pricing::{
     AmountOff, BrandId, BuyXGetY, CategoryId, Coupon, CouponCode, CouponRedemptions, CouponValue,
     DeliveryBand, DeliveryFeeBands, DiscountCeiling, FlashSale, FreeDelivery, MemberTier,
     Percentage, PercentageOff, PricingFacts, PricingRules, Promotion, PromotionId, PromotionKind,
-    Reward, SpendThresholdTiers, Stacking, StockCover, StockMarkdown, StorePrices, Target,
-    ThresholdTier, TierId, ValidityWindow,
+    RECENT_SALES_DAYS, Reward, SpendThresholdTiers, Stacking, StockCover, StockMarkdown,
+    StorePrices, Target, ThresholdTier, TierId, ValidityWindow,
 };
 use crate::store::{Sql, SqlRows, SqlValue, StoreError};
 use crate::values::Sku;
@@ -53,8 +53,13 @@ const COUPON_USES: &str = "SELECT COALESCE(SUM(uses), 0), \
 const FLASH_SALE_UNITS: &str = "SELECT COALESCE(SUM(units), 0), \
      COALESCE(SUM(CASE WHEN customer_id = ? THEN units ELSE 0 END), 0) \
      FROM flash_sale_sales WHERE promotion_id = ?";
-const STOCK_COVER: &str =
-    "SELECT sku, on_hand, average_daily_sales FROM stock_cover WHERE store_id = ? ORDER BY sku";
+/// Live stock at a store and what each sku sold there since a time: in-store (POS) sales and
+/// goods that left for online orders (committed reservations), from `stock_movements`.
+const STOCK_COVER: &str = "SELECT l.sku, l.on_hand, \
+     COALESCE((SELECT -SUM(m.delta_on_hand) FROM stock_movements m \
+       WHERE m.store_id = l.store_id AND m.sku = l.sku \
+         AND m.kind IN ('pos-sale', 'reservation-commit') AND m.at >= ?), 0) \
+     FROM stock_levels l WHERE l.store_id = ? ORDER BY l.sku";
 
 /// A product as pricing needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -281,6 +286,7 @@ pub fn load_pricing_facts(
     rules: &PricingRules,
     store: Option<&StoreId>,
     customer: Option<&CustomerId>,
+    now: DateTime<Utc>,
 ) -> Result<PricingFacts, StoreError> {
     // Guests are recorded under '' and are never "this customer".
     let who = SqlValue::from(customer.map_or("\u{0}guest", CustomerId::as_str));
@@ -316,24 +322,25 @@ pub fn load_pricing_facts(
         );
     }
     if let Some(store) = store {
-        let rows = db.execute(STOCK_COVER, &[SqlValue::from(store.as_str())])?;
+        let since = now - Duration::days(i64::from(RECENT_SALES_DAYS));
+        let rows = db.execute(
+            STOCK_COVER,
+            &[
+                SqlValue::Text(since.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                SqlValue::from(store.as_str()),
+            ],
+        )?;
         for row in &rows.rows {
-            let raw = text(row, 0, "stock_cover.sku")?;
-            let at = |column: &str| format!("stock_cover[{raw}].{column}");
+            let raw = text(row, 0, "stock_levels.sku")?;
+            let at = |column: &str| format!("stock_levels[{}/{raw}].{column}", store.as_str());
             let sku = Sku::parse(&raw).map_err(|e| corrupt(at("sku"), e))?;
             let on_hand = u32::try_from(integer(row, 1, &at("on_hand"))?)
                 .map_err(|e| corrupt(at("on_hand"), e))?;
-            let average_daily_sales = decimal(
-                &text(row, 2, &at("average_daily_sales"))?,
-                &at("average_daily_sales"),
-            )?;
-            facts.stock.insert(
-                sku,
-                StockCover {
-                    on_hand,
-                    average_daily_sales,
-                },
-            );
+            let sold = u32::try_from(integer(row, 2, &at("recent sales"))?.max(0))
+                .map_err(|e| corrupt(at("recent sales"), e))?;
+            facts
+                .stock
+                .insert(sku, StockCover::from_recent_sales(on_hand, sold));
         }
     }
     Ok(facts)

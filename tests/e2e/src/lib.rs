@@ -116,6 +116,16 @@ pub fn a_flash_sale(id: &str, price: &str, total_cap: u32) -> PromotionBuilder {
     )
 }
 
+/// A clearance of `clearance_percent` when the store's stock covers more than `cover_days` of
+/// its recent sales (narrow it with `.on_skus(..)`).
+pub fn a_stock_markdown(id: &str, clearance_percent: &str, cover_days: u32) -> PromotionBuilder {
+    a_promotion(
+        id,
+        "stock-markdown",
+        json!({ "clearance_percent": clearance_percent, "cover_days": cover_days }),
+    )
+}
+
 /// Free delivery once the goods come to `minimum_spend`.
 pub fn a_free_delivery(id: &str, minimum_spend: &str) -> PromotionBuilder {
     a_promotion(

@@ -6,9 +6,11 @@
 
 use std::time::Duration;
 
+use o2o_e2e::stock_kit::a_stock_level;
 use o2o_e2e::{
     CatalogBuilder, TEST_STORE_LOCATION, TestApp, a_buy_x_get_y, a_catalog, a_coupon, a_flash_sale,
-    a_free_delivery, a_percentage_off, a_quote, a_spend_threshold, amount, spawn_app,
+    a_free_delivery, a_percentage_off, a_quote, a_spend_threshold, a_stock_markdown, amount,
+    spawn_app,
 };
 use serde_json::Value;
 use spin_test_host::SqlValue;
@@ -522,4 +524,41 @@ fn chrono_seconds(timestamp: &Value) -> i64 {
     chrono::DateTime::parse_from_rfc3339(timestamp.as_str().unwrap())
         .unwrap()
         .timestamp()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stock_driven_markdown_follows_the_live_stock_and_its_recent_sales() {
+    // Given yogurt on a 30% clearance when a store holds more than 14 days of its sales
+    let app = spawn_app(
+        a_catalog()
+            .with_priced_product("DAI-YOGURT", "dairy", "10.00")
+            .with_store("SH-1")
+            .with_promotion(a_stock_markdown("CLEARANCE", "30", 14).on_skus(&["DAI-YOGURT"])),
+    )
+    .await;
+    let quote_yogurt = || async {
+        app.quote(&a_quote().for_lines(&[("DAI-YOGURT", 1)]).pickup_at("SH-1"))
+            .await
+            .expect(201)
+            .body
+    };
+
+    // No stock at the store: no markdown
+    assert_eq!(amount(&quote_yogurt().await["total"]), "10.00");
+
+    // 60 packs on hand and none sold in the last four weeks: it covers forever, cleared
+    app.with_stock(a_stock_level("SH-1", "DAI-YOGURT", 60));
+    assert_eq!(amount(&quote_yogurt().await["total"]), "7.00");
+
+    // The till sells 56 packs: 4 left selling 2 a day covers 2 days, the markdown stops
+    app.pos_sale("staff-1", "SH-1", "DAI-YOGURT", 56)
+        .await
+        .expect(200);
+    assert_eq!(amount(&quote_yogurt().await["total"]), "10.00");
+
+    // A delivery of 100 packs: 104 at 2 a day is 52 days of cover, cleared again
+    app.receive("staff-1", "SH-1", "DAI-YOGURT", 100)
+        .await
+        .expect(200);
+    assert_eq!(amount(&quote_yogurt().await["total"]), "7.00");
 }

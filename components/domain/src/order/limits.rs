@@ -7,6 +7,8 @@
 //! in `order_consumptions` against the order, which is how a cancelled or expired order (or a
 //! place-order that failed after this step) gives exactly that back.
 
+use chrono::{DateTime, Utc};
+
 use crate::ids::{CustomerId, OrderId};
 use crate::pricing::{CouponCode, CouponRejection, PromotionId, PromotionKind};
 use crate::pricing_rules_store::{load_pricing_facts, load_pricing_rules};
@@ -55,13 +57,14 @@ pub fn take(
     order: OrderId,
     customer: &CustomerId,
     quote: &FrozenQuote,
+    now: DateTime<Utc>,
 ) -> Result<(), LimitError> {
     if quote.coupons.is_empty() && quote.flash_sales.is_empty() {
         return Ok(());
     }
     in_immediate_transaction(db, || {
         let rules = load_pricing_rules(db, quote.currency, None, None, &quote.coupons)?;
-        let facts = load_pricing_facts(db, &rules, None, Some(customer))?;
+        let facts = load_pricing_facts(db, &rules, None, Some(customer), now)?;
         for code in &quote.coupons {
             let Some(coupon) = rules.coupons.get(code) else {
                 return Err(LimitError::CouponRefused {

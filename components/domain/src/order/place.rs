@@ -250,7 +250,7 @@ pub fn place_order(
             "take coupon uses and flash-sale units",
             |p: &mut Progress| {
                 let priced = p.priced.as_ref().expect("priced before taking limits");
-                limits::take(db, order, &request.customer, &priced.frozen)?;
+                limits::take(db, order, &request.customer, &priced.frozen, now)?;
                 Ok(())
             },
             |_: &mut Progress| {

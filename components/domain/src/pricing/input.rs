@@ -88,7 +88,18 @@ pub struct StockCover {
     pub average_daily_sales: Decimal,
 }
 
+/// How far back "recent sales" reach for stock-driven markdown: four weeks.
+pub const RECENT_SALES_DAYS: u32 = 28;
+
 impl StockCover {
+    /// The cover of `on_hand` units that sold `units_sold` in the last `RECENT_SALES_DAYS`.
+    pub fn from_recent_sales(on_hand: u32, units_sold: u32) -> Self {
+        StockCover {
+            on_hand,
+            average_daily_sales: Decimal::from(units_sold) / Decimal::from(RECENT_SALES_DAYS),
+        }
+    }
+
     /// True when the stock on hand lasts more than `days` at the recent sales rate. A sku that
     /// has not sold at all recently while stock is on hand covers forever: it qualifies.
     pub fn covers_more_than(&self, days: u32) -> bool {

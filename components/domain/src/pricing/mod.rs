@@ -52,7 +52,7 @@ pub use error::PricingError;
 pub use flash_sale::{FlashSale, FlashSaleUsage};
 pub use input::{
     BasketLine, CouponRedemptions, CustomerContext, Fulfilment, PricingFacts, PricingInput,
-    StockCover,
+    RECENT_SALES_DAYS, StockCover,
 };
 pub use percentage::{Percentage, PercentageOutOfRange};
 pub use percentage_off::PercentageOff;
