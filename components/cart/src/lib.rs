@@ -3,13 +3,19 @@
 //! (`o2o_domain::cart_repository`), skus and stores are checked against the catalog tables,
 //! and every rule is `o2o_domain::Cart`'s. This file is the routing table; each handler reads
 //! and validates the request, calls the domain, and writes once, after every check has passed.
+//!
+//! A signed-in customer's cart is theirs alone: anyone else asking for it is told it does not
+//! exist (404). A guest cart (made without a token) is reached by its unguessable id, and a
+//! customer who signs in merges it into their own cart.
 
 mod wire;
 
+use o2o_domain::auth::Principal;
 use o2o_domain::cart_repository::{
     delete_cart, load_cart, product_is_sold, save_cart, store_exists,
 };
-use o2o_domain::{Cart, CartId, CustomerId, Quantity, Sku, StoreId};
+use o2o_domain::{Cart, CartId, Quantity, Sku, StoreId};
+use o2o_edge::auth::{customer, principal};
 use o2o_edge::edge_context::{now, seconds_variable};
 use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json, no_content};
@@ -70,43 +76,48 @@ fn path_sku(params: &Params) -> Result<Sku, ApiError> {
     Sku::parse(params.get("sku").unwrap_or_default()).field("sku")
 }
 
+/// The live cart `id`, if `caller` may use it: its customer, or anyone for a guest cart.
+/// Someone else's cart is not found, exactly like a cart that never existed.
 fn load_live_cart(
     kv: &SpinKeyValue,
     id: CartId,
     now: chrono::DateTime<chrono::Utc>,
+    caller: &Principal,
 ) -> Result<Cart, ApiError> {
     load_cart(kv, id, now)?
+        .filter(|cart| caller.may_see(cart.customer_id.as_ref(), &[]))
         .ok_or_else(|| ApiError::not_found(format!("no cart {id} (or it expired)")))
 }
 
 fn create_cart(req: Request, _: Params) -> Result<Response, ApiError> {
-    let body: CreateCart = if req.body().is_empty() {
-        CreateCart::default()
-    } else {
-        parse_json(&req)?
+    if !req.body().is_empty() {
+        let CreateCart {} = parse_json(&req)?;
+    }
+    // A guest's cart without a token; a customer's with one (a staff key is refused: it acts
+    // for the shop, never as a shopper).
+    let customer_id = match principal(&req)? {
+        Principal::Anonymous => None,
+        _ => Some(customer(&req)?),
     };
-    let customer_id = body
-        .customer_id
-        .as_deref()
-        .map(CustomerId::parse)
-        .transpose()
-        .field("customer_id")?;
     let kv = SpinKeyValue::open_default()?;
     let cart = Cart::new(customer_id, now(), cart_ttl());
     save_cart(&kv, &cart)?;
     created(&format!("/cart/{}", cart.id), &to_wire(&cart))
 }
 
-fn get_cart(_: Request, params: Params) -> Result<Response, ApiError> {
+fn get_cart(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_cart_id(&params)?;
     let kv = SpinKeyValue::open_default()?;
-    json(200, &to_wire(&load_live_cart(&kv, id, now())?))
+    json(
+        200,
+        &to_wire(&load_live_cart(&kv, id, now(), &principal(&req)?)?),
+    )
 }
 
-fn abandon_cart(_: Request, params: Params) -> Result<Response, ApiError> {
+fn abandon_cart(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_cart_id(&params)?;
     let kv = SpinKeyValue::open_default()?;
-    load_live_cart(&kv, id, now())?;
+    load_live_cart(&kv, id, now(), &principal(&req)?)?;
     delete_cart(&kv, id)?;
     Ok(no_content())
 }
@@ -125,7 +136,7 @@ fn add_item(req: Request, params: Params) -> Result<Response, ApiError> {
 
     let (now, ttl) = (now(), cart_ttl());
     let kv = SpinKeyValue::open_default()?;
-    let mut cart = load_live_cart(&kv, id, now)?;
+    let mut cart = load_live_cart(&kv, id, now, &principal(&req)?)?;
     let db = SpinSql::open_default()?;
     if !product_is_sold(&db, &sku)? {
         return Err(ApiError::unprocessable(
@@ -154,35 +165,37 @@ fn set_quantity(req: Request, params: Params) -> Result<Response, ApiError> {
     let quantity = Quantity::try_from(body.quantity).field("quantity")?;
     let (now, ttl) = (now(), cart_ttl());
     let kv = SpinKeyValue::open_default()?;
-    let mut cart = load_live_cart(&kv, id, now)?;
+    let mut cart = load_live_cart(&kv, id, now, &principal(&req)?)?;
     cart.set_quantity(&sku, quantity, now, ttl)
         .map_err(cart_error)?;
     save_cart(&kv, &cart)?;
     json(200, &to_wire(&cart))
 }
 
-fn remove_item(_: Request, params: Params) -> Result<Response, ApiError> {
+fn remove_item(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_cart_id(&params)?;
     let sku = path_sku(&params)?;
     let (now, ttl) = (now(), cart_ttl());
     let kv = SpinKeyValue::open_default()?;
-    let mut cart = load_live_cart(&kv, id, now)?;
+    let mut cart = load_live_cart(&kv, id, now, &principal(&req)?)?;
     cart.remove(&sku, now, ttl).map_err(cart_error)?;
     save_cart(&kv, &cart)?;
     json(200, &to_wire(&cart))
 }
 
-/// Merges the guest cart named in the body into the customer's cart of the path. The
+/// Merges the guest cart named in the body into the signed-in customer's cart of the path
+/// (at sign-in: the guest's id is all the front end needs to carry over). The
 /// customer's cart is written first (remembering the guest cart), then the guest cart is
 /// deleted: a retry after a failure in between finds the guest cart already counted.
 fn merge_guest_cart(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_cart_id(&params)?;
+    customer(&req)?;
     let body: MergeCarts = parse_json(&req)?;
     let guest_id = CartId::parse(&body.guest_cart_id)
         .ok_or_else(|| ApiError::invalid_field("guest_cart_id", "is not a cart id"))?;
     let (now, ttl) = (now(), cart_ttl());
     let kv = SpinKeyValue::open_default()?;
-    let mut cart = load_live_cart(&kv, id, now)?;
+    let mut cart = load_live_cart(&kv, id, now, &principal(&req)?)?;
     let Some(guest) = load_cart(&kv, guest_id, now)? else {
         if cart.has_merged(guest_id) {
             return json(200, &to_wire_merge(&cart, &Default::default()));

@@ -5,11 +5,10 @@ use o2o_domain::{Cart, CartError, MergeOutcome};
 use o2o_edge::ApiError;
 use serde::Deserialize;
 
+/// `POST /cart` takes no fields: the owner is the signed-in customer (or none, a guest).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CreateCart {
-    pub customer_id: Option<String>,
-}
+pub struct CreateCart {}
 
 /// Quantities arrive as any integer so that 0 or -1 is refused naming the field, like 1000.
 #[derive(Debug, Deserialize)]

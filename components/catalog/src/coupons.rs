@@ -12,12 +12,12 @@ use o2o_edge::spin_store::SpinSql;
 use spin_sdk::http::{Params, Request, Response};
 
 use crate::wire::{
-    catalog_error, change_by, create_body, found, list_query, page_json, param, path_not_found,
-    staff_id,
+    READERS, Scope, catalog_error, change_by, create_body, found, list_query, page_json, param,
+    path_not_found, staff, staff_any,
 };
 
 pub fn create(req: Request, _: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let (code_raw, rest) = create_body(&req, "code", "a coupon code")?;
     let draft: CouponDraft = decode_json(&rest)?;
     let code = parse_coupon_code("code", &code_raw).map_err(catalog_error)?;
@@ -28,6 +28,7 @@ pub fn create(req: Request, _: Params) -> Result<Response, ApiError> {
 }
 
 pub fn list(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let query = list_query(req.query(), &["kind", "active"])?;
     let db = SpinSql::open_default()?;
     json(
@@ -36,7 +37,8 @@ pub fn list(req: Request, _: Params) -> Result<Response, ApiError> {
     )
 }
 
-pub fn get(_: Request, params: Params) -> Result<Response, ApiError> {
+pub fn get(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let code = parse_coupon_code("code", param(&params, "code")).map_err(path_not_found)?;
     let db = SpinSql::open_default()?;
     found(
@@ -46,7 +48,7 @@ pub fn get(_: Request, params: Params) -> Result<Response, ApiError> {
 }
 
 pub fn replace(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let code = parse_coupon_code("code", param(&params, "code")).map_err(path_not_found)?;
     let draft: CouponDraft = parse_json(&req)?;
     let coupon = draft.validate(code).map_err(catalog_error)?;

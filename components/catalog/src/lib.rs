@@ -5,9 +5,9 @@
 //! never deleted; a member tier is removed once no customer is on it; customers are never
 //! removed), get and list (`?limit=&cursor=` plus filters). Every rule is
 //! `o2o_domain::catalog`'s and every write one audited transaction of
-//! `o2o_domain::catalog::repository`; this file is the routing table. Writes take the acting
-//! staff member from the `x-staff-id` header until the authentication issue lands
-//! (docs/ARCHITECTURE.md, Departures).
+//! `o2o_domain::catalog::repository`; this file is the routing table. Writes need an API key
+//! with the scope `catalog` (its id is the audit log's actor); reads take `catalog` or
+//! `reports`.
 
 mod coupons;
 mod membership;
@@ -29,8 +29,8 @@ use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
 use wire::{
-    catalog_error, change_by, create_body, found, list_query, page_json, param, path_not_found,
-    staff_id,
+    READERS, Scope, catalog_error, change_by, create_body, found, list_query, page_json, param,
+    path_not_found, staff, staff_any,
 };
 
 #[http_component]
@@ -134,7 +134,7 @@ fn routing_table(req: Request) -> Response {
 // ---- products ----
 
 fn create_product(req: Request, _: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let (sku_raw, rest) = create_body(&req, "sku", "a sku code")?;
     let draft: ProductDraft = decode_json(&rest)?;
     let sku = parse_sku("sku", &sku_raw).map_err(catalog_error)?;
@@ -146,13 +146,15 @@ fn create_product(req: Request, _: Params) -> Result<Response, ApiError> {
 }
 
 fn list_products(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let query = list_query(req.query(), &["category", "brand", "active"])?;
     let db = SpinSql::open_default()?;
     let page = catalog::list_products(&db, &query).map_err(catalog_error)?;
     json(200, &page_json(page))
 }
 
-fn get_product(_: Request, params: Params) -> Result<Response, ApiError> {
+fn get_product(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let sku = parse_sku("sku", param(&params, "sku")).map_err(path_not_found)?;
     let db = SpinSql::open_default()?;
     found(
@@ -162,7 +164,7 @@ fn get_product(_: Request, params: Params) -> Result<Response, ApiError> {
 }
 
 fn replace_product(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let sku = parse_sku("sku", param(&params, "sku")).map_err(path_not_found)?;
     let draft: ProductDraft = parse_json(&req)?;
     let product = draft.validate(sku).map_err(catalog_error)?;
@@ -177,7 +179,7 @@ fn replace_product(req: Request, params: Params) -> Result<Response, ApiError> {
 // ---- stores ----
 
 fn create_store(req: Request, _: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let (id_raw, rest) = create_body(&req, "id", "a store id")?;
     let draft: StoreDraft = decode_json(&rest)?;
     let id = parse_store_id("id", &id_raw).map_err(catalog_error)?;
@@ -189,6 +191,7 @@ fn create_store(req: Request, _: Params) -> Result<Response, ApiError> {
 }
 
 fn list_stores(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let query = list_query(req.query(), &["city", "active"])?;
     let db = SpinSql::open_default()?;
     json(
@@ -197,7 +200,8 @@ fn list_stores(req: Request, _: Params) -> Result<Response, ApiError> {
     )
 }
 
-fn get_store(_: Request, params: Params) -> Result<Response, ApiError> {
+fn get_store(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
     let db = SpinSql::open_default()?;
     found(
@@ -207,7 +211,7 @@ fn get_store(_: Request, params: Params) -> Result<Response, ApiError> {
 }
 
 fn replace_store(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
     let draft: StoreDraft = parse_json(&req)?;
     let store = draft.validate(id).map_err(catalog_error)?;
@@ -221,7 +225,8 @@ fn replace_store(req: Request, params: Params) -> Result<Response, ApiError> {
 
 // ---- store price overrides ----
 
-fn list_store_prices(_: Request, params: Params) -> Result<Response, ApiError> {
+fn list_store_prices(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
     let db = SpinSql::open_default()?;
     let prices = catalog::list_store_prices(&db, &id).map_err(catalog_error)?;
@@ -229,7 +234,7 @@ fn list_store_prices(_: Request, params: Params) -> Result<Response, ApiError> {
 }
 
 fn set_store_price(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
     let sku = parse_sku("sku", param(&params, "sku")).map_err(path_not_found)?;
     let draft: PriceDraft = parse_json(&req)?;
@@ -241,7 +246,7 @@ fn set_store_price(req: Request, params: Params) -> Result<Response, ApiError> {
 }
 
 fn remove_store_price(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
     let sku = parse_sku("sku", param(&params, "sku")).map_err(path_not_found)?;
     let db = SpinSql::open_default()?;
@@ -253,7 +258,7 @@ fn remove_store_price(req: Request, params: Params) -> Result<Response, ApiError
 // ---- promotions ----
 
 fn create_promotion(req: Request, _: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let (id, rest) = create_body(&req, "id", "a promotion id")?;
     let draft: PromotionDraft = decode_json(&rest)?;
     let promotion = draft.validate(&id).map_err(catalog_error)?;
@@ -267,6 +272,7 @@ fn create_promotion(req: Request, _: Params) -> Result<Response, ApiError> {
 }
 
 fn list_promotions(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let query = list_query(req.query(), &["kind", "active"])?;
     let db = SpinSql::open_default()?;
     json(
@@ -275,14 +281,15 @@ fn list_promotions(req: Request, _: Params) -> Result<Response, ApiError> {
     )
 }
 
-fn get_promotion(_: Request, params: Params) -> Result<Response, ApiError> {
+fn get_promotion(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let db = SpinSql::open_default()?;
     let row = catalog::get_promotion(&db, param(&params, "id")).map_err(catalog_error)?;
     found(row, "such promotion")
 }
 
 fn replace_promotion(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let draft: PromotionDraft = parse_json(&req)?;
     let promotion = draft
         .validate(param(&params, "id"))

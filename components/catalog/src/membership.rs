@@ -17,14 +17,14 @@ use serde_json::json;
 use spin_sdk::http::{Params, Request, Response};
 
 use crate::wire::{
-    catalog_error, change_by, create_body, found, list_query, page_json, param, path_not_found,
-    staff_id,
+    READERS, Scope, catalog_error, change_by, create_body, found, list_query, page_json, param,
+    path_not_found, staff, staff_any,
 };
 
 // ---- member tiers ----
 
 pub fn create_tier(req: Request, _: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let (id_raw, rest) = create_body(&req, "id", "a member tier id")?;
     let draft: MemberTierDraft = decode_json(&rest)?;
     let id = parse_tier_id("id", &id_raw).map_err(catalog_error)?;
@@ -35,6 +35,7 @@ pub fn create_tier(req: Request, _: Params) -> Result<Response, ApiError> {
 }
 
 pub fn list_tiers(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let query = list_query(req.query(), &[])?;
     let db = SpinSql::open_default()?;
     json(
@@ -43,7 +44,8 @@ pub fn list_tiers(req: Request, _: Params) -> Result<Response, ApiError> {
     )
 }
 
-pub fn get_tier(_: Request, params: Params) -> Result<Response, ApiError> {
+pub fn get_tier(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let id = parse_tier_id("id", param(&params, "id")).map_err(path_not_found)?;
     let db = SpinSql::open_default()?;
     found(
@@ -53,7 +55,7 @@ pub fn get_tier(_: Request, params: Params) -> Result<Response, ApiError> {
 }
 
 pub fn replace_tier(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let id = parse_tier_id("id", param(&params, "id")).map_err(path_not_found)?;
     let draft: MemberTierDraft = parse_json(&req)?;
     let tier = draft.validate(id).map_err(catalog_error)?;
@@ -65,7 +67,7 @@ pub fn replace_tier(req: Request, params: Params) -> Result<Response, ApiError> 
 }
 
 pub fn remove_tier(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let id = parse_tier_id("id", param(&params, "id")).map_err(path_not_found)?;
     let db = SpinSql::open_default()?;
     catalog::remove_member_tier(&db, &change_by(&actor), &id).map_err(catalog_error)?;
@@ -74,7 +76,8 @@ pub fn remove_tier(req: Request, params: Params) -> Result<Response, ApiError> {
 
 // ---- tier prices ----
 
-pub fn list_tier_prices(_: Request, params: Params) -> Result<Response, ApiError> {
+pub fn list_tier_prices(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let id = parse_tier_id("id", param(&params, "id")).map_err(path_not_found)?;
     let db = SpinSql::open_default()?;
     if catalog::get_member_tier(&db, &id)
@@ -91,7 +94,7 @@ pub fn list_tier_prices(_: Request, params: Params) -> Result<Response, ApiError
 }
 
 pub fn set_tier_price(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let id = parse_tier_id("id", param(&params, "id")).map_err(path_not_found)?;
     let sku = parse_sku("sku", param(&params, "sku")).map_err(path_not_found)?;
     let draft: PriceDraft = parse_json(&req)?;
@@ -103,7 +106,7 @@ pub fn set_tier_price(req: Request, params: Params) -> Result<Response, ApiError
 }
 
 pub fn remove_tier_price(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let id = parse_tier_id("id", param(&params, "id")).map_err(path_not_found)?;
     let sku = parse_sku("sku", param(&params, "sku")).map_err(path_not_found)?;
     let db = SpinSql::open_default()?;
@@ -114,7 +117,7 @@ pub fn remove_tier_price(req: Request, params: Params) -> Result<Response, ApiEr
 // ---- customers ----
 
 pub fn create_customer(req: Request, _: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let (id_raw, rest) = create_body(&req, "id", "a customer id")?;
     let draft: CustomerDraft = decode_json(&rest)?;
     let id = parse_customer_id("id", &id_raw).map_err(catalog_error)?;
@@ -126,6 +129,7 @@ pub fn create_customer(req: Request, _: Params) -> Result<Response, ApiError> {
 }
 
 pub fn list_customers(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let query = list_query(req.query(), &["tier_id"])?;
     let db = SpinSql::open_default()?;
     json(
@@ -134,7 +138,8 @@ pub fn list_customers(req: Request, _: Params) -> Result<Response, ApiError> {
     )
 }
 
-pub fn get_customer(_: Request, params: Params) -> Result<Response, ApiError> {
+pub fn get_customer(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff_any(&req, READERS)?;
     let id = parse_customer_id("id", param(&params, "id")).map_err(path_not_found)?;
     let db = SpinSql::open_default()?;
     found(
@@ -144,7 +149,7 @@ pub fn get_customer(_: Request, params: Params) -> Result<Response, ApiError> {
 }
 
 pub fn replace_customer(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Catalog)?.id;
     let id = parse_customer_id("id", param(&params, "id")).map_err(path_not_found)?;
     let draft: CustomerDraft = parse_json(&req)?;
     let customer = draft.validate(id).map_err(catalog_error)?;

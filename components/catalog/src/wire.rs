@@ -13,7 +13,7 @@ use o2o_edge::respond::json;
 use serde_json::{Value, json};
 use spin_sdk::http::{Params, Request, Response};
 
-/// Who makes a change, and when: the staff member of `staff_id` and the edge's clock.
+/// Who makes a change, and when: the API key of the request and the edge's clock.
 pub fn change_by(actor: &str) -> Change<'_> {
     Change { actor, now: now() }
 }
@@ -50,7 +50,11 @@ pub fn path_not_found(error: CatalogError) -> ApiError {
     }
 }
 
-pub use o2o_edge::staff::staff_id;
+pub use o2o_domain::auth::Scope;
+pub use o2o_edge::auth::{staff, staff_any};
+
+/// Who may read the catalog's admin views: its editors, and analysts with `reports`.
+pub const READERS: &[Scope] = &[Scope::Catalog, Scope::Reports];
 
 pub fn catalog_error(error: CatalogError) -> ApiError {
     match error {

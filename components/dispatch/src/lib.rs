@@ -2,13 +2,16 @@
 //! prepare a pickup (which gets a 6-digit code, shown once) and hand it over against the code,
 //! or hand a delivery to a courier of the store (distance and ETA computed); couriers report
 //! delivered or failed by a signed webhook; staff add and list couriers and plan a courier's
-//! route; anyone with the ids reads the tracking view. Every rule is `o2o_domain::dispatch`'s;
-//! this file is the routing table.
+//! route; the order's customer reads the tracking view. Every rule is
+//! `o2o_domain::dispatch`'s; this file is the routing table.
 //!
-//! Staff are named by the `x-staff-id` header until authentication lands (`o2o_edge::staff`).
+//! Staff routes need a key with the scope `dispatch` (its id is the audit log's actor); the
+//! tracking views are the order's customer's, and staff's with `dispatch` or `reports`: to
+//! anyone else the order does not exist (404).
 
 mod wire;
 
+use o2o_domain::auth::Scope;
 use o2o_domain::dispatch::fulfilment::{self, courier_route};
 use o2o_domain::dispatch::repository::{self as shipments, CourierId, ShipmentId};
 use o2o_domain::dispatch::{CourierSpeed, DispatchError, PickupCode};
@@ -16,7 +19,8 @@ use o2o_domain::order::repository as orders;
 use o2o_domain::pricing_rules_store::load_store;
 use o2o_domain::store::StoreError;
 use o2o_domain::{OrderId, StoreId};
-use o2o_edge::edge_context::{now, seconds_variable};
+use o2o_edge::auth::{signed_in, staff};
+use o2o_edge::edge_context::{now, random_bytes, seconds_variable};
 use o2o_edge::inbound::accept_signed;
 use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::query::query_values;
@@ -24,7 +28,6 @@ use o2o_edge::respond::{created, finish, json};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
-use o2o_edge::staff::staff_id;
 use o2o_edge::{ApiError, FieldContext};
 use serde_json::json;
 use spin_sdk::http::{Params, Request, Response, Router};
@@ -108,13 +111,9 @@ fn path_shipment(params: &Params) -> Result<ShipmentId, ApiError> {
 /// A fresh pickup code from the platform's random source.
 fn new_pickup_code() -> Result<PickupCode, ApiError> {
     loop {
-        let mut bytes = [0u8; 4];
-        getrandom::fill(&mut bytes).map_err(|e| {
-            ApiError::Storage(StoreError::Unavailable(format!(
-                "no random bytes for a pickup code: {e}"
-            )))
-        })?;
-        if let Some(code) = PickupCode::from_random(u32::from_le_bytes(bytes)) {
+        let bytes = random_bytes()?;
+        let word = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        if let Some(code) = PickupCode::from_random(word) {
             return Ok(code);
         }
     }
@@ -122,7 +121,7 @@ fn new_pickup_code() -> Result<PickupCode, ApiError> {
 
 /// `POST /dispatch/shipments` `{"order_id"}` (staff): fulfilment starts → 201.
 fn start(req: Request, _: Params) -> Result<Response, ApiError> {
-    let staff = staff_id(&req)?;
+    let staff = staff(&req, Scope::Dispatch)?.id;
     let body: StartBody = parse_json(&req)?;
     let order = body.order()?;
     let db = SpinSql::open_default()?;
@@ -133,8 +132,12 @@ fn start(req: Request, _: Params) -> Result<Response, ApiError> {
     )
 }
 
+/// Staff who may read any tracking view.
+const TRACKING_STAFF: &[Scope] = &[Scope::Dispatch, Scope::Reports];
+
 /// `GET /dispatch/shipments/{id}`: the tracking view of one shipment and its order.
-fn get(_: Request, params: Params) -> Result<Response, ApiError> {
+fn get(req: Request, params: Params) -> Result<Response, ApiError> {
+    let caller = signed_in(&req)?;
     let id = path_shipment(&params)?;
     let db = SpinSql::open_default()?;
     let shipment =
@@ -142,6 +145,9 @@ fn get(_: Request, params: Params) -> Result<Response, ApiError> {
     let order = orders::load(&db, shipment.order)?.ok_or_else(|| {
         ApiError::Storage(StoreError::Corrupt(format!("shipment {id}: no order")))
     })?;
+    if !caller.may_see(Some(&order.customer), TRACKING_STAFF) {
+        return Err(ApiError::not_found("no such shipment"));
+    }
     let mut body = wire::shipment(&shipment);
     body["order"] = order_timeline(&order);
     json(200, &body)
@@ -150,6 +156,7 @@ fn get(_: Request, params: Params) -> Result<Response, ApiError> {
 /// `GET /dispatch/shipments?order_id=..`: the tracking view of an order: its timeline and every
 /// shipment of it (a failed delivery's and the next one's), oldest first.
 fn tracking_of_order(req: Request, _: Params) -> Result<Response, ApiError> {
+    let caller = signed_in(&req)?;
     let raw = match query_values(req.query(), "order_id").as_slice() {
         [one] => one.clone(),
         _ => {
@@ -162,7 +169,9 @@ fn tracking_of_order(req: Request, _: Params) -> Result<Response, ApiError> {
     let id = OrderId::parse(&raw)
         .ok_or_else(|| ApiError::invalid_field("order_id", "is not an order id"))?;
     let db = SpinSql::open_default()?;
-    let order = orders::load(&db, id)?.ok_or_else(|| ApiError::not_found("no such order"))?;
+    let order = orders::load(&db, id)?
+        .filter(|order| caller.may_see(Some(&order.customer), TRACKING_STAFF))
+        .ok_or_else(|| ApiError::not_found("no such order"))?;
     let list = shipments::of_order(&db, id)?;
     json(
         200,
@@ -176,7 +185,7 @@ fn tracking_of_order(req: Request, _: Params) -> Result<Response, ApiError> {
 /// `POST /dispatch/shipments/{id}/ready` (staff): a pickup is prepared; the answer carries the
 /// pickup code, the only time it is shown.
 fn ready(req: Request, params: Params) -> Result<Response, ApiError> {
-    let staff = staff_id(&req)?;
+    let staff = staff(&req, Scope::Dispatch)?.id;
     let id = path_shipment(&params)?;
     let code = new_pickup_code()?;
     let db = SpinSql::open_default()?;
@@ -189,7 +198,7 @@ fn ready(req: Request, params: Params) -> Result<Response, ApiError> {
 
 /// `POST /dispatch/shipments/{id}/collection` `{"pickup_code"}` (staff, at the counter).
 fn collect(req: Request, params: Params) -> Result<Response, ApiError> {
-    let staff = staff_id(&req)?;
+    let staff = staff(&req, Scope::Dispatch)?.id;
     let id = path_shipment(&params)?;
     let body: CollectBody = parse_json(&req)?;
     let code = body.code()?;
@@ -201,7 +210,7 @@ fn collect(req: Request, params: Params) -> Result<Response, ApiError> {
 /// `POST /dispatch/shipments/{id}/courier` `{"courier_id"?}` (staff): the goods leave with a
 /// courier.
 fn assign_courier(req: Request, params: Params) -> Result<Response, ApiError> {
-    let staff = staff_id(&req)?;
+    let staff = staff(&req, Scope::Dispatch)?.id;
     let id = path_shipment(&params)?;
     let body: AssignBody = if req.body().is_empty() {
         AssignBody::default()
@@ -239,7 +248,7 @@ fn courier_update(req: Request, _: Params) -> Result<Response, ApiError> {
 
 /// `POST /dispatch/couriers` (staff): `{"id", "store_id", "name", "capacity", "active"?}` → 201.
 fn add_courier(req: Request, _: Params) -> Result<Response, ApiError> {
-    let staff = staff_id(&req)?;
+    let staff = staff(&req, Scope::Dispatch)?.id;
     let body: CourierBody = parse_json(&req)?;
     let courier = body.parse()?;
     let db = SpinSql::open_default()?;
@@ -252,6 +261,7 @@ fn add_courier(req: Request, _: Params) -> Result<Response, ApiError> {
 
 /// `GET /dispatch/couriers?store_id=..`: a store's couriers with the deliveries each carries.
 fn list_couriers(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff(&req, Scope::Dispatch)?;
     let raw = match query_values(req.query(), "store_id").as_slice() {
         [one] => one.clone(),
         _ => {
@@ -272,7 +282,8 @@ fn list_couriers(req: Request, _: Params) -> Result<Response, ApiError> {
 
 /// `GET /dispatch/couriers/{id}/route`: the courier's deliveries on hand in nearest-neighbour
 /// order from the store, with each leg and the total distance.
-fn route(_: Request, params: Params) -> Result<Response, ApiError> {
+fn route(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff(&req, Scope::Dispatch)?;
     let id = params
         .get("id")
         .and_then(|raw| CourierId::parse(raw).ok())

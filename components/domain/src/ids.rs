@@ -11,7 +11,7 @@ use uuid::{Timestamp, Uuid};
 use crate::values::{ValueError, parse_store_code};
 
 /// A v7 uuid made at `now`.
-fn new_v7(now: DateTime<Utc>) -> Uuid {
+pub(crate) fn new_v7(now: DateTime<Utc>) -> Uuid {
     let secs = u64::try_from(now.timestamp()).unwrap_or(0);
     Uuid::new_v7(Timestamp::from_unix(
         uuid::NoContext,

@@ -1,4 +1,4 @@
-//! What only the edge may read: the clock and Spin variables. Domain functions receive `now`
+//! What only the edge may read: the clock, randomness and Spin variables. Domain functions receive `now`
 //! and configuration as arguments; this is where they come from.
 
 use chrono::{DateTime, Utc};
@@ -27,4 +27,16 @@ pub fn seconds_variable(name: &str, default: i64) -> chrono::Duration {
         Err(_) => default,
     };
     chrono::Duration::seconds(seconds)
+}
+
+/// 32 bytes from the platform's random source (WASI random under Spin): for secrets and keys
+/// the shop makes.
+pub fn random_bytes() -> Result<[u8; 32], crate::ApiError> {
+    let mut bytes = [0_u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        crate::ApiError::Storage(o2o_domain::store::StoreError::Unavailable(format!(
+            "no random bytes: {e}"
+        )))
+    })?;
+    Ok(bytes)
 }

@@ -2,8 +2,10 @@
 //! Spin: JSON request bodies (`json_body`), `application/problem+json` errors built in exactly
 //! one place (`problem`), the Spin implementations of the domain's storage traits
 //! (`spin_store`), the schema migrations (`schema`), and reading variables and the clock at the
-//! edge (`edge_context`), and the fallback routes every component ends with (`routing`). Business rules live in `o2o-domain`, never here.
+//! edge (`edge_context`), and the fallback routes every component ends with (`routing`), who is calling and their
+//! rate limit (`auth`). Business rules live in `o2o-domain`, never here.
 
+pub mod auth;
 pub mod edge_context;
 pub mod idempotent;
 pub mod inbound;
@@ -16,6 +18,5 @@ pub mod routing;
 pub mod schema;
 pub mod serve;
 pub mod spin_store;
-pub mod staff;
 
 pub use problem::{ApiError, FieldContext};

@@ -52,6 +52,15 @@ pub enum ApiError {
         field: String,
         detail: String,
     },
+    /// 403: the caller is known but may not do this (a customer on a staff route, a key
+    /// without the route's scope).
+    Forbidden {
+        detail: String,
+    },
+    /// 429: the caller's rate limit is spent until the window ends (`Retry-After`).
+    TooManyRequests {
+        retry_after_seconds: u32,
+    },
     /// A problem another function of the shop answered through service chaining, passed on
     /// as it came: that function built it in its own one place.
     Relayed {
@@ -132,6 +141,8 @@ impl ApiError {
             ApiError::Conflict { .. } => (409, "conflict", "Conflict"),
             ApiError::ConflictWithDetails { slug, title, .. } => (409, slug, title),
             ApiError::Unauthorized { .. } => (401, "unauthorized", "Unauthorized"),
+            ApiError::Forbidden { .. } => (403, "forbidden", "Forbidden"),
+            ApiError::TooManyRequests { .. } => (429, "rate-limited", "Too many requests"),
             ApiError::Relayed { status, .. } => (*status, "relayed", "Relayed"),
             ApiError::PayloadTooLarge { .. } => (413, "payload-too-large", "Payload too large"),
             ApiError::UnsupportedMediaType { .. } => {
@@ -168,7 +179,11 @@ impl ApiError {
             | ApiError::Conflict { detail, .. }
             | ApiError::ConflictWithDetails { detail, .. }
             | ApiError::Unauthorized { detail, .. }
+            | ApiError::Forbidden { detail }
             | ApiError::UnsupportedMediaType { detail } => detail.clone(),
+            ApiError::TooManyRequests {
+                retry_after_seconds,
+            } => format!("too many requests; retry in {retry_after_seconds} s"),
             ApiError::Relayed { problem, .. } => problem
                 .get("detail")
                 .and_then(|d| d.as_str())
@@ -214,11 +229,21 @@ impl ApiError {
         }
         let status = self.classify().0;
         let body = serde_json::to_vec(&self.to_json()).unwrap_or_default();
-        Response::builder()
+        let mut response = Response::builder()
             .status(status)
             .header("content-type", "application/problem+json")
             .body(body)
-            .build()
+            .build();
+        match &self {
+            ApiError::TooManyRequests {
+                retry_after_seconds,
+            } => response.set_header("retry-after", retry_after_seconds.to_string()),
+            ApiError::Unauthorized { field, .. } if field == "authorization" => {
+                response.set_header("www-authenticate", "Bearer realm=\"o2o\"");
+            }
+            _ => {}
+        }
+        response
     }
 }
 
@@ -241,6 +266,19 @@ mod tests {
         assert_eq!(json["type"], "urn:o2o:problem:unprocessable");
         assert_eq!(json["status"], 422);
         assert_eq!(json["field"], "sku");
+    }
+
+    #[test]
+    fn a_rate_limited_caller_is_told_when_to_come_back() {
+        let response = ApiError::TooManyRequests {
+            retry_after_seconds: 17,
+        }
+        .into_response();
+        assert_eq!(*response.status(), 429);
+        assert_eq!(
+            response.header("retry-after").and_then(|v| v.as_str()),
+            Some("17")
+        );
     }
 
     #[test]

@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0009_feedback",
         sql: include_str!("../../../migrations/0009_feedback.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_access",
+        sql: include_str!("../../../migrations/0010_access.sql"),
+    },
 ];
 
 const APPLIED_COUNT: &str = "SELECT COUNT(*) FROM schema_migrations";

@@ -4,6 +4,8 @@
 //! Spin variable `cors_allowed_origins` (comma-separated, exact origins; `*` allows any),
 //! preflights answered here; and one structured JSON line per request on stderr, which Spin
 //! keeps as the component's log: time, request id, function, method, path, status, duration.
+//! Before any handler runs, the caller is resolved from its credentials and counted against
+//! its rate limit (`crate::auth::admit`): bad credentials are a 401, a spent limit a 429.
 //! Only those fields are logged: never headers, bodies or query strings, so tokens, keys and
 //! secrets cannot leak into logs.
 
@@ -18,7 +20,7 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 const ALLOWED_METHODS: &str = "GET, POST, PUT, DELETE, OPTIONS";
 const ALLOWED_HEADERS: &str =
-    "authorization, content-type, idempotency-key, x-request-id, x-staff-id, x-api-key";
+    "authorization, content-type, idempotency-key, x-request-id, x-api-key";
 const EXPOSED_HEADERS: &str = "location, retry-after, x-request-id";
 const PREFLIGHT_MAX_AGE_SECONDS: &str = "600";
 
@@ -151,7 +153,10 @@ pub fn serve(component: &str, req: Request, handle: impl FnOnce(Request) -> Resp
     let exchange = Exchange::of(&req);
     let response = match exchange.preflight(&req) {
         Some(preflight) => preflight,
-        None => handle(req),
+        None => match crate::auth::admit(&req) {
+            Ok(()) => handle(req),
+            Err(refused) => refused.into_response(),
+        },
     };
     exchange.finish(component, response)
 }
@@ -165,7 +170,10 @@ pub async fn serve_async<F: Future<Output = Response>>(
     let exchange = Exchange::of(&req);
     let response = match exchange.preflight(&req) {
         Some(preflight) => preflight,
-        None => handle(req).await,
+        None => match crate::auth::admit(&req) {
+            Ok(()) => handle(req).await,
+            Err(refused) => refused.into_response(),
+        },
     };
     exchange.finish(component, response)
 }

@@ -2,15 +2,19 @@
 //! aggregates per product and per store, and the staff queue of complaints. Every rule is
 //! `o2o_domain::feedback`'s; this file is the routing table, `wire` the JSON.
 //!
-//! Until authentication lands, the customer is named by `customer_id` in the body, as the
-//! order routes do, and staff by the `x-staff-id` header (docs/ARCHITECTURE.md, Departures).
+//! Reviews are written by the signed-in customer who owns the order (bearer token); a review
+//! read by id is its author's, or staff's with `refund-approve` or `reports` (anyone else:
+//! 404); product and store pages are public and name no customer. Complaints are after-sales
+//! work: read with `refund-approve` or `reports`, resolved with `refund-approve`.
 
 mod wire;
 
+use o2o_domain::auth::Scope;
 use o2o_domain::feedback::ComplaintStatus;
 use o2o_domain::feedback::repository::{self as feedback, ReviewsOf, StoredReview};
 use o2o_domain::feedback::submission::RatingKind;
 use o2o_domain::{Sku, StoreId};
+use o2o_edge::auth::{customer, signed_in, staff, staff_any};
 use o2o_edge::edge_context::now;
 use o2o_edge::json_body::parse_json;
 use o2o_edge::query::query_values;
@@ -18,15 +22,14 @@ use o2o_edge::respond::{finish, json};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
-use o2o_edge::staff::staff_id;
 use o2o_edge::{ApiError, FieldContext};
 use serde_json::json;
 use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
 use wire::{
-    FeedbackBody, ResolveBody, complaint_json, feedback_error, public_review_json, submitted_json,
-    summary_json,
+    FeedbackBody, ResolveBody, complaint_json, feedback_error, public_review_json, review_json,
+    submitted_json, summary_json,
 };
 
 /// Reviews per page on product and store pages.
@@ -35,6 +38,8 @@ const DEFAULT_REVIEWS_PAGE: u32 = 10;
 /// Complaints per page of the staff queue.
 const MAX_COMPLAINTS_PAGE: u32 = 100;
 const DEFAULT_COMPLAINTS_PAGE: u32 = 20;
+/// Staff who read complaints and any review by id.
+const AFTER_SALES_READERS: &[Scope] = &[Scope::RefundApprove, Scope::Reports];
 
 #[http_component]
 fn handle(req: Request) -> Response {
@@ -47,6 +52,7 @@ fn routing_table(req: Request) -> Response {
     router.post("/feedback", |r, p| finish(submit(r, p)));
     router.get("/feedback/products/:sku", |r, p| finish(product_page(r, p)));
     router.get("/feedback/stores/:id", |r, p| finish(store_page(r, p)));
+    router.get("/feedback/reviews/:id", |r, p| finish(get_review(r, p)));
     router.get("/feedback/complaints", |r, p| finish(complaint_queue(r, p)));
     router.get("/feedback/complaints/:id", |r, p| {
         finish(get_complaint(r, p))
@@ -60,6 +66,7 @@ fn routing_table(req: Request) -> Response {
             "/feedback",
             "/feedback/products/:sku",
             "/feedback/stores/:id",
+            "/feedback/reviews/:id",
             "/feedback/complaints",
             "/feedback/complaints/:id",
             "/feedback/complaints/:id/resolve",
@@ -72,8 +79,9 @@ fn routing_table(req: Request) -> Response {
 /// `POST /feedback`: the owner of a delivered or collected order reviews its lines, rates the
 /// store's service and the delivery; a low rating or an explicit complaint opens a complaint.
 fn submit(req: Request, _: Params) -> Result<Response, ApiError> {
+    let customer = customer(&req)?;
     let body: FeedbackBody = parse_json(&req)?;
-    let submission = body.parse()?;
+    let submission = body.parse(customer)?;
     let db = SpinSql::open_default()?;
     let submitted = feedback::submit(&db, &submission, now()).map_err(feedback_error)?;
     json(201, &submitted_json(&submitted))
@@ -162,7 +170,7 @@ fn store_page(req: Request, params: Params) -> Result<Response, ApiError> {
 
 /// `GET /feedback/complaints?status=open|resolved&limit=&cursor=` (staff): oldest first.
 fn complaint_queue(req: Request, _: Params) -> Result<Response, ApiError> {
-    staff_id(&req)?;
+    staff_any(&req, AFTER_SALES_READERS)?;
     let status = one(req.query(), "status")?
         .map(|raw| {
             ComplaintStatus::parse(&raw)
@@ -192,9 +200,28 @@ fn path_complaint_id(params: &Params) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::not_found("no such complaint"))
 }
 
+/// `GET /feedback/reviews/{id}`: a review as its author wrote it (with its order), for the
+/// author and after-sales staff; to anyone else it does not exist.
+fn get_review(req: Request, params: Params) -> Result<Response, ApiError> {
+    let caller = signed_in(&req)?;
+    let not_found = || ApiError::not_found("no such review");
+    let id = params
+        .get("id")
+        .and_then(feedback::parse_id)
+        .ok_or_else(not_found)?;
+    let db = SpinSql::open_default()?;
+    let review = feedback::review(&db, &id)?
+        .filter(|review| {
+            let author = o2o_domain::CustomerId::parse(&review.customer_id).ok();
+            author.is_some_and(|author| caller.may_see(Some(&author), AFTER_SALES_READERS))
+        })
+        .ok_or_else(not_found)?;
+    json(200, &review_json(&review))
+}
+
 /// `GET /feedback/complaints/{id}` (staff).
 fn get_complaint(req: Request, params: Params) -> Result<Response, ApiError> {
-    staff_id(&req)?;
+    staff_any(&req, AFTER_SALES_READERS)?;
     let id = path_complaint_id(&params)?;
     let db = SpinSql::open_default()?;
     let complaint =
@@ -204,7 +231,7 @@ fn get_complaint(req: Request, params: Params) -> Result<Response, ApiError> {
 
 /// `POST /feedback/complaints/{id}/resolve` (staff) with `{"note"}`: open → resolved, audited.
 fn resolve_complaint(req: Request, params: Params) -> Result<Response, ApiError> {
-    let staff = staff_id(&req)?;
+    let staff = staff(&req, Scope::RefundApprove)?.id;
     let id = path_complaint_id(&params)?;
     let body: ResolveBody = parse_json(&req)?;
     let note = body.note()?;

@@ -22,8 +22,6 @@ use serde_json::{Value, json};
 #[serde(deny_unknown_fields)]
 pub struct FeedbackBody {
     order_id: String,
-    /// Provisional until authentication lands: the customer names themselves.
-    customer_id: String,
     #[serde(default)]
     lines: Vec<LineBody>,
     #[serde(default)]
@@ -64,10 +62,10 @@ impl ResolveBody {
 
 impl FeedbackBody {
     /// Every value parsed, each failure naming its field; then the rules that need no state.
-    pub fn parse(self) -> Result<Submission, ApiError> {
+    /// `customer` is the signed-in customer, who must own the order.
+    pub fn parse(self, customer: CustomerId) -> Result<Submission, ApiError> {
         let order = OrderId::parse(&self.order_id)
             .ok_or_else(|| ApiError::invalid_field("order_id", "not an order id"))?;
-        let customer = CustomerId::parse(&self.customer_id).field("customer_id")?;
         let lines = self
             .lines
             .iter()

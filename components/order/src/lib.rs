@@ -5,18 +5,23 @@
 //! `o2o_domain::order`'s; pricing is the quote function's, reached by Spin service chaining
 //! (`pricing`). This file is the routing table.
 //!
-//! Until authentication lands, the customer is named by `customer_id` in the body (place) or
-//! the query (list), as the cart and quote do (docs/ARCHITECTURE.md, Departures).
+//! Orders are placed by signed-in customers (a bearer token). An order is seen and cancelled
+//! by its customer, and by staff whose key holds `dispatch`, `refund-approve` or `reports`
+//! (cancelling: `dispatch`); to anyone else it does not exist (404). The expiry sweep is for a
+//! scheduler's key with `dispatch`; the payment confirmation is signed, not keyed.
 
 mod pricing;
 mod wire;
 
+use o2o_domain::auth::{Principal, Scope};
 use o2o_domain::idempotency::SavedResponse;
+use o2o_domain::order::Order;
 use o2o_domain::order::lifecycle::{self, PaymentConfirmation};
 use o2o_domain::order::repository as orders;
 use o2o_domain::order::{OrderPolicy, place_order};
 use o2o_domain::stock::ReservationTtl;
 use o2o_domain::{CustomerId, OrderId};
+use o2o_edge::auth::{customer, signed_in, staff};
 use o2o_edge::edge_context::{now, seconds_variable};
 use o2o_edge::idempotent::{self, Begun};
 use o2o_edge::inbound::accept_signed;
@@ -47,6 +52,8 @@ const DEFAULT_HOLD_SECONDS: i64 = 7 * 24 * 60 * 60;
 const MAX_PAGE: u32 = 100;
 const DEFAULT_PAGE: u32 = 20;
 const SWEEP_BATCH: u32 = 200;
+/// Staff who may read any order.
+const STAFF_READERS: &[Scope] = &[Scope::Dispatch, Scope::RefundApprove, Scope::Reports];
 
 #[http_component]
 fn handle(req: Request) -> Response {
@@ -91,9 +98,17 @@ fn policy() -> Result<OrderPolicy, ApiError> {
 /// `POST /orders`: the workflow, once per key. A request that fails has left nothing behind
 /// and gives its key back, so a retry runs anew; a placed order's response is replayed.
 fn place(req: Request, _: Params) -> Result<Response, ApiError> {
+    let customer = customer(&req)?;
     let key = idempotent::key(&req, "placing an order")?;
     let body: PlaceOrderBody = parse_json(&req)?;
-    let request = parse_place_order(body)?;
+    let request = parse_place_order(body, customer)?;
+    let pricer = ChainedQuote {
+        authorization: req
+            .header("authorization")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned(),
+    };
     let policy = policy()?;
     let now = now();
     let db = SpinSql::open_default()?;
@@ -105,7 +120,7 @@ fn place(req: Request, _: Params) -> Result<Response, ApiError> {
         }
     };
     let kv = SpinKeyValue::open_default()?;
-    let placed = match place_order(&kv, &db, &ChainedQuote, &request, policy, now) {
+    let placed = match place_order(&kv, &db, &pricer, &request, policy, now) {
         Ok(placed) => placed,
         Err(failed) => {
             let failed = *failed;
@@ -141,23 +156,52 @@ fn path_order_id(params: &Params) -> Result<OrderId, ApiError> {
         .ok_or_else(|| ApiError::not_found("no such order"))
 }
 
-fn get(_: Request, params: Params) -> Result<Response, ApiError> {
+/// Order `id` as `caller` may see it: another customer's order is not found, exactly like an
+/// order that never existed.
+fn visible_order(
+    db: &SpinSql,
+    id: OrderId,
+    caller: &Principal,
+    staff_scopes: &[Scope],
+) -> Result<Order, ApiError> {
+    lifecycle::get(db, id, now())
+        .map_err(order_error)
+        .and_then(|order| {
+            if caller.may_see(Some(&order.customer), staff_scopes) {
+                Ok(order)
+            } else {
+                Err(ApiError::not_found(format!("no order {id}")))
+            }
+        })
+}
+
+fn get(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_order_id(&params)?;
+    let caller = signed_in(&req)?;
     let db = SpinSql::open_default()?;
-    let order = lifecycle::get(&db, id, now()).map_err(order_error)?;
+    let order = visible_order(&db, id, &caller, STAFF_READERS)?;
     json(200, &to_wire(&order)?)
 }
 
-/// `GET /orders?customer_id=..&limit=..&cursor=..`: newest first; `next_cursor` is the
-/// `cursor` of the next page, `null` on the last.
+/// `GET /orders?limit=..&cursor=..`: the signed-in customer's orders, newest first (staff name
+/// the customer: `?customer_id=..`); `next_cursor` is the `cursor` of the next page, `null` on
+/// the last.
 fn list(req: Request, _: Params) -> Result<Response, ApiError> {
     let query = req.query();
-    let customer = CustomerId::parse(
-        query_value(query, "customer_id")?
-            .as_deref()
-            .unwrap_or_default(),
-    )
-    .field("customer_id")?;
+    let named = query_value(query, "customer_id")?;
+    let customer = match signed_in(&req)? {
+        Principal::Customer(own) if named.is_none() => own,
+        Principal::Customer(_) => {
+            return Err(ApiError::invalid_field(
+                "customer_id",
+                "a customer lists their own orders; customer_id is for staff",
+            ));
+        }
+        _ => {
+            o2o_edge::auth::staff_any(&req, STAFF_READERS)?;
+            CustomerId::parse(named.as_deref().unwrap_or_default()).field("customer_id")?
+        }
+    };
     let limit = match query_value(query, "limit")? {
         Some(raw) => raw
             .parse::<u32>()
@@ -191,7 +235,9 @@ fn cancel(req: Request, params: Params) -> Result<Response, ApiError> {
         parse_json(&req)?
     };
     let reason = body.reason()?;
+    let caller = signed_in(&req)?;
     let db = SpinSql::open_default()?;
+    visible_order(&db, id, &caller, &[Scope::Dispatch])?;
     let order = lifecycle::cancel(&db, id, reason.as_deref(), now()).map_err(order_error)?;
     json(200, &to_wire(&order)?)
 }
@@ -211,7 +257,8 @@ fn confirm_payment(req: Request, params: Params) -> Result<Response, ApiError> {
 }
 
 /// `POST /orders/sweep`: expires unpaid orders past their window → `{"expired": n}`.
-fn sweep(_: Request, _: Params) -> Result<Response, ApiError> {
+fn sweep(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff(&req, Scope::Dispatch)?;
     let db = SpinSql::open_default()?;
     let expired = lifecycle::sweep_unpaid(&db, now(), SWEEP_BATCH).map_err(order_error)?;
     json(200, &json!({"expired": expired}))

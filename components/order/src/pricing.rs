@@ -14,8 +14,12 @@ use spin_sdk::http::{Method, Request, Response, run, send};
 
 const QUOTE_URL: &str = "http://quote.spin.internal/quote";
 
-/// The quote function, reached in-process by Spin.
-pub struct ChainedQuote;
+/// The quote function, reached in-process by Spin, asked on behalf of the customer placing the
+/// order: their `Authorization` header goes along, so that the quote function prices for the
+/// same verified customer (member prices, coupons) and lets them read their own snapshot.
+pub struct ChainedQuote {
+    pub authorization: String,
+}
 
 fn unavailable(what: impl std::fmt::Display) -> PlaceOrderError {
     PlaceOrderError::Store(StoreError::Unavailable(format!("quote function: {what}")))
@@ -32,7 +36,6 @@ impl Pricer for ChainedQuote {
                 "sku": sku.as_str(),
                 "quantity": quantity.get(),
             })).collect::<Vec<_>>(),
-            "customer_id": ask.customer.as_str(),
             "fulfilment": ask.fulfilment_document,
             "coupon_codes": ask.coupon_codes.iter().map(CouponCode::as_str).collect::<Vec<_>>(),
         });
@@ -44,6 +47,7 @@ impl Pricer for ChainedQuote {
                 .method(Method::Post)
                 .uri(QUOTE_URL)
                 .header("content-type", "application/json")
+                .header("authorization", self.authorization.as_str())
                 .body(body.to_string().into_bytes())
                 .build(),
         )?;
@@ -63,6 +67,7 @@ impl Pricer for ChainedQuote {
             Request::builder()
                 .method(Method::Get)
                 .uri(format!("{QUOTE_URL}/{id}"))
+                .header("authorization", self.authorization.as_str())
                 .build(),
         )?;
         match *response.status() {

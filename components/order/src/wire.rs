@@ -28,7 +28,6 @@ const MAX_REFERENCE_LEN: usize = 128;
 pub struct PlaceOrderBody {
     pub cart_id: Option<String>,
     pub lines: Option<Vec<LineBody>>,
-    pub customer_id: String,
     pub fulfilment: FulfilmentMode,
     pub quote_id: Option<String>,
     pub payment_method: String,
@@ -84,7 +83,10 @@ impl PaymentBody {
 }
 
 /// Every value of the body parsed once; a value outside its domain is a 400 naming it.
-pub fn parse_place_order(body: PlaceOrderBody) -> Result<PlaceOrder, ApiError> {
+pub fn parse_place_order(
+    body: PlaceOrderBody,
+    customer: CustomerId,
+) -> Result<PlaceOrder, ApiError> {
     let source = match (body.cart_id, body.lines) {
         (Some(cart), None) => LineSource::Cart(
             CartId::parse(&cart)
@@ -115,7 +117,6 @@ pub fn parse_place_order(body: PlaceOrderBody) -> Result<PlaceOrder, ApiError> {
             });
         }
     };
-    let customer = CustomerId::parse(&body.customer_id).field("customer_id")?;
     let fulfilment = match &body.fulfilment {
         FulfilmentMode::Pickup(pickup) => {
             WantedFulfilment::Pickup(StoreId::parse(&pickup.store_id).field("fulfilment.store_id")?)
@@ -281,9 +282,9 @@ fn conflict(
 pub fn place_order_error(err: PlaceOrderError) -> ApiError {
     let detail = err.to_string();
     match err {
-        PlaceOrderError::UnknownCart(_)
-        | PlaceOrderError::NotYourCart
-        | PlaceOrderError::EmptyCart => ApiError::unprocessable("cart_id", detail),
+        PlaceOrderError::UnknownCart(_) | PlaceOrderError::EmptyCart => {
+            ApiError::unprocessable("cart_id", detail)
+        }
         PlaceOrderError::UnknownPickupStore(_) => {
             ApiError::unprocessable("fulfilment.store_id", detail)
         }

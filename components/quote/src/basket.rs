@@ -57,19 +57,14 @@ pub fn gather(
 ) -> Result<Basket, ApiError> {
     let (cart_id, customer, lines) = match &request.source {
         LineSource::Cart(id) => {
-            let cart = load_cart(kv, *id, now)?.ok_or_else(|| {
-                ApiError::unprocessable("cart_id", format!("no cart {id} (or it expired)"))
-            })?;
-            let customer = match (&request.customer, &cart.customer_id) {
-                (Some(asked), Some(owner)) if asked != owner => {
-                    return Err(ApiError::unprocessable(
-                        "customer_id",
-                        "the cart belongs to another customer",
-                    ));
-                }
-                (Some(asked), _) => Some(asked.clone()),
-                (None, owner) => owner.clone(),
-            };
+            // Someone else's cart is no cart at all, as in the cart function: a customer's
+            // cart is priced for that customer only; a guest cart for whoever holds its id.
+            let cart = load_cart(kv, *id, now)?
+                .filter(|cart| cart.customer_id.is_none() || cart.customer_id == request.customer)
+                .ok_or_else(|| {
+                    ApiError::unprocessable("cart_id", format!("no cart {id} (or it expired)"))
+                })?;
+            let customer = request.customer.clone();
             if cart.lines().is_empty() {
                 return Err(ApiError::unprocessable("cart_id", "the cart is empty"));
             }

@@ -4,6 +4,9 @@
 //! is `o2o_domain`'s (`pricing::price_basket`, the `geo` reach rule); the rules and facts come
 //! from SQLite through `o2o_domain::pricing_rules_store`. This file is the routing table:
 //! parse (`wire`), gather (`basket`), price, write once after every check passed (`snapshot`).
+//!
+//! The customer is the bearer token's: a signed-in customer gets their member prices, and their
+//! quotes and carts are theirs alone; without a token the quote is a guest's.
 
 mod basket;
 mod snapshot;
@@ -12,6 +15,7 @@ mod wire;
 use o2o_domain::QuoteId;
 use o2o_domain::pricing::price_basket;
 use o2o_edge::ApiError;
+use o2o_edge::auth::principal;
 use o2o_edge::edge_context::{now, seconds_variable};
 use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json};
@@ -42,8 +46,11 @@ fn routing_table(req: Request) -> Response {
 }
 
 fn create_quote(req: Request, _: Params) -> Result<Response, ApiError> {
+    // A signed-in customer gets their member prices and coupons; anyone else (a guest, or a
+    // staff key) is priced as a guest.
+    let customer = principal(&req)?.as_customer().cloned();
     let body: QuoteBody = parse_json(&req)?;
-    let request = parse_body(body)?;
+    let request = parse_body(body, customer)?;
     let now = now();
     let kv = SpinKeyValue::open_default()?;
     let db = SpinSql::open_default()?;
@@ -69,13 +76,23 @@ fn create_quote(req: Request, _: Params) -> Result<Response, ApiError> {
     created(&format!("/quote/{id}"), &quote)
 }
 
-fn get_quote(_: Request, params: Params) -> Result<Response, ApiError> {
+/// A customer's quote is read by that customer only (anyone else: 404); a guest's by whoever
+/// holds its id.
+fn get_quote(req: Request, params: Params) -> Result<Response, ApiError> {
+    let caller = principal(&req)?;
     let id = params
         .get("id")
         .and_then(QuoteId::parse)
         .ok_or_else(|| ApiError::not_found("no such quote"))?;
     let kv = SpinKeyValue::open_default()?;
     let quote = load_quote(&kv, id, now())?
+        .filter(|quote| {
+            let owner = quote
+                .customer_id
+                .as_deref()
+                .and_then(|c| o2o_domain::CustomerId::parse(c).ok());
+            caller.may_see(owner.as_ref(), &[])
+        })
         .ok_or_else(|| ApiError::not_found(format!("no quote {id} (or it expired)")))?;
     json(200, &quote)
 }

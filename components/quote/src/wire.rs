@@ -24,7 +24,6 @@ pub const MAX_COUPON_CODES: usize = 10;
 pub struct QuoteBody {
     pub cart_id: Option<String>,
     pub lines: Option<Vec<LineBody>>,
-    pub customer_id: Option<String>,
     pub fulfilment: FulfilmentMode,
     #[serde(default)]
     pub coupon_codes: Vec<String>,
@@ -34,7 +33,8 @@ pub struct QuoteBody {
 }
 
 /// Every value of the body parsed once; a value outside its domain is a 400 naming it.
-pub fn parse_body(body: QuoteBody) -> Result<QuoteRequest, ApiError> {
+/// `customer` is the signed-in customer the quote prices for (`None`: a guest).
+pub fn parse_body(body: QuoteBody, customer: Option<CustomerId>) -> Result<QuoteRequest, ApiError> {
     let source = match (body.cart_id, body.lines) {
         (Some(cart), None) => LineSource::Cart(
             CartId::parse(&cart)
@@ -57,12 +57,6 @@ pub fn parse_body(body: QuoteBody) -> Result<QuoteRequest, ApiError> {
             });
         }
     };
-    let customer = body
-        .customer_id
-        .as_deref()
-        .map(CustomerId::parse)
-        .transpose()
-        .field("customer_id")?;
     let fulfilment = match &body.fulfilment {
         FulfilmentMode::Pickup(pickup) => {
             WantedFulfilment::Pickup(StoreId::parse(&pickup.store_id).field("fulfilment.store_id")?)

@@ -3,14 +3,19 @@
 //! money (paid − refunded = net), approve or reject (staff), and the payment provider's signed
 //! completion callback. Every rule is `o2o_domain::refund`'s; this file is the routing table.
 //!
-//! Until authentication lands, the customer is named by `customer_id` in the body and staff by
-//! the `x-staff-id` header (docs/ARCHITECTURE.md, Departures).
+//! A refund is asked for by the order's customer (bearer token) or by staff whose key holds
+//! `refund-approve`, who also approve and reject. A refund and an order's refunds are seen by
+//! that customer and by staff with `refund-approve` or `reports`; to anyone else they do not
+//! exist (404). The completion callback is signed by the payment provider, not keyed.
 
 mod wire;
 
+use o2o_domain::auth::{Principal, Scope};
 use o2o_domain::idempotency::SavedResponse;
 use o2o_domain::refund::{self, RefundId, RefundPolicy, RefundRequest, Requester, lifecycle};
-use o2o_domain::{Currency, CustomerId, Money, OrderId};
+use o2o_domain::{Currency, Money, OrderId};
+use o2o_edge::ApiError;
+use o2o_edge::auth::{signed_in, staff};
 use o2o_edge::edge_context::now;
 use o2o_edge::idempotent::{self, Begun};
 use o2o_edge::inbound::accept_signed;
@@ -20,8 +25,6 @@ use o2o_edge::respond::{finish, json};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
-use o2o_edge::staff::{STAFF_HEADER, staff_id};
-use o2o_edge::{ApiError, FieldContext};
 use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
@@ -73,32 +76,39 @@ fn policy() -> RefundPolicy {
     RefundPolicy { auto_approve_max }
 }
 
-/// Who asks: staff when the `x-staff-id` header is present, else the customer of the body.
-fn requester(req: &Request, body: &RefundBody) -> Result<Requester, ApiError> {
-    if req.header(STAFF_HEADER).is_some() {
-        return Ok(Requester::Staff(staff_id(req)?));
+/// Staff who may read any refund.
+const STAFF_READERS: &[Scope] = &[Scope::RefundApprove, Scope::Reports];
+
+/// Who asks: the signed-in customer (the domain checks they own the order), or staff with
+/// `refund-approve`.
+fn requester(req: &Request) -> Result<Requester, ApiError> {
+    match signed_in(req)? {
+        Principal::Customer(customer) => Ok(Requester::Customer(customer)),
+        _ => Ok(Requester::Staff(staff(req, Scope::RefundApprove)?.id)),
     }
-    let customer = body
-        .customer_id
-        .as_deref()
-        .ok_or_else(|| ApiError::BadRequest {
-            field: Some("customer_id".into()),
-            detail: "the order's owner (customer_id) or staff (x-staff-id) asks for a refund"
-                .into(),
-        })?;
-    Ok(Requester::Customer(
-        CustomerId::parse(customer).field("customer_id")?,
-    ))
+}
+
+/// Another customer's refund or order is not found, exactly like one that never existed.
+fn unless_visible(
+    caller: &Principal,
+    owner: &o2o_domain::CustomerId,
+    what: String,
+) -> Result<(), ApiError> {
+    if caller.may_see(Some(owner), STAFF_READERS) {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(what))
+    }
 }
 
 /// `POST /refunds`: once per key. A request that fails has written nothing and gives its key
 /// back, so a retry runs anew; a refund made is replayed to the same key and body.
 fn request(req: Request, _: Params) -> Result<Response, ApiError> {
+    let requester = requester(&req)?;
     let key = idempotent::key(&req, "requesting a refund")?;
     let body: RefundBody = parse_json(&req)?;
     let order = OrderId::parse(&body.order_id)
         .ok_or_else(|| ApiError::invalid_field("order_id", "is not an order id"))?;
-    let requester = requester(&req, &body)?;
     let ask = parse_ask(&body)?;
     let reason = text_field(&body.reason, "reason")?;
     let request = RefundRequest {
@@ -146,15 +156,18 @@ fn path_refund_id(params: &Params) -> Result<RefundId, ApiError> {
         .ok_or_else(|| ApiError::not_found("no such refund"))
 }
 
-fn get(_: Request, params: Params) -> Result<Response, ApiError> {
+fn get(req: Request, params: Params) -> Result<Response, ApiError> {
+    let caller = signed_in(&req)?;
     let id = path_refund_id(&params)?;
     let db = SpinSql::open_default()?;
     let found = lifecycle::get(&db, id).map_err(refund_error)?;
+    unless_visible(&caller, &found.customer, format!("no refund {id}"))?;
     json(200, &to_wire(&found))
 }
 
 /// `GET /refunds?order_id=..`: the order's refunds, oldest first, with its money.
 fn list(req: Request, _: Params) -> Result<Response, ApiError> {
+    let caller = signed_in(&req)?;
     let values = query_values(req.query(), "order_id");
     let [raw] = values.as_slice() else {
         return Err(ApiError::invalid_field("order_id", "give one order_id"));
@@ -163,12 +176,13 @@ fn list(req: Request, _: Params) -> Result<Response, ApiError> {
         .ok_or_else(|| ApiError::invalid_field("order_id", "is not an order id"))?;
     let db = SpinSql::open_default()?;
     let (order, refunds) = lifecycle::of_order(&db, order).map_err(refund_error)?;
+    unless_visible(&caller, &order.customer, format!("no order {}", order.id))?;
     json(200, &wire::order_refunds(&order, &refunds))
 }
 
 /// `POST /refunds/{id}/approve` (staff).
 fn approve(req: Request, params: Params) -> Result<Response, ApiError> {
-    let staff = staff_id(&req)?;
+    let staff = staff(&req, Scope::RefundApprove)?.id;
     let id = path_refund_id(&params)?;
     let db = SpinSql::open_default()?;
     let approved = refund::approve(&db, id, &staff, now()).map_err(refund_error)?;
@@ -177,7 +191,7 @@ fn approve(req: Request, params: Params) -> Result<Response, ApiError> {
 
 /// `POST /refunds/{id}/reject` (staff) with `{"note"}`.
 fn reject(req: Request, params: Params) -> Result<Response, ApiError> {
-    let staff = staff_id(&req)?;
+    let staff = staff(&req, Scope::RefundApprove)?.id;
     let id = path_refund_id(&params)?;
     let body: RejectBody = parse_json(&req)?;
     let note = text_field(&body.note, "note")?;

@@ -23,8 +23,6 @@ const MAX_REFERENCE_LEN: usize = 128;
 #[serde(deny_unknown_fields)]
 pub struct RefundBody {
     pub order_id: String,
-    /// The order's owner, until authentication lands; absent when staff ask (`x-staff-id`).
-    pub customer_id: Option<String>,
     pub lines: Vec<LineBody>,
     pub reason: String,
     pub goods_returned: bool,

@@ -4,25 +4,26 @@
 //! `o2o_domain::stock`'s and every write one transaction of `o2o_domain::stock::repository`;
 //! this file is the routing table: read and validate the request, call the domain, answer.
 //!
-//! Staff routes take the acting staff member from the `x-staff-id` header until the
-//! authentication issue lands (docs/ARCHITECTURE.md, Departures).
+//! Availability near a point is public (shoppers browse it); every other route is for staff
+//! and integrators with a key holding the scope `stock`, and each staff write is audited.
 
 mod wire;
 
+use o2o_domain::auth::Scope;
 use o2o_domain::geo::GeoPoint;
 use o2o_domain::stock::repository::{self as stock, StockMove};
 use o2o_domain::stock::{
     AdjustmentDelta, MovementKind, ReasonCode, ReservationId, ReservationLine, ReservationLines,
-    ReservationTtl,
+    ReservationStatus, ReservationTtl,
 };
 use o2o_domain::{Quantity, Sku, StoreId};
+use o2o_edge::auth::staff;
 use o2o_edge::edge_context::now;
 use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
-use o2o_edge::staff::staff_id;
 use o2o_edge::{ApiError, FieldContext};
 use serde_json::json;
 use spin_sdk::http::{Params, Request, Response, Router};
@@ -111,6 +112,7 @@ fn path_reservation_id(params: &Params) -> Result<ReservationId, ApiError> {
 }
 
 fn get_levels(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff(&req, Scope::Stock)?;
     let query = req.query();
     let store = StoreId::parse(&the_one(query, "store")?).field("store")?;
     let skus = query_values(query, "sku")
@@ -157,6 +159,7 @@ fn get_availability(req: Request, _: Params) -> Result<Response, ApiError> {
 }
 
 fn reserve(req: Request, _: Params) -> Result<Response, ApiError> {
+    let actor = staff(&req, Scope::Stock)?.id;
     let body: Reserve = parse_json(&req)?;
     let store = StoreId::parse(&body.store_id).field("store_id")?;
     let ttl = ReservationTtl::new(body.ttl_seconds).field("ttl_seconds")?;
@@ -188,15 +191,16 @@ fn reserve(req: Request, _: Params) -> Result<Response, ApiError> {
         ..BODY_FIELDS
     };
     let db = SpinSql::open_default()?;
-    let reservation =
-        stock::reserve(&db, &store, &lines, ttl, now()).map_err(|e| stock_error(e, &fields))?;
+    let reservation = stock::reserve_by_staff(&db, &actor, &store, &lines, ttl, now())
+        .map_err(|e| stock_error(e, &fields))?;
     created(
         &format!("/stock/reservations/{}", reservation.id),
         &wire::reservation_view(&reservation),
     )
 }
 
-fn get_reservation(_: Request, params: Params) -> Result<Response, ApiError> {
+fn get_reservation(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff(&req, Scope::Stock)?;
     let id = path_reservation_id(&params)?;
     let db = SpinSql::open_default()?;
     let reservation =
@@ -204,21 +208,26 @@ fn get_reservation(_: Request, params: Params) -> Result<Response, ApiError> {
     json(200, &wire::reservation_view(&reservation))
 }
 
-fn release(_: Request, params: Params) -> Result<Response, ApiError> {
-    let id = path_reservation_id(&params)?;
+fn release(req: Request, params: Params) -> Result<Response, ApiError> {
+    close(&req, &params, ReservationStatus::Released)
+}
+
+fn commit(req: Request, params: Params) -> Result<Response, ApiError> {
+    close(&req, &params, ReservationStatus::Committed)
+}
+
+/// Releases or commits the reservation of the path, for staff.
+fn close(req: &Request, params: &Params, next: ReservationStatus) -> Result<Response, ApiError> {
+    let actor = staff(req, Scope::Stock)?.id;
+    let id = path_reservation_id(params)?;
     let db = SpinSql::open_default()?;
-    let reservation = stock::release(&db, id, now()).map_err(|e| stock_error(e, &BODY_FIELDS))?;
+    let reservation = stock::close_by_staff(&db, &actor, id, next, now())
+        .map_err(|e| stock_error(e, &BODY_FIELDS))?;
     json(200, &wire::reservation_view(&reservation))
 }
 
-fn commit(_: Request, params: Params) -> Result<Response, ApiError> {
-    let id = path_reservation_id(&params)?;
-    let db = SpinSql::open_default()?;
-    let reservation = stock::commit(&db, id, now()).map_err(|e| stock_error(e, &BODY_FIELDS))?;
-    json(200, &wire::reservation_view(&reservation))
-}
-
-fn sweep(_: Request, _: Params) -> Result<Response, ApiError> {
+fn sweep(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff(&req, Scope::Stock)?;
     let db = SpinSql::open_default()?;
     let expired = stock::sweep(&db, now()).map_err(|e| stock_error(e, &BODY_FIELDS))?;
     json(200, &json!({ "expired": expired }))
@@ -245,7 +254,7 @@ fn apply_move(movement: &StockMove<'_>, units_field: &str) -> Result<Response, A
 }
 
 fn pos_sale(req: Request, _: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Stock)?.id;
     let body: UnitsAtStore = parse_json(&req)?;
     let store = StoreId::parse(&body.store_id).field("store_id")?;
     let sku = Sku::parse(&body.sku).field("sku")?;
@@ -264,7 +273,7 @@ fn pos_sale(req: Request, _: Params) -> Result<Response, ApiError> {
 }
 
 fn receipt(req: Request, _: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Stock)?.id;
     let body: UnitsAtStore = parse_json(&req)?;
     let store = StoreId::parse(&body.store_id).field("store_id")?;
     let sku = Sku::parse(&body.sku).field("sku")?;
@@ -289,7 +298,7 @@ fn receipt(req: Request, _: Params) -> Result<Response, ApiError> {
 }
 
 fn adjustment(req: Request, _: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Stock)?.id;
     let body: Adjust = parse_json(&req)?;
     let store = StoreId::parse(&body.store_id).field("store_id")?;
     let sku = Sku::parse(&body.sku).field("sku")?;

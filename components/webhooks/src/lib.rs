@@ -6,8 +6,8 @@
 //! `o2o_domain::webhooks::repository`; `sending` does the outbound HTTP; this file is the
 //! routing table and reads the clock and the Spin variables.
 //!
-//! Staff routes take the acting staff member from the `x-staff-id` header until the
-//! authentication issue lands (docs/ARCHITECTURE.md, Departures).
+//! Every route but the list of event types needs an API key with the scope `webhooks` (the
+//! scheduler that calls the delivery run holds one too); writes are audited under its id.
 
 mod sending;
 mod wire;
@@ -18,7 +18,7 @@ use o2o_domain::webhooks::{
     AllowedHost, DeliveryId, DeliveryStatus, RetryPolicy, SubscriptionDraft, SubscriptionId,
     SubscriptionSecret, WebhookError, WebhookUrl, parse_event_types,
 };
-use o2o_edge::edge_context::now;
+use o2o_edge::edge_context::{now, random_bytes};
 use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json, no_content};
 use o2o_edge::routing::refuse_unrouted;
@@ -29,7 +29,9 @@ use serde_json::json;
 use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
-use wire::{CreateSubscription, deliveries_query, staff_id, subscriptions_query, webhook_error};
+use o2o_domain::auth::Scope;
+use o2o_edge::auth::staff;
+use wire::{CreateSubscription, deliveries_query, subscriptions_query, webhook_error};
 
 /// Events handed over and deliveries attempted per run, unless `batch_size` says otherwise.
 const DEFAULT_BATCH_SIZE: i64 = 20;
@@ -137,19 +139,8 @@ fn path_delivery(params: &Params) -> Result<DeliveryId, ApiError> {
         .ok_or_else(|| ApiError::not_found("no such delivery"))
 }
 
-/// 32 bytes from the platform's random source, for a generated secret.
-fn random_bytes() -> Result<[u8; 32], ApiError> {
-    let mut bytes = [0_u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        ApiError::Storage(o2o_domain::store::StoreError::Unavailable(format!(
-            "no random bytes for a secret: {e}"
-        )))
-    })?;
-    Ok(bytes)
-}
-
 fn create_subscription(req: Request, _: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Webhooks)?.id;
     let body: CreateSubscription = parse_json(&req)?;
     let url = WebhookUrl::parse(&body.url).field("url")?;
     if let Some(allowed) = allowed_host()
@@ -188,13 +179,15 @@ fn create_subscription(req: Request, _: Params) -> Result<Response, ApiError> {
 }
 
 fn list_subscriptions(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff(&req, Scope::Webhooks)?;
     let limit = subscriptions_query(req.query())?;
     let db = SpinSql::open_default()?;
     let subscriptions = webhooks::list_subscriptions(&db, limit)?;
     json(200, &json!({ "subscriptions": subscriptions }))
 }
 
-fn get_subscription(_: Request, params: Params) -> Result<Response, ApiError> {
+fn get_subscription(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff(&req, Scope::Webhooks)?;
     let id = path_subscription(&params)?;
     let db = SpinSql::open_default()?;
     match webhooks::get_subscription(&db, id)? {
@@ -205,7 +198,7 @@ fn get_subscription(_: Request, params: Params) -> Result<Response, ApiError> {
 
 /// Deactivates (a subscription is never erased: its deliveries keep their history).
 fn deactivate_subscription(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Webhooks)?.id;
     let id = path_subscription(&params)?;
     let db = SpinSql::open_default()?;
     let change = Change {
@@ -218,7 +211,8 @@ fn deactivate_subscription(req: Request, params: Params) -> Result<Response, Api
 
 /// One run: hand over outbox events, then attempt the deliveries that are due, each at most
 /// once, at most `batch_size` of each, so a run ends by itself; a scheduler calls it again.
-async fn run_deliveries(_: Request, _: Params) -> Result<Response, ApiError> {
+async fn run_deliveries(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff(&req, Scope::Webhooks)?;
     let batch = count_variable("batch_size", DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE);
     let policy = retry_policy();
     let db = SpinSql::open_default()?;
@@ -247,13 +241,15 @@ async fn run_deliveries(_: Request, _: Params) -> Result<Response, ApiError> {
 }
 
 fn list_deliveries(req: Request, _: Params) -> Result<Response, ApiError> {
+    staff(&req, Scope::Webhooks)?;
     let filter = deliveries_query(req.query())?;
     let db = SpinSql::open_default()?;
     let deliveries = webhooks::list_deliveries(&db, &filter)?;
     json(200, &json!({ "deliveries": deliveries }))
 }
 
-fn get_delivery(_: Request, params: Params) -> Result<Response, ApiError> {
+fn get_delivery(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff(&req, Scope::Webhooks)?;
     let id = path_delivery(&params)?;
     let db = SpinSql::open_default()?;
     match webhooks::get_delivery(&db, id)? {
@@ -263,7 +259,7 @@ fn get_delivery(_: Request, params: Params) -> Result<Response, ApiError> {
 }
 
 fn redeliver(req: Request, params: Params) -> Result<Response, ApiError> {
-    let actor = staff_id(&req)?;
+    let actor = staff(&req, Scope::Webhooks)?.id;
     let id = path_delivery(&params)?;
     let db = SpinSql::open_default()?;
     let change = Change {

@@ -1,5 +1,5 @@
 //! The webhooks function's wire: request bodies as they arrive (strict: unknown fields are
-//! refused), query strings, the acting staff member, and the one mapping of `WebhookError` to
+//! refused), query strings, and the one mapping of `WebhookError` to
 //! problems.
 
 use o2o_domain::events::EventType;
@@ -32,8 +32,6 @@ pub fn webhook_error(err: WebhookError) -> ApiError {
         WebhookError::Store(e) => ApiError::Storage(e),
     }
 }
-
-pub use o2o_edge::staff::staff_id;
 
 /// `?limit=` (1 to 500, default 100), refusing any key not in `known`.
 fn limit_and_check(pairs: &[(String, String)], known: &[&str]) -> Result<i64, ApiError> {

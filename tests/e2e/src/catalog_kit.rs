@@ -5,30 +5,21 @@
 use serde_json::{Value, json};
 use spin_test_host::SqlValue;
 
+use crate::access_kit::Who;
 use crate::{TEST_STORE_LOCATION, TestApp, TestResponse};
 
-/// The staff member tests act as.
+/// The staff member tests act as, with a key holding `catalog`.
 pub const TEST_STAFF: &str = "staff-ops-1";
 
 impl TestApp {
-    /// Sends a request as the staff member `TEST_STAFF` (the `x-staff-id` header).
+    /// Sends a request as the staff member `TEST_STAFF` (their key with `catalog`).
     pub async fn as_staff(&self, method: &str, path: &str, body: Option<Value>) -> TestResponse {
-        let mut builder = http::Request::builder()
-            .method(method)
-            .uri(path)
-            .header("x-staff-id", TEST_STAFF);
-        let bytes = match body {
-            Some(json) => {
-                builder = builder.header("content-type", "application/json");
-                serde_json::to_vec(&json).expect("serialisable body")
-            }
-            None => Vec::new(),
-        };
-        self.send_raw(builder.body(bytes).expect("valid request"))
+        self.send_as(&Who::staff(TEST_STAFF, "catalog"), method, path, body)
             .await
     }
 
-    /// The audit log as (actor, action, subject, before, after), oldest first.
+    /// The audit log as (actor, action, subject, before, after), oldest first, without the
+    /// kit's own making of keys (`api-key.*`).
     pub fn audit_changes(&self) -> Vec<(String, String, String, Value, Value)> {
         let text = |v: &SqlValue| match v {
             SqlValue::Text(t) => t.clone(),
@@ -38,7 +29,8 @@ impl TestApp {
         self.app
             .sqlite("default")
             .execute(
-                "SELECT actor, action, subject, before, after FROM audit_log ORDER BY id",
+                "SELECT actor, action, subject, before, after FROM audit_log \
+                 WHERE action NOT LIKE 'api-key.%' ORDER BY id",
                 &[],
             )
             .expect("read the audit log")

@@ -1,11 +1,13 @@
 //! The dispatch part of the end-to-end kit: typed calls for every dispatch route (staff calls
-//! carry `x-staff-id: staff-1`), a courier builder (`a_courier("CR-1", "SH-1").capacity(2)`),
+//! are `STAFF`'s, with a key holding `dispatch`; tracking views are read as the order's
+//! customer), a courier builder (`a_courier("CR-1", "SH-1").capacity(2)`),
 //! and courier updates signed the way a courier platform signs them (with
 //! `TEST_COURIER_SECRET` and the host's clock).
 
 use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use serde_json::{Value, json};
 
+use crate::access_kit::Who;
 use crate::{TEST_COURIER_SECRET, TestApp, TestResponse};
 
 /// The staff member the kit's staff calls are made as.
@@ -101,22 +103,40 @@ impl TestApp {
     }
 
     pub async fn couriers_of(&self, store: &str) -> TestResponse {
-        self.send("GET", &format!("/dispatch/couriers?store_id={store}"), None)
-            .await
+        self.send_as(
+            &Who::staff(STAFF, "dispatch"),
+            "GET",
+            &format!("/dispatch/couriers?store_id={store}"),
+            None,
+        )
+        .await
     }
 
     pub async fn courier_route(&self, courier: &str) -> TestResponse {
-        self.send("GET", &format!("/dispatch/couriers/{courier}/route"), None)
-            .await
+        self.send_as(
+            &Who::staff(STAFF, "dispatch"),
+            "GET",
+            &format!("/dispatch/couriers/{courier}/route"),
+            None,
+        )
+        .await
     }
 
+    /// `GET /dispatch/shipments/{id}` as staff with `dispatch`.
     pub async fn shipment(&self, shipment: &str) -> TestResponse {
-        self.send("GET", &format!("/dispatch/shipments/{shipment}"), None)
-            .await
+        self.send_as(
+            &Who::staff(STAFF, "dispatch"),
+            "GET",
+            &format!("/dispatch/shipments/{shipment}"),
+            None,
+        )
+        .await
     }
 
+    /// The tracking view of `order`, as its customer.
     pub async fn tracking(&self, order: &str) -> TestResponse {
-        self.send(
+        self.send_as(
+            &self.order_viewer(order),
             "GET",
             &format!("/dispatch/shipments?order_id={order}"),
             None,

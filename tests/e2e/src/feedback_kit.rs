@@ -6,18 +6,21 @@
 use serde_json::{Value, json};
 use spin_test_host::SqlValue;
 
+use crate::access_kit::Who;
 use crate::{TestApp, TestResponse};
 
-/// A `POST /feedback` body.
+/// A `POST /feedback` body, and who sends it.
 #[derive(Debug, Clone)]
 pub struct ReviewBuilder {
     body: Value,
+    customer: String,
 }
 
-/// Feedback on `order` by `customer`, with nothing in it yet.
+/// Feedback on `order` by `customer` (signed in), with nothing in it yet.
 pub fn a_review_of(order: &str, customer: &str) -> ReviewBuilder {
     ReviewBuilder {
-        body: json!({ "order_id": order, "customer_id": customer, "lines": [] }),
+        body: json!({ "order_id": order, "lines": [] }),
+        customer: customer.to_owned(),
     }
 }
 
@@ -83,8 +86,15 @@ impl TestApp {
             .expect("update order status");
     }
 
+    /// `POST /feedback` signed in as the review's customer.
     pub async fn submit_feedback(&self, review: &ReviewBuilder) -> TestResponse {
-        self.send("POST", "/feedback", Some(review.to_json())).await
+        self.send_as(
+            &Who::customer(&review.customer),
+            "POST",
+            "/feedback",
+            Some(review.to_json()),
+        )
+        .await
     }
 
     /// `GET /feedback/products/{sku}{query}` (`query` like `?limit=2`, or empty).
@@ -99,19 +109,20 @@ impl TestApp {
             .await
     }
 
-    /// `GET /feedback/complaints{query}` as staff member `staff`.
+    /// `GET /feedback/complaints{query}` as staff member `staff` (their key with
+    /// `refund-approve`).
     pub async fn complaint_queue(&self, staff: &str, query: &str) -> TestResponse {
-        let request = http::Request::builder()
-            .method("GET")
-            .uri(format!("/feedback/complaints{query}"))
-            .header("x-staff-id", staff)
-            .body(Vec::new())
-            .expect("valid request");
-        self.send_raw(request).await
+        self.send_as(
+            &Who::staff(staff, "refund-approve"),
+            "GET",
+            &format!("/feedback/complaints{query}"),
+            None,
+        )
+        .await
     }
 
-    /// `POST /feedback/complaints/{id}/resolve` with `{"note"}`; `staff` `None` leaves the
-    /// header out.
+    /// `POST /feedback/complaints/{id}/resolve` with `{"note"}`; `staff` `None` sends no
+    /// credentials.
     pub async fn resolve_complaint(
         &self,
         staff: Option<&str>,

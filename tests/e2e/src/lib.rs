@@ -5,6 +5,7 @@
 //! (`app.add_to_cart(…)`, `app.quote(&a_quote().for_cart(..))`) and looks into the stores, so
 //! that journeys read like journeys.
 
+pub mod access_kit;
 pub mod catalog_kit;
 pub mod dispatch_kit;
 pub mod feedback_kit;
@@ -13,9 +14,12 @@ pub mod refund_kit;
 pub mod stock_kit;
 pub mod webhooks_kit;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Duration;
+
+use access_kit::{KeyMade, Who};
 
 use serde_json::{Value, json};
 use spin_test_host::{HostOptions, SpinApp, SqlValue};
@@ -393,9 +397,20 @@ pub const TEST_REFUND_SECRET: &str = "test-refund-provider-secret";
 /// The `courier_webhook_secret` of every test app: tests sign courier updates with it.
 pub const TEST_COURIER_SECRET: &str = "test-courier-platform-secret";
 
+/// The `jwt_secret` of every test app: the kit signs customers' tokens with it.
+pub const TEST_JWT_SECRET: &str = "test-identity-provider-secret";
+
+/// The `admin_api_key` of every test app: the first admin key, which makes the others.
+pub const TEST_ADMIN_KEY: &str =
+    "o2o_sk_a11ce0000000000000000000000000000000000000000000000000000000000f";
+
 /// The app under test.
 pub struct TestApp {
     pub app: SpinApp,
+    /// Staff keys made so far, by (staff member, scope).
+    keys: Mutex<HashMap<(String, String), KeyMade>>,
+    /// Whose cart, quote or order an id is, by id.
+    owners: Mutex<HashMap<String, String>>,
 }
 
 /// Starts the application of spin.toml on the host: in-memory state, the migrations run the
@@ -421,10 +436,22 @@ pub async fn spawn_app(config: impl Into<AppConfig>) -> TestApp {
         .variables
         .entry("courier_webhook_secret".to_owned())
         .or_insert_with(|| TEST_COURIER_SECRET.to_owned());
+    options
+        .variables
+        .entry("jwt_secret".to_owned())
+        .or_insert_with(|| TEST_JWT_SECRET.to_owned());
+    options
+        .variables
+        .entry("admin_api_key".to_owned())
+        .or_insert_with(|| TEST_ADMIN_KEY.to_owned());
     let app = SpinApp::load(&root.join("spin.toml"), options).unwrap_or_else(|e| {
         panic!("the app must load (run scripts/build first to build the wasm): {e:#}")
     });
-    let test_app = TestApp { app };
+    let test_app = TestApp {
+        app,
+        keys: Mutex::default(),
+        owners: Mutex::default(),
+    };
     if let Some(catalog) = config.catalog {
         test_app.insert_catalog(&catalog);
     }
@@ -577,57 +604,98 @@ impl TestApp {
         }
     }
 
-    /// Creates a cart (a guest's when `customer` is `None`) and returns its id.
+    /// Creates a cart (a guest's when `customer` is `None`, else signed in as `customer`) and
+    /// returns its id; later cart calls on it are made as its customer.
     pub async fn create_cart(&self, customer: Option<&str>) -> String {
-        let body = customer.map(|c| json!({ "customer_id": c }));
-        let response = self.send("POST", "/cart", body).await.expect(201);
-        response.body["id"].as_str().expect("cart id").to_owned()
+        let who = customer.map_or(Who::Nobody, Who::customer);
+        let response = self.send_as(&who, "POST", "/cart", None).await.expect(201);
+        let id = response.body["id"].as_str().expect("cart id").to_owned();
+        if let Some(customer) = customer {
+            self.remember_owner(&id, customer);
+        }
+        id
     }
 
     pub async fn get_cart(&self, cart: &str) -> TestResponse {
-        self.send("GET", &format!("/cart/{cart}"), None).await
+        self.send_as(&self.owner_of(cart), "GET", &format!("/cart/{cart}"), None)
+            .await
     }
 
     pub async fn add_to_cart(&self, cart: &str, sku: &str, quantity: i64) -> TestResponse {
         let body = json!({ "sku": sku, "quantity": quantity });
-        self.send("POST", &format!("/cart/{cart}/items"), Some(body))
-            .await
+        self.send_as(
+            &self.owner_of(cart),
+            "POST",
+            &format!("/cart/{cart}/items"),
+            Some(body),
+        )
+        .await
     }
 
     pub async fn set_quantity(&self, cart: &str, sku: &str, quantity: i64) -> TestResponse {
         let body = json!({ "quantity": quantity });
-        self.send("PUT", &format!("/cart/{cart}/items/{sku}"), Some(body))
-            .await
+        self.send_as(
+            &self.owner_of(cart),
+            "PUT",
+            &format!("/cart/{cart}/items/{sku}"),
+            Some(body),
+        )
+        .await
     }
 
     pub async fn remove_item(&self, cart: &str, sku: &str) -> TestResponse {
-        self.send("DELETE", &format!("/cart/{cart}/items/{sku}"), None)
-            .await
+        self.send_as(
+            &self.owner_of(cart),
+            "DELETE",
+            &format!("/cart/{cart}/items/{sku}"),
+            None,
+        )
+        .await
     }
 
+    /// Merges `guest_cart` into `customer_cart`, signed in as the customer of `customer_cart`.
     pub async fn merge_carts(&self, customer_cart: &str, guest_cart: &str) -> TestResponse {
         let body = json!({ "guest_cart_id": guest_cart });
-        self.send("POST", &format!("/cart/{customer_cart}/merge"), Some(body))
-            .await
+        self.send_as(
+            &self.owner_of(customer_cart),
+            "POST",
+            &format!("/cart/{customer_cart}/merge"),
+            Some(body),
+        )
+        .await
     }
 
-    /// Asks for a quote (`POST /quote`).
+    /// Asks for a quote (`POST /quote`) as the builder's customer, or the cart's, or a guest.
     pub async fn quote(&self, request: &QuoteRequestBuilder) -> TestResponse {
-        self.send("POST", "/quote", Some(request.to_json())).await
+        let who = match (&request.customer, request.body.get("cart_id")) {
+            (Some(customer), _) => Who::customer(customer),
+            (None, Some(Value::String(cart))) => self.owner_of(cart),
+            _ => Who::Nobody,
+        };
+        let response = self
+            .send_as(&who, "POST", "/quote", Some(request.to_json()))
+            .await;
+        if let (Who::Customer(customer), Some(id)) = (&who, response.body["id"].as_str()) {
+            self.remember_owner(id, customer);
+        }
+        response
     }
 
     pub async fn get_quote(&self, id: &str) -> TestResponse {
-        self.send("GET", &format!("/quote/{id}"), None).await
+        self.send_as(&self.owner_of(id), "GET", &format!("/quote/{id}"), None)
+            .await
     }
 
-    /// Every key and value of the `default` key-value store: compare two to prove that
-    /// nothing was written.
+    /// Every key and value of the shop's documents in the `default` key-value store: compare
+    /// two to prove that nothing was written. Rate-limit counters (`ratelimit:`), which every
+    /// signed-in request moves, are left out.
     pub fn key_value_snapshot(&self) -> BTreeMap<String, Vec<u8>> {
         let store = self.app.key_value("default");
         store
             .keys()
             .expect("keys")
             .into_iter()
+            .filter(|key| !key.starts_with("ratelimit:"))
             .map(|key| {
                 let value = store.get(&key).expect("get").unwrap_or_default();
                 (key, value)
@@ -660,12 +728,15 @@ pub fn lines_of(cart: &Value) -> Vec<(String, u64)> {
 #[derive(Debug, Clone)]
 pub struct QuoteRequestBuilder {
     body: serde_json::Map<String, Value>,
+    /// Who asks (signed in); `None`: the cart's customer, or a guest.
+    customer: Option<String>,
 }
 
 /// A quote request with no lines yet, for pickup at no store yet.
 pub fn a_quote() -> QuoteRequestBuilder {
     QuoteRequestBuilder {
         body: serde_json::Map::new(),
+        customer: None,
     }
 }
 
@@ -685,8 +756,9 @@ impl QuoteRequestBuilder {
         self
     }
 
+    /// Asked by `customer`, signed in.
     pub fn for_customer(mut self, customer: &str) -> Self {
-        self.body.insert("customer_id".into(), json!(customer));
+        self.customer = Some(customer.to_owned());
         self
     }
 

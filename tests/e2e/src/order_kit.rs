@@ -1,5 +1,7 @@
 //! The order part of the end-to-end kit: a place-order request builder with sensible defaults
-//! (`an_order().for_cart(&cart).pickup_at("SH-1")`), typed calls for every order route, and
+//! (`an_order().for_cart(&cart).pickup_at("SH-1")`, placed signed in as `cust-1` unless
+//! `for_customer` says otherwise), typed calls for every order route (made as the order's
+//! customer, the sweep as a scheduler's key with `dispatch`), and
 //! payment confirmations signed the way the payment provider signs them (with
 //! `TEST_PAYMENT_SECRET` and the host's clock), or tampered with for the refusal cases.
 
@@ -8,21 +10,24 @@ use std::time::UNIX_EPOCH;
 use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use serde_json::{Value, json};
 
+use crate::access_kit::Who;
 use crate::{TEST_PAYMENT_SECRET, TEST_STORE_LOCATION, TestApp, TestResponse};
 
-/// A place-order body: customer `cust-1`, pickup at `SH-1`, paid online, unless told otherwise.
+/// A place-order body: pickup at `SH-1`, paid online, placed by customer `cust-1`, unless told
+/// otherwise.
 #[derive(Debug, Clone)]
 pub struct OrderRequestBuilder {
     body: Value,
+    customer: String,
 }
 
 pub fn an_order() -> OrderRequestBuilder {
     OrderRequestBuilder {
         body: json!({
-            "customer_id": "cust-1",
             "fulfilment": {"mode": "pickup", "store_id": "SH-1"},
             "payment_method": "online",
         }),
+        customer: "cust-1".to_owned(),
     }
 }
 
@@ -42,9 +47,14 @@ impl OrderRequestBuilder {
         self
     }
 
+    /// Placed by `customer`, signed in.
     pub fn for_customer(mut self, customer: &str) -> Self {
-        self.body["customer_id"] = json!(customer);
+        self.customer = customer.to_owned();
         self
+    }
+
+    pub fn customer(&self) -> &str {
+        &self.customer
     }
 
     pub fn pickup_at(mut self, store: &str) -> Self {
@@ -100,13 +110,24 @@ pub struct SignedPayment {
 }
 
 impl TestApp {
-    /// `POST /orders` with `Idempotency-Key: key`.
+    /// `POST /orders` with `Idempotency-Key: key`, signed in as the builder's customer.
     pub async fn place_order(&self, key: &str, order: &OrderRequestBuilder) -> TestResponse {
-        self.place_order_raw(Some(key), order.to_json().to_string().into_bytes())
-            .await
+        self.place_order_raw(
+            &Who::customer(order.customer()),
+            Some(key),
+            order.to_json().to_string().into_bytes(),
+        )
+        .await
     }
 
-    pub async fn place_order_raw(&self, key: Option<&str>, body: Vec<u8>) -> TestResponse {
+    /// `POST /orders` as `who`, the body as given; a placed order is remembered as the
+    /// customer's.
+    pub async fn place_order_raw(
+        &self,
+        who: &Who,
+        key: Option<&str>,
+        body: Vec<u8>,
+    ) -> TestResponse {
         let mut request = http::Request::builder()
             .method("POST")
             .uri("/orders")
@@ -114,30 +135,59 @@ impl TestApp {
         if let Some(key) = key {
             request = request.header("idempotency-key", key);
         }
-        self.send_raw(request.body(body).unwrap()).await
+        let request = self.authorize(request, who).await;
+        let response = self.send_raw(request.body(body).unwrap()).await;
+        if let (Who::Customer(customer), Some(id)) = (who, response.body["id"].as_str())
+            && response.status == 201
+        {
+            self.remember_owner(id, customer);
+        }
+        response
     }
 
+    /// `GET /orders/{id}` as its customer.
     pub async fn get_order(&self, id: &str) -> TestResponse {
-        self.send("GET", &format!("/orders/{id}"), None).await
-    }
-
-    pub async fn customer_orders(&self, customer: &str, query: &str) -> TestResponse {
-        self.send(
+        self.send_as(
+            &self.order_viewer(id),
             "GET",
-            &format!("/orders?customer_id={customer}{query}"),
+            &format!("/orders/{id}"),
             None,
         )
         .await
     }
 
-    pub async fn cancel_order(&self, id: &str, reason: Option<&str>) -> TestResponse {
-        let body = reason.map(|r| json!({"reason": r}));
-        self.send("POST", &format!("/orders/{id}/cancel"), body)
-            .await
+    /// `GET /orders{query}` signed in as `customer` (`query` starts with `?` or is empty).
+    pub async fn customer_orders(&self, customer: &str, query: &str) -> TestResponse {
+        self.send_as(
+            &Who::customer(customer),
+            "GET",
+            &format!("/orders{query}"),
+            None,
+        )
+        .await
     }
 
+    /// `POST /orders/{id}/cancel` as its customer.
+    pub async fn cancel_order(&self, id: &str, reason: Option<&str>) -> TestResponse {
+        let body = reason.map(|r| json!({"reason": r}));
+        self.send_as(
+            &self.order_viewer(id),
+            "POST",
+            &format!("/orders/{id}/cancel"),
+            body,
+        )
+        .await
+    }
+
+    /// `POST /orders/sweep` as the scheduler (a key with `dispatch`).
     pub async fn sweep_orders(&self) -> TestResponse {
-        self.send("POST", "/orders/sweep", None).await
+        self.send_as(
+            &Who::staff("scheduler", "dispatch"),
+            "POST",
+            "/orders/sweep",
+            None,
+        )
+        .await
     }
 
     /// The host's clock in Unix seconds (tests move it with `advance_clock`).

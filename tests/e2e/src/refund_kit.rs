@@ -8,24 +8,28 @@ use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use serde_json::{Value, json};
 use spin_test_host::SqlValue;
 
+use crate::access_kit::Who;
 use crate::order_kit::SignedPayment;
 use crate::{TEST_REFUND_SECRET, TestApp, TestResponse};
 
-/// A refund body: asked by the order's owner `cust-1`, reason "damaged", goods kept.
+/// A refund body: asked by the order's customer (as the kit placed it; else `cust-1`), reason
+/// "damaged", goods kept.
 #[derive(Debug, Clone)]
 pub struct RefundRequestBuilder {
     body: Value,
+    /// Who asks when not the order's customer.
+    asker: Option<String>,
 }
 
 pub fn a_refund(order: &str) -> RefundRequestBuilder {
     RefundRequestBuilder {
         body: json!({
             "order_id": order,
-            "customer_id": "cust-1",
             "lines": [],
             "reason": "damaged in transit",
             "goods_returned": false,
         }),
+        asker: None,
     }
 }
 
@@ -46,16 +50,9 @@ impl RefundRequestBuilder {
         self
     }
 
+    /// Asked by `customer`, signed in (another customer than the order's, for refusals).
     pub fn by_customer(mut self, customer: &str) -> Self {
-        self.body["customer_id"] = json!(customer);
-        self
-    }
-
-    /// Asked by staff: no customer_id (send it with `request_refund_as_staff`).
-    pub fn by_staff(mut self) -> Self {
-        if let Some(body) = self.body.as_object_mut() {
-            body.remove("customer_id");
-        }
+        self.asker = Some(customer.to_owned());
         self
     }
 
@@ -71,13 +68,29 @@ impl RefundRequestBuilder {
 }
 
 impl TestApp {
-    /// `POST /refunds` with `Idempotency-Key: key`, as the customer of the body.
-    pub async fn request_refund(&self, key: &str, refund: &RefundRequestBuilder) -> TestResponse {
-        self.request_refund_raw(Some(key), None, refund.to_json().to_string().into_bytes())
-            .await
+    /// Who asks for `refund`: its asker, else the order's customer as the kit placed it,
+    /// else `cust-1`.
+    fn refund_asker(&self, refund: &RefundRequestBuilder) -> Who {
+        if let Some(asker) = &refund.asker {
+            return Who::customer(asker);
+        }
+        match self.owner_of(refund.body["order_id"].as_str().unwrap_or_default()) {
+            Who::Nobody => Who::customer("cust-1"),
+            owner => owner,
+        }
     }
 
-    /// `POST /refunds` as staff member `staff`.
+    /// `POST /refunds` with `Idempotency-Key: key`, as the order's customer.
+    pub async fn request_refund(&self, key: &str, refund: &RefundRequestBuilder) -> TestResponse {
+        self.request_refund_raw(
+            &self.refund_asker(refund),
+            Some(key),
+            refund.to_json().to_string().into_bytes(),
+        )
+        .await
+    }
+
+    /// `POST /refunds` as staff member `staff` (their key with `refund-approve`).
     pub async fn request_refund_as_staff(
         &self,
         key: &str,
@@ -85,17 +98,19 @@ impl TestApp {
         refund: &RefundRequestBuilder,
     ) -> TestResponse {
         self.request_refund_raw(
+            &Who::staff(staff, "refund-approve"),
             Some(key),
-            Some(staff),
             refund.to_json().to_string().into_bytes(),
         )
         .await
     }
 
+    /// `POST /refunds` as `who`, the body as given; a refund made is remembered as the
+    /// order's customer's.
     pub async fn request_refund_raw(
         &self,
+        who: &Who,
         key: Option<&str>,
-        staff: Option<&str>,
         body: Vec<u8>,
     ) -> TestResponse {
         let mut request = http::Request::builder()
@@ -105,20 +120,38 @@ impl TestApp {
         if let Some(key) = key {
             request = request.header("idempotency-key", key);
         }
-        if let Some(staff) = staff {
-            request = request.header("x-staff-id", staff);
+        let request = self.authorize(request, who).await;
+        let response = self.send_raw(request.body(body).unwrap()).await;
+        if let (Some(id), Some(customer)) = (
+            response.body["id"].as_str(),
+            response.body["customer_id"].as_str(),
+        ) {
+            self.remember_owner(id, customer);
         }
-        self.send_raw(request.body(body).unwrap()).await
+        response
     }
 
+    /// `GET /refunds/{id}` as the refund's customer.
     pub async fn get_refund(&self, id: &str) -> TestResponse {
-        self.send("GET", &format!("/refunds/{id}"), None).await
+        self.send_as(
+            &self.order_viewer(id),
+            "GET",
+            &format!("/refunds/{id}"),
+            None,
+        )
+        .await
     }
 
-    /// `GET /refunds?order_id=..`: the order's refunds with paid, refunded, pending and net.
+    /// `GET /refunds?order_id=..` as the order's customer: the order's refunds with paid,
+    /// refunded, pending and net.
     pub async fn refunds_of(&self, order: &str) -> TestResponse {
-        self.send("GET", &format!("/refunds?order_id={order}"), None)
-            .await
+        self.send_as(
+            &self.order_viewer(order),
+            "GET",
+            &format!("/refunds?order_id={order}"),
+            None,
+        )
+        .await
     }
 
     async fn staff_refund_post(
@@ -127,18 +160,11 @@ impl TestApp {
         path: String,
         body: Option<Value>,
     ) -> TestResponse {
-        let mut request = http::Request::builder()
-            .method("POST")
-            .uri(path)
-            .header("content-type", "application/json");
-        if let Some(staff) = staff {
-            request = request.header("x-staff-id", staff);
-        }
-        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-        self.send_raw(request.body(bytes).unwrap()).await
+        let body = body.unwrap_or(json!({}));
+        self.staff_post(staff, &path, body).await
     }
 
-    /// `POST /refunds/{id}/approve`; `staff` `None` sends no `x-staff-id`.
+    /// `POST /refunds/{id}/approve`; `staff` `None` sends no credentials.
     pub async fn approve_refund(&self, staff: Option<&str>, id: &str) -> TestResponse {
         self.staff_refund_post(staff, format!("/refunds/{id}/approve"), None)
             .await

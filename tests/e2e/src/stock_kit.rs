@@ -10,6 +10,7 @@ use std::net::{SocketAddr, TcpStream};
 use serde_json::{Value, json};
 use spin_test_host::SqlValue;
 
+use crate::access_kit::Who;
 use crate::{TestApp, TestResponse};
 
 /// A stock level row to seed.
@@ -141,9 +142,19 @@ impl TestApp {
 
     /// How many rows a table holds (to prove that nothing was written).
     pub fn count_rows(&self, table: &str) -> i64 {
+        // The kit makes staff keys as tests first use them; those audit rows are the kit's,
+        // not the shop's, like in `audit_entries`.
+        let only_the_shops = if table == "audit_log" {
+            " WHERE action NOT LIKE 'api-key.%'"
+        } else {
+            ""
+        };
         self.app
             .sqlite("default")
-            .query_scalar(&format!("SELECT COUNT(*) FROM {table}"), &[])
+            .query_scalar(
+                &format!("SELECT COUNT(*) FROM {table}{only_the_shops}"),
+                &[],
+            )
             .expect("count rows")
     }
 
@@ -164,12 +175,14 @@ impl TestApp {
             .collect()
     }
 
-    /// (actor, action, subject) of every audit entry, oldest first.
+    /// (actor, action, subject) of every audit entry, oldest first, without the kit's own
+    /// making of keys (`api-key.*`).
     pub fn audit_entries(&self) -> Vec<(String, String, String)> {
         self.app
             .sqlite("default")
             .execute(
-                "SELECT actor, action, subject FROM audit_log ORDER BY id",
+                "SELECT actor, action, subject FROM audit_log \
+                 WHERE action NOT LIKE 'api-key.%' ORDER BY id",
                 &[],
             )
             .expect("read audit log")
@@ -183,34 +196,56 @@ impl TestApp {
             .collect()
     }
 
+    /// `POST /stock/reservations` as `STOCK_CLERK`.
     pub async fn reserve(&self, reservation: &ReservationBuilder) -> TestResponse {
-        self.send("POST", "/stock/reservations", Some(reservation.to_json()))
-            .await
+        self.send_as(
+            &clerk(),
+            "POST",
+            "/stock/reservations",
+            Some(reservation.to_json()),
+        )
+        .await
     }
 
     pub async fn release_reservation(&self, id: &str) -> TestResponse {
-        self.send("POST", &format!("/stock/reservations/{id}/release"), None)
-            .await
+        self.send_as(
+            &clerk(),
+            "POST",
+            &format!("/stock/reservations/{id}/release"),
+            None,
+        )
+        .await
     }
 
     pub async fn commit_reservation(&self, id: &str) -> TestResponse {
-        self.send("POST", &format!("/stock/reservations/{id}/commit"), None)
-            .await
+        self.send_as(
+            &clerk(),
+            "POST",
+            &format!("/stock/reservations/{id}/commit"),
+            None,
+        )
+        .await
     }
 
     pub async fn get_reservation(&self, id: &str) -> TestResponse {
-        self.send("GET", &format!("/stock/reservations/{id}"), None)
+        self.send_as(&clerk(), "GET", &format!("/stock/reservations/{id}"), None)
             .await
     }
 
     pub async fn sweep_reservations(&self) -> TestResponse {
-        self.send("POST", "/stock/reservations/sweep", None).await
+        self.send_as(&clerk(), "POST", "/stock/reservations/sweep", None)
+            .await
     }
 
     pub async fn stock_levels(&self, store: &str, skus: &[&str]) -> TestResponse {
         let skus: String = skus.iter().map(|s| format!("&sku={s}")).collect();
-        self.send("GET", &format!("/stock/levels?store={store}{skus}"), None)
-            .await
+        self.send_as(
+            &clerk(),
+            "GET",
+            &format!("/stock/levels?store={store}{skus}"),
+            None,
+        )
+        .await
     }
 
     pub async fn availability_near(&self, sku: &str, lat: f64, lon: f64) -> TestResponse {
@@ -220,20 +255,6 @@ impl TestApp {
             None,
         )
         .await
-    }
-
-    /// A staff call: `staff` in `x-staff-id` (`None`: the header is left out).
-    pub async fn staff_post(&self, staff: Option<&str>, path: &str, body: Value) -> TestResponse {
-        let mut builder = http::Request::builder()
-            .method("POST")
-            .uri(path)
-            .header("content-type", "application/json");
-        if let Some(staff) = staff {
-            builder = builder.header("x-staff-id", staff);
-        }
-        let bytes = serde_json::to_vec(&body).expect("serialisable body");
-        self.send_raw(builder.body(bytes).expect("valid request"))
-            .await
     }
 
     pub async fn pos_sale(&self, staff: &str, store: &str, sku: &str, units: i64) -> TestResponse {
@@ -260,14 +281,31 @@ impl TestApp {
     }
 }
 
+/// The stock clerk the kit's stock calls come from (scope `stock`).
+pub const STOCK_CLERK: &str = "stock-clerk";
+
+fn clerk() -> Who {
+    Who::staff(STOCK_CLERK, "stock")
+}
+
 /// One blocking HTTP/1.1 `POST` of a JSON body to the server at `addr`, on a connection of
-/// its own; returns the status code. For many threads at once against `app.app.serve(..)`.
-pub fn post_json_blocking(addr: SocketAddr, path: &str, body: &Value) -> std::io::Result<u16> {
+/// its own, with `headers` (credentials); returns the status code. For many threads at once
+/// against `app.app.serve(..)`.
+pub fn post_json_blocking(
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &Value,
+) -> std::io::Result<u16> {
     let body = serde_json::to_vec(body)?;
     let mut stream = TcpStream::connect(addr)?;
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     let head = format!(
         "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n\
-         content-length: {}\r\nconnection: close\r\n\r\n",
+         {extra}content-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes())?;

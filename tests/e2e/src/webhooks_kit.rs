@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use o2o_domain::signature::{self, SignatureError};
 use serde_json::{Value, json};
 
+use crate::access_kit::Who;
 use crate::{AppConfig, CatalogBuilder, TestApp, TestResponse};
 
 /// The staff member tests act as.
@@ -254,7 +255,8 @@ impl SubscriptionBuilder {
 }
 
 impl TestApp {
-    /// A request as staff member `staff` (`None`: without the header).
+    /// A request as staff member `staff` with their key holding `webhooks` (`None`: no
+    /// credentials).
     pub async fn as_webhooks_staff(
         &self,
         staff: Option<&str>,
@@ -262,19 +264,8 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> TestResponse {
-        let mut builder = http::Request::builder().method(method).uri(path);
-        if let Some(staff) = staff {
-            builder = builder.header("x-staff-id", staff);
-        }
-        let bytes = match body {
-            Some(json) => {
-                builder = builder.header("content-type", "application/json");
-                serde_json::to_vec(&json).expect("serialisable body")
-            }
-            None => Vec::new(),
-        };
-        self.send_raw(builder.body(bytes).expect("valid request"))
-            .await
+        let who = staff.map_or(Who::Nobody, |name| Who::staff(name, "webhooks"));
+        self.send_as(&who, method, path, body).await
     }
 
     pub async fn subscribe(&self, subscription: &SubscriptionBuilder) -> TestResponse {
@@ -297,9 +288,9 @@ impl TestApp {
         .await
     }
 
-    /// `POST /webhooks/deliveries/run`, as a scheduler calls it.
+    /// `POST /webhooks/deliveries/run`, as a scheduler calls it (its key with `webhooks`).
     pub async fn run_deliveries(&self) -> TestResponse {
-        self.send("POST", "/webhooks/deliveries/run", None)
+        self.as_webhooks_staff(Some("scheduler"), "POST", "/webhooks/deliveries/run", None)
             .await
             .expect(200)
     }
@@ -307,7 +298,12 @@ impl TestApp {
     /// `GET /webhooks/deliveries?<query>`, the list.
     pub async fn deliveries(&self, query: &str) -> Vec<Value> {
         let response = self
-            .send("GET", &format!("/webhooks/deliveries?{query}"), None)
+            .as_webhooks_staff(
+                Some(STAFF),
+                "GET",
+                &format!("/webhooks/deliveries?{query}"),
+                None,
+            )
             .await
             .expect(200);
         response.body["deliveries"]

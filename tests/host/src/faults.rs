@@ -1,4 +1,5 @@
-//! Fault injection for sabotage tests: make the n-th key-value operation fail, or every SQL
+//! Fault injection for sabotage tests: make the n-th key-value operation (on keys with a given
+//! prefix, or on any key) fail, or every SQL
 //! statement containing a substring (optionally only the next one). Shared by all instances of
 //! an app; checked by the key-value and SQLite host implementations before they touch storage.
 
@@ -17,6 +18,8 @@ pub struct Faults {
 struct FaultState {
     /// Key-value operations still to pass before the armed one fails.
     kv_countdown: Option<u64>,
+    /// Only operations on keys starting with this are counted (`""`: every operation).
+    kv_prefix: String,
     /// Substrings of SQL that fail; `true` when the rule disarms after firing once.
     sql: Vec<(String, bool)>,
 }
@@ -26,7 +29,16 @@ impl Faults {
     /// `error::other("injected fault")`. Operations are get, set, delete, exists and get-keys
     /// (opening a store is not counted). `n == 0` disarms.
     pub fn fail_kv_op(&self, n: u64) {
-        self.lock().kv_countdown = (n > 0).then_some(n);
+        self.fail_kv_op_on(n, "");
+    }
+
+    /// Like [`Faults::fail_kv_op`], counting only operations on keys that start with `prefix`
+    /// (`get-keys`, which names no key, is not counted), so that a sabotage aims at one kind
+    /// of document whatever else a request keeps in the store (a rate-limit counter).
+    pub fn fail_kv_op_on(&self, n: u64, prefix: &str) {
+        let mut state = self.lock();
+        state.kv_countdown = (n > 0).then_some(n);
+        state.kv_prefix = prefix.to_owned();
     }
 
     /// Makes every SQL statement containing `fragment` fail with `io("injected fault")` until
@@ -45,9 +57,16 @@ impl Faults {
         *self.lock() = FaultState::default();
     }
 
-    /// Counts one key-value operation; `true` when it must fail.
-    pub(crate) fn kv_op_fails(&self) -> bool {
+    /// Counts one key-value operation on `key` (`None`: get-keys); `true` when it must fail.
+    pub(crate) fn kv_op_fails(&self, key: Option<&str>) -> bool {
         let mut state = self.lock();
+        let counted = match key {
+            Some(key) => key.starts_with(state.kv_prefix.as_str()),
+            None => state.kv_prefix.is_empty(),
+        };
+        if !counted {
+            return false;
+        }
         match state.kv_countdown {
             Some(1) => {
                 state.kv_countdown = None;
@@ -90,8 +109,19 @@ mod tests {
     fn nth_kv_op_fails_once() {
         let f = Faults::default();
         f.fail_kv_op(3);
-        let fails: Vec<bool> = (0..5).map(|_| f.kv_op_fails()).collect();
+        let fails: Vec<bool> = (0..5).map(|_| f.kv_op_fails(Some("k"))).collect();
         assert_eq!(fails, [false, false, true, false, false]);
+    }
+
+    #[test]
+    fn a_prefixed_rule_counts_only_its_keys() {
+        let f = Faults::default();
+        f.fail_kv_op_on(2, "cart:");
+        let fails: Vec<bool> = [Some("cart:1"), Some("ratelimit:x"), None, Some("cart:1")]
+            .into_iter()
+            .map(|key| f.kv_op_fails(key))
+            .collect();
+        assert_eq!(fails, [false, false, false, true]);
     }
 
     #[test]

@@ -163,8 +163,9 @@ impl HostState {
     fn kv_store(
         &mut self,
         handle: &Resource<StoreHandle>,
+        key: Option<&str>,
     ) -> wasmtime::Result<Result<StoreData, Error>> {
-        if self.app.faults.kv_op_fails() {
+        if self.app.faults.kv_op_fails(key) {
             return Ok(Err(Error::Other(INJECTED_FAULT.into())));
         }
         Ok(Ok(self.table.get(handle)?.data.clone()))
@@ -198,7 +199,7 @@ impl key_value::HostStore for HostState {
     }
 
     async fn get(&mut self, this: Resource<StoreHandle>, key: String) -> KvResult<Option<Vec<u8>>> {
-        let store = self.kv_store(&this)?;
+        let store = self.kv_store(&this, Some(&key))?;
         run(store, move |s| s.get(&key)).await
     }
 
@@ -208,22 +209,22 @@ impl key_value::HostStore for HostState {
         key: String,
         value: Vec<u8>,
     ) -> KvResult<()> {
-        let store = self.kv_store(&this)?;
+        let store = self.kv_store(&this, Some(&key))?;
         run(store, move |s| s.set(&key, &value)).await
     }
 
     async fn delete(&mut self, this: Resource<StoreHandle>, key: String) -> KvResult<()> {
-        let store = self.kv_store(&this)?;
+        let store = self.kv_store(&this, Some(&key))?;
         run(store, move |s| s.delete(&key)).await
     }
 
     async fn exists(&mut self, this: Resource<StoreHandle>, key: String) -> KvResult<bool> {
-        let store = self.kv_store(&this)?;
+        let store = self.kv_store(&this, Some(&key))?;
         run(store, move |s| s.exists(&key)).await
     }
 
     async fn get_keys(&mut self, this: Resource<StoreHandle>) -> KvResult<Vec<String>> {
-        let store = self.kv_store(&this)?;
+        let store = self.kv_store(&this, None)?;
         run(store, |s| s.keys()).await
     }
 

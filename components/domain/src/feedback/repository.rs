@@ -406,6 +406,15 @@ fn read_complaint(row: &[SqlValue]) -> Result<Complaint, StoreError> {
     })
 }
 
+/// One review, as its author wrote it.
+pub fn review(db: &impl Sql, id: &str) -> Result<Option<StoredReview>, StoreError> {
+    db.execute(&format!("{REVIEW_COLUMNS} WHERE id = ?"), &[text(id)])?
+        .rows
+        .first()
+        .map(|row| read_review(row))
+        .transpose()
+}
+
 /// One complaint.
 pub fn complaint(db: &impl Sql, id: &str) -> Result<Option<Complaint>, StoreError> {
     db.execute(&format!("{COMPLAINT_COLUMNS} WHERE id = ?"), &[text(id)])?

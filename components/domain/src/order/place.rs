@@ -108,10 +108,9 @@ pub struct LineAvailability {
 /// Why an order was not placed. Nothing is left behind by any of them.
 #[derive(Debug, thiserror::Error)]
 pub enum PlaceOrderError {
+    /// No such cart, or another customer's: the two are told apart to nobody.
     #[error("no cart {0} (or it expired)")]
     UnknownCart(CartId),
-    #[error("the cart belongs to another customer")]
-    NotYourCart,
     #[error("the cart is empty")]
     EmptyCart,
     #[error("{} is not one of our stores, or does not offer pickup", .0.as_str())]
@@ -309,7 +308,7 @@ fn load_lines(
                 .as_ref()
                 .is_some_and(|owner| owner != &request.customer)
             {
-                return Err(PlaceOrderError::NotYourCart);
+                return Err(PlaceOrderError::UnknownCart(*id));
             }
             if cart.lines().is_empty() {
                 return Err(PlaceOrderError::EmptyCart);

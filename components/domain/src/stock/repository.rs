@@ -365,8 +365,89 @@ pub fn reserve(
     now: DateTime<Utc>,
 ) -> Result<Reservation, StockError> {
     require_store(db, store)?;
-    let at = timestamp(now);
+    in_immediate_transaction(db, || reserve_within(db, store, lines, ttl, now))
+}
+
+/// A hold made by staff through the stock API: the reservation and its audit entry in one
+/// unit of work (holds the order workflow makes are the order's, not a staff action).
+pub fn reserve_by_staff(
+    db: &impl Sql,
+    actor: &str,
+    store: &StoreId,
+    lines: &ReservationLines,
+    ttl: ReservationTtl,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    require_store(db, store)?;
     in_immediate_transaction(db, || {
+        let reservation = reserve_within(db, store, lines, ttl, now)?;
+        append_audit_entry(
+            db,
+            actor,
+            "stock.reserve",
+            &reservation.id.to_string(),
+            &Value::Null,
+            &reservation_summary(&reservation),
+            now,
+        )?;
+        Ok(reservation)
+    })
+}
+
+/// Releases or commits (`next`) a reservation for staff, with its audit entry; asking again
+/// for the state it is in changes nothing and is not audited again.
+pub fn close_by_staff(
+    db: &impl Sql,
+    actor: &str,
+    id: ReservationId,
+    next: ReservationStatus,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    in_immediate_transaction(db, || {
+        let before = load_reservation(db, id)?.ok_or(StockError::ReservationNotFound(id))?;
+        let after = close_within(db, id, next, now)?;
+        if after.status != before.status {
+            let action = match next {
+                ReservationStatus::Committed => "stock.commit",
+                _ => "stock.release",
+            };
+            append_audit_entry(
+                db,
+                actor,
+                action,
+                &id.to_string(),
+                &reservation_summary(&before),
+                &reservation_summary(&after),
+                now,
+            )?;
+        }
+        Ok(after)
+    })
+}
+
+fn reservation_summary(reservation: &Reservation) -> Value {
+    json!({
+        "store_id": reservation.store.as_str(),
+        "status": reservation.status.as_str(),
+        "expires_at": reservation.expires_at,
+        "lines": reservation
+            .lines
+            .iter()
+            .map(|(sku, units)| json!({ "sku": sku.as_str(), "quantity": units }))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// `reserve` inside the caller's transaction.
+fn reserve_within(
+    db: &impl Sql,
+    store: &StoreId,
+    lines: &ReservationLines,
+    ttl: ReservationTtl,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    let at = timestamp(now);
+    {
         expire_due(db, now)?;
         let mut shortages = Vec::new();
         for (i, line) in lines.iter().enumerate() {
@@ -432,7 +513,7 @@ pub fn reserve(
                 .map(|l| (l.sku.clone(), i64::from(l.quantity.get())))
                 .collect(),
         })
-    })
+    }
 }
 
 /// Gives a held reservation's units back and closes it as `status` (released or expired).

@@ -62,6 +62,16 @@ impl NativeSql {
     }
 }
 
+impl NativeSql {
+    /// A text scalar ('' for NULL).
+    pub fn scalar_text(&self, sql: &str) -> String {
+        self.conn
+            .query_row(sql, [], |row| row.get::<_, Option<String>>(0))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .unwrap_or_default()
+    }
+}
+
 impl Sql for NativeSql {
     fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
         use rusqlite::types::{Value, ValueRef};

@@ -1,6 +1,7 @@
 //! Bad input to the cart: every case gets a clear 4xx `application/problem+json` naming the
 //! field at fault, and nothing is written to the key-value store.
 
+use o2o_e2e::access_kit::Who;
 use o2o_e2e::{TestApp, a_catalog, spawn_app};
 use serde_json::{Value, json};
 
@@ -188,10 +189,20 @@ async fn merge_refuses_what_cannot_be_merged() {
     let other_customer = app.create_cart(Some("cust-2")).await;
     let before = app.key_value_snapshot();
 
-    // into a guest cart, from a customer's cart, from itself, from nowhere
-    app.merge_carts(&other_guest, &guest)
+    // by a guest, into a guest cart, from a customer's cart, from itself, from nowhere
+    let merge = |into: &str| format!("/cart/{into}/merge");
+    let body = || Some(json!({ "guest_cart_id": guest }));
+    app.send("POST", &merge(&other_guest), body())
         .await
-        .expect_problem(422, Some("id"));
+        .expect_problem(401, Some("authorization"));
+    app.send_as(
+        &Who::customer("cust-1"),
+        "POST",
+        &merge(&other_guest),
+        body(),
+    )
+    .await
+    .expect_problem(422, Some("id"));
     app.merge_carts(&customer, &other_customer)
         .await
         .expect_problem(422, Some("guest_cart_id"));
@@ -209,11 +220,12 @@ async fn merge_refuses_what_cannot_be_merged() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_bad_customer_id_is_refused_and_no_cart_is_made() {
+async fn a_customer_named_in_the_body_is_refused_and_no_cart_is_made() {
     let app = spawn_app(a_catalog()).await;
 
+    // The owner of a cart is the bearer token's customer, never a body field
     let response = app
-        .send("POST", "/cart", Some(json!({ "customer_id": "" })))
+        .send("POST", "/cart", Some(json!({ "customer_id": "cust-1" })))
         .await
         .expect_problem(400, Some("customer_id"));
 

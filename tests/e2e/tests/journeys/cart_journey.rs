@@ -118,9 +118,9 @@ async fn a_merge_retried_after_a_failure_counts_the_guest_cart_once() {
     app.add_to_cart(&guest, "TEA-1", 2).await.expect(200);
     let customer = app.create_cart(Some("cust-7")).await;
 
-    // The merge reads both carts (ops 1, 2), writes the customer's (3), deletes the guest's (4):
-    // sabotage the delete, after the customer's cart was written.
-    app.app.faults().fail_kv_op(4);
+    // The merge reads both carts (cart ops 1, 2), writes the customer's (3), deletes the
+    // guest's (4): sabotage the delete, after the customer's cart was written.
+    app.app.faults().fail_kv_op_on(4, "cart:");
     app.merge_carts(&customer, &guest)
         .await
         .expect_problem(503, None);
@@ -143,7 +143,7 @@ async fn a_merge_whose_write_fails_changes_nothing() {
     let customer = app.create_cart(Some("cust-7")).await;
     let before = app.key_value_snapshot();
 
-    app.app.faults().fail_kv_op(3);
+    app.app.faults().fail_kv_op_on(3, "cart:");
     app.merge_carts(&customer, &guest)
         .await
         .expect_problem(503, None);

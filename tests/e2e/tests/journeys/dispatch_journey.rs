@@ -124,7 +124,8 @@ async fn a_pickup_order_is_collected_with_its_one_time_code_and_its_goods_leave_
     );
     assert_eq!(started.body["status"], "picking");
     assert_eq!(started.body["mode"], "pickup");
-    assert_eq!(started.body["started_by"], STAFF);
+    let staff = app.actor(STAFF, "dispatch").await;
+    assert_eq!(started.body["started_by"], staff.as_str());
 
     // And the goods are ready: the answer shows the 6-digit code, once
     let ready = app.ready_for_pickup(&shipment).await.expect(200);
@@ -203,7 +204,7 @@ async fn a_pickup_order_is_collected_with_its_one_time_code_and_its_goods_leave_
     let audited: Vec<String> = app
         .audit_entries()
         .into_iter()
-        .filter(|(actor, _, _)| actor == STAFF)
+        .filter(|(actor, _, _)| *actor == staff)
         .map(|(_, action, _)| action)
         .collect();
     assert_eq!(
@@ -586,10 +587,10 @@ async fn bad_input_is_a_400_naming_the_field_and_writes_nothing() {
     };
     let before = written();
 
-    // Staff routes need the staff header
+    // Staff routes need an API key
     app.staff_post(None, "/dispatch/shipments", json!({"order_id": order}))
         .await
-        .expect_problem(400, Some("x-staff-id"));
+        .expect_problem(401, Some("x-api-key"));
     // Values outside their domain, unknown and missing fields
     app.staff_post(
         Some(STAFF),

@@ -9,6 +9,7 @@
 //! each journey then moves its order to `delivered` or `collected` with SQL
 //! (`TestApp::mark_order_received`).
 
+use o2o_e2e::access_kit::Who;
 use o2o_e2e::feedback_kit::a_review_of;
 use o2o_e2e::order_kit::an_order;
 use o2o_e2e::stock_kit::a_stock_level;
@@ -302,7 +303,7 @@ async fn a_one_star_review_opens_a_complaint_that_staff_resolve_once() {
     // When staff resolve it with a note
     app.resolve_complaint(None, &id, "refunded")
         .await
-        .expect_problem(400, Some("x-staff-id"));
+        .expect_problem(401, Some("x-api-key"));
     let resolved = app
         .resolve_complaint(Some("staff-7"), &id, "Refunded the seeds; batch pulled")
         .await
@@ -310,14 +311,15 @@ async fn a_one_star_review_opens_a_complaint_that_staff_resolve_once() {
         .body;
 
     // Then it is resolved, by whom and how, in the audit log, and gone from the open queue
+    let staff_7 = app.actor("staff-7", "refund-approve").await;
     assert_eq!(resolved["status"], "resolved");
-    assert_eq!(resolved["resolved_by"], "staff-7");
+    assert_eq!(resolved["resolved_by"], staff_7.as_str());
     assert_eq!(
         resolved["resolution_note"],
         "Refunded the seeds; batch pulled"
     );
     assert!(app.audit_entries().contains(&(
-        "staff-7".to_owned(),
+        staff_7.clone(),
         "feedback.complaint.resolve".to_owned(),
         id.clone()
     )));
@@ -340,7 +342,7 @@ async fn a_one_star_review_opens_a_complaint_that_staff_resolve_once() {
         .complaint_queue("staff-7", "?status=resolved")
         .await
         .expect(200);
-    assert_eq!(after.body["items"][0]["resolved_by"], "staff-7");
+    assert_eq!(after.body["items"][0]["resolved_by"], staff_7.as_str());
     assert_eq!(app.audit_entries().len(), 1);
 
     // And unknown complaints, a bad status filter and a missing note are refused
@@ -512,9 +514,14 @@ async fn bad_input_is_a_400_naming_the_field_with_nothing_written() {
     ];
 
     for (body, field) in cases {
-        app.send("POST", "/feedback", Some(body.clone()))
-            .await
-            .expect_problem(400, Some(field));
+        app.send_as(
+            &Who::customer("cust-1"),
+            "POST",
+            "/feedback",
+            Some(body.clone()),
+        )
+        .await
+        .expect_problem(400, Some(field));
         assert_eq!(app.feedback_written(), (0, 0, 0, 0), "{body}");
     }
     // 2,000 characters is still fine

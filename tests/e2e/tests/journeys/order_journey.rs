@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use o2o_e2e::access_kit::Who;
 use o2o_e2e::order_kit::an_order;
 use o2o_e2e::stock_kit::a_stock_level;
 use o2o_e2e::{
@@ -603,8 +604,8 @@ async fn a_failure_at_any_step_of_place_order_leaves_nothing_behind() {
     // The last step, clearing the cart, fails: the written order is undone too
     let app = a_stocked_shop().await;
     let cart = a_cart_with(&app, "cust-1", &[("TEA-OOLONG", 2)]).await;
-    // key-value operations of place-order: read the cart, keep the quote, delete the cart
-    app.app.faults().fail_kv_op(3);
+    // cart operations of place-order: read the cart, then (after the quote is kept) delete it
+    app.app.faults().fail_kv_op_on(2, "cart:");
     app.place_order(
         "key-last",
         &an_order().for_cart(&cart).with_coupons(&["WELCOME10"]),
@@ -628,9 +629,13 @@ async fn a_failure_at_any_step_of_place_order_leaves_nothing_behind() {
 async fn bad_place_order_requests_are_refused_naming_the_field_and_write_nothing() {
     let app = a_stocked_shop().await;
     let good = an_order().for_lines(&[("TEA-OOLONG", 1)]);
-    app.place_order_raw(None, good.to_json().to_string().into_bytes())
-        .await
-        .expect_problem(400, Some("Idempotency-Key"));
+    app.place_order_raw(
+        &Who::customer("cust-1"),
+        None,
+        good.to_json().to_string().into_bytes(),
+    )
+    .await
+    .expect_problem(400, Some("Idempotency-Key"));
     for (field, order) in [
         (
             "payment_method",

@@ -14,6 +14,7 @@
 
 use std::time::Duration;
 
+use o2o_e2e::access_kit::Who;
 use o2o_e2e::order_kit::an_order;
 use o2o_e2e::refund_kit::a_refund;
 use o2o_e2e::stock_kit::a_stock_level;
@@ -250,7 +251,7 @@ async fn staff_approve_a_refund_over_the_threshold_and_the_signed_callback_compl
     // approving needs a staff member; a completion before approval is refused
     app.approve_refund(None, &refund)
         .await
-        .expect_problem(400, Some("x-staff-id"));
+        .expect_problem(401, Some("x-api-key"));
     app.complete_refund(&requested, "psp-refund-early")
         .await
         .expect_problem(409, Some("status"));
@@ -262,12 +263,13 @@ async fn staff_approve_a_refund_over_the_threshold_and_the_signed_callback_compl
         .expect(200)
         .body;
     assert_eq!(approved["status"], "approved");
-    assert_eq!(approved["decided_by"], "staff-7");
+    let staff_7 = app.actor("staff-7", "refund-approve").await;
+    assert_eq!(approved["decided_by"], staff_7.as_str());
     assert_eq!(app.stored_level("SH-1", "TEA-OOLONG").on_hand, 10);
     assert!(
         app.audit_entries()
             .iter()
-            .any(|(actor, action, subject)| actor == "staff-7"
+            .any(|(actor, action, subject)| *actor == staff_7
                 && action == "refund.approve"
                 && subject == &refund)
     );
@@ -482,17 +484,18 @@ async fn a_whole_order_refunded_before_delivery_returns_the_delivery_fee_and_the
         .request_refund_as_staff(
             "whole-1",
             "staff-7",
-            &a_refund(id(&order)).by_staff().of(&[("SNK-SEEDS", 3)]),
+            &a_refund(id(&order)).of(&[("SNK-SEEDS", 3)]),
         )
         .await
         .expect(201)
         .body;
     assert_eq!(cents(&first["delivery_fee"]), 0, "not the whole order yet");
-    assert_eq!(first["requested_by"], "staff:staff-7");
+    let staff_7 = app.actor("staff-7", "refund-approve").await;
+    assert_eq!(first["requested_by"], format!("staff:{staff_7}"));
     assert!(
         app.audit_entries()
             .iter()
-            .any(|(actor, action, subject)| actor == "staff-7"
+            .any(|(actor, action, subject)| *actor == staff_7
                 && action == "refund.request"
                 && subject == id(&first)),
         "a staff request is audited"
@@ -501,7 +504,7 @@ async fn a_whole_order_refunded_before_delivery_returns_the_delivery_fee_and_the
         .request_refund_as_staff(
             "whole-2",
             "staff-7",
-            &a_refund(id(&order)).by_staff().of(&[("TEA-OOLONG", 1)]),
+            &a_refund(id(&order)).of(&[("TEA-OOLONG", 1)]),
         )
         .await
         .expect(201)
@@ -655,9 +658,13 @@ async fn bad_input_is_a_problem_naming_the_field_and_nothing_is_written() {
     let good = a_refund(id(&order)).of(&[("SNK-SEEDS", 1)]);
 
     // no Idempotency-Key
-    app.request_refund_raw(None, None, good.to_json().to_string().into_bytes())
-        .await
-        .expect_problem(400, Some("Idempotency-Key"));
+    app.request_refund_raw(
+        &Who::customer("cust-1"),
+        None,
+        good.to_json().to_string().into_bytes(),
+    )
+    .await
+    .expect_problem(400, Some("Idempotency-Key"));
     let cases: Vec<(Value, u16, &str)> = vec![
         (
             good.clone().with_field("order_id", "nope".into()).to_json(),
@@ -699,7 +706,14 @@ async fn bad_input_is_a_problem_naming_the_field_and_nothing_is_written() {
             400,
             "refund_all",
         ),
-        (good.clone().by_staff().to_json(), 400, "customer_id"),
+        // the customer is the token's, never the body's
+        (
+            good.clone()
+                .with_field("customer_id", "cust-2".into())
+                .to_json(),
+            400,
+            "customer_id",
+        ),
         (
             good.clone().of(&[("TEA-GREEN", 1)]).to_json(),
             422,
@@ -708,8 +722,8 @@ async fn bad_input_is_a_problem_naming_the_field_and_nothing_is_written() {
     ];
     for (i, (body, status, field)) in cases.into_iter().enumerate() {
         app.request_refund_raw(
+            &Who::customer("cust-1"),
             Some(&format!("bad-{i}")),
-            None,
             body.to_string().into_bytes(),
         )
         .await
@@ -729,7 +743,7 @@ async fn bad_input_is_a_problem_naming_the_field_and_nothing_is_written() {
     app.get_refund("01900000-0000-7000-8000-000000000000")
         .await
         .expect_problem(404, None);
-    app.send("GET", "/refunds", None)
+    app.send_as(&Who::customer("cust-1"), "GET", "/refunds", None)
         .await
         .expect_problem(400, Some("order_id"));
 

@@ -70,12 +70,17 @@ async fn a_stock_low_event_reaches_its_subscriber_signed_with_the_secret_shown_o
     assert_eq!(created.body["active"], true);
     // The secret is shown once: never in a read, a listing or the audit log
     let read = app
-        .send("GET", &format!("/webhooks/subscriptions/{id}"), None)
+        .as_webhooks_staff(
+            Some(STAFF),
+            "GET",
+            &format!("/webhooks/subscriptions/{id}"),
+            None,
+        )
         .await
         .expect(200);
     assert!(read.body.get("secret").is_none(), "{}", read.body);
     let listed = app
-        .send("GET", "/webhooks/subscriptions", None)
+        .as_webhooks_staff(Some(STAFF), "GET", "/webhooks/subscriptions", None)
         .await
         .expect(200);
     assert_eq!(listed.body["subscriptions"][0]["id"], id.as_str());
@@ -84,7 +89,7 @@ async fn a_stock_low_event_reaches_its_subscriber_signed_with_the_secret_shown_o
     assert_eq!(
         audit,
         vec![(
-            STAFF.to_owned(),
+            app.actor(STAFF, "webhooks").await,
             "webhooks.subscription-create".to_owned(),
             format!("webhook_subscriptions/{id}")
         )]
@@ -150,7 +155,8 @@ async fn a_stock_low_event_reaches_its_subscriber_signed_with_the_secret_shown_o
     );
     assert_eq!(receiver.received().len(), 1);
     let one = app
-        .send(
+        .as_webhooks_staff(
+            Some(STAFF),
             "GET",
             &format!("/webhooks/deliveries/{}", delivery["id"].as_str().unwrap()),
             None,
@@ -248,7 +254,7 @@ async fn after_the_last_attempt_a_delivery_is_a_dead_letter_until_staff_redelive
     let id = dead["id"].as_str().unwrap();
     app.redeliver(None, id)
         .await
-        .expect_problem(400, Some("x-staff-id"));
+        .expect_problem(401, Some("x-api-key"));
     let requeued = app.redeliver(Some(STAFF), id).await.expect(200);
     assert_eq!(
         (&requeued.body["status"], &requeued.body["attempts"]),
@@ -327,7 +333,12 @@ async fn events_reach_only_the_active_subscriptions_of_their_type() {
     app.deactivate_subscription(&gone).await.expect(204);
     app.deactivate_subscription(&gone).await.expect(204);
     let read = app
-        .send("GET", &format!("/webhooks/subscriptions/{gone}"), None)
+        .as_webhooks_staff(
+            Some(STAFF),
+            "GET",
+            &format!("/webhooks/subscriptions/{gone}"),
+            None,
+        )
         .await
         .expect(200);
     assert_eq!(read.body["active"], false);
@@ -447,7 +458,7 @@ async fn bad_subscriptions_are_refused_naming_the_field_with_nothing_written() {
         Some(a_subscription(url).to_json()),
     )
     .await
-    .expect_problem(400, Some("x-staff-id"));
+    .expect_problem(401, Some("x-api-key"));
     app.as_webhooks_staff(
         None,
         "DELETE",
@@ -455,7 +466,7 @@ async fn bad_subscriptions_are_refused_naming_the_field_with_nothing_written() {
         None,
     )
     .await
-    .expect_problem(400, Some("x-staff-id"));
+    .expect_problem(401, Some("x-api-key"));
 
     for table in [
         "webhook_subscriptions",
@@ -466,16 +477,26 @@ async fn bad_subscriptions_are_refused_naming_the_field_with_nothing_written() {
     }
 
     // Unknown resources and bad queries
-    app.send("GET", "/webhooks/subscriptions/not-an-id", None)
-        .await
-        .expect_problem(404, None);
+    app.as_webhooks_staff(
+        Some(STAFF),
+        "GET",
+        "/webhooks/subscriptions/not-an-id",
+        None,
+    )
+    .await
+    .expect_problem(404, None);
     app.deactivate_subscription("01900000-0000-7000-8000-000000000000")
         .await
         .expect_problem(404, None);
-    app.send("GET", "/webhooks/deliveries?status=failed", None)
-        .await
-        .expect_problem(400, Some("status"));
-    app.send("GET", "/webhooks/deliveries?limit=0", None)
+    app.as_webhooks_staff(
+        Some(STAFF),
+        "GET",
+        "/webhooks/deliveries?status=failed",
+        None,
+    )
+    .await
+    .expect_problem(400, Some("status"));
+    app.as_webhooks_staff(Some(STAFF), "GET", "/webhooks/deliveries?limit=0", None)
         .await
         .expect_problem(400, Some("limit"));
     app.send("PUT", "/webhooks/subscriptions", None)
@@ -489,7 +510,7 @@ async fn bad_subscriptions_are_refused_naming_the_field_with_nothing_written() {
         .expect(201);
     assert!(chosen.body.get("secret").is_none());
     let names = app
-        .send("GET", "/webhooks/event-types", None)
+        .as_webhooks_staff(Some(STAFF), "GET", "/webhooks/event-types", None)
         .await
         .expect(200);
     assert!(
