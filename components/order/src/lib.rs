@@ -176,8 +176,8 @@ fn visible_order(
 }
 
 fn get(req: Request, params: Params) -> Result<Response, ApiError> {
-    let id = path_order_id(&params)?;
     let caller = signed_in(&req)?;
+    let id = path_order_id(&params)?;
     let db = SpinSql::open_default()?;
     let order = visible_order(&db, id, &caller, STAFF_READERS)?;
     json(200, &to_wire(&order)?)
@@ -228,16 +228,16 @@ fn list(req: Request, _: Params) -> Result<Response, ApiError> {
 }
 
 fn cancel(req: Request, params: Params) -> Result<Response, ApiError> {
+    let caller = signed_in(&req)?;
     let id = path_order_id(&params)?;
+    let db = SpinSql::open_default()?;
+    visible_order(&db, id, &caller, &[Scope::Dispatch])?;
     let body: CancelBody = if req.body().is_empty() {
         CancelBody::default()
     } else {
         parse_json(&req)?
     };
     let reason = body.reason()?;
-    let caller = signed_in(&req)?;
-    let db = SpinSql::open_default()?;
-    visible_order(&db, id, &caller, &[Scope::Dispatch])?;
     let order = lifecycle::cancel(&db, id, reason.as_deref(), now()).map_err(order_error)?;
     json(200, &to_wire(&order)?)
 }

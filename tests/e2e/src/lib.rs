@@ -332,9 +332,15 @@ impl From<CatalogBuilder> for AppConfig {
 impl CatalogBuilder {
     /// Sets a Spin variable of the app.
     pub fn with_variable(self, name: &str, value: &str) -> AppConfig {
-        let mut config = AppConfig::from(self);
-        config.variables.push((name.to_owned(), value.to_owned()));
-        config
+        AppConfig::from(self).with_variable(name, value)
+    }
+}
+
+impl AppConfig {
+    /// Sets one more Spin variable of the app.
+    pub fn with_variable(mut self, name: &str, value: &str) -> AppConfig {
+        self.variables.push((name.to_owned(), value.to_owned()));
+        self
     }
 }
 

@@ -2,8 +2,10 @@
 //! binary instead of one per file keeps link time and disk use down (a debug test binary
 //! is hundreds of megabytes, and CI machines have limited disk).
 
+mod access_and_limits;
 mod after_sales_journey;
 mod application_shape;
+mod authorization_matrix;
 mod cart_bad_input;
 mod cart_journey;
 mod catalog_admin;
