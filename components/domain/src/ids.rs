@@ -2,8 +2,6 @@
 //! cart's id cannot be guessed. The creation time is passed in; the randomness comes from the
 //! platform (WASI random under Spin). Store and customer ids come from outside and are parsed.
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::{Timestamp, Uuid};
@@ -20,81 +18,54 @@ pub(crate) fn new_v7(now: DateTime<Utc>) -> Uuid {
     ))
 }
 
-/// The id of a cart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct CartId(Uuid);
+/// Declares an id the shop makes: a v7 uuid made at `now` (time-ordered, so ids sort by
+/// creation; 74 random bits, so one id tells nothing of another), parsed only from the
+/// hyphenated form the shop writes, and shown in it.
+macro_rules! v7_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(uuid::Uuid);
 
-impl CartId {
-    pub fn new(now: DateTime<Utc>) -> Self {
-        CartId(new_v7(now))
-    }
+        impl $name {
+            pub fn new(now: chrono::DateTime<chrono::Utc>) -> Self {
+                $name($crate::ids::new_v7(now))
+            }
 
-    /// Parses a cart id from a path segment; only the hyphenated form is accepted.
-    pub fn parse(raw: &str) -> Option<Self> {
-        if raw.len() != 36 {
-            return None;
+            /// Parses an id from a path segment, a query value or a stored row.
+            pub fn parse(raw: &str) -> Option<Self> {
+                (raw.len() == 36)
+                    .then(|| uuid::Uuid::try_parse(raw).ok())
+                    .flatten()
+                    .map($name)
+            }
         }
-        Uuid::try_parse(raw).ok().map(CartId)
-    }
-}
 
-impl fmt::Display for CartId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
-}
-
-/// The id of a quote snapshot: a v7 uuid like a cart's, so that quotes sort by creation time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct QuoteId(Uuid);
-
-impl QuoteId {
-    pub fn new(now: DateTime<Utc>) -> Self {
-        QuoteId(new_v7(now))
-    }
-
-    /// Parses a quote id from a path segment; only the hyphenated form is accepted.
-    pub fn parse(raw: &str) -> Option<Self> {
-        if raw.len() != 36 {
-            return None;
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
         }
-        Uuid::try_parse(raw).ok().map(QuoteId)
-    }
+    };
 }
+pub(crate) use v7_id;
 
-impl fmt::Display for QuoteId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
-}
-
-/// The id of a placed order: a v7 uuid, so an owner's orders sort by placement time and an
-/// order's id cannot be guessed from another's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct OrderId(Uuid);
-
-impl OrderId {
-    pub fn new(now: DateTime<Utc>) -> Self {
-        OrderId(new_v7(now))
-    }
-
-    /// Parses an order id from a path segment; only the hyphenated form is accepted.
-    pub fn parse(raw: &str) -> Option<Self> {
-        if raw.len() != 36 {
-            return None;
-        }
-        Uuid::try_parse(raw).ok().map(OrderId)
-    }
-}
-
-impl fmt::Display for OrderId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
-}
+v7_id!(
+    /// The id of a cart: holding a guest cart's id is holding the cart.
+    CartId
+);
+v7_id!(
+    /// The id of a quote snapshot.
+    QuoteId
+);
+v7_id!(
+    /// The id of a placed order.
+    OrderId
+);
 
 /// A customer of the shop, as named by the identity provider (the JWT `sub`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

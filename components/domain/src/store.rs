@@ -62,3 +62,132 @@ impl SqlRows {
 pub trait Sql {
     fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError>;
 }
+
+/// What every repository writes and reads rows with: parameters, the changed-row count, and
+/// columns read as the type the schema gives them. A column of the wrong type is stored data
+/// the rules never wrote: `StoreError::Corrupt`, naming where (`what`, and the column).
+pub mod row {
+    use super::{Sql, SqlValue, StoreError};
+
+    const CHANGED_ROWS: &str = "SELECT changes()";
+
+    pub fn text(v: &str) -> SqlValue {
+        SqlValue::Text(v.to_owned())
+    }
+
+    pub fn optional_text(v: Option<&str>) -> SqlValue {
+        v.map_or(SqlValue::Null, text)
+    }
+
+    pub fn int(v: i64) -> SqlValue {
+        SqlValue::Integer(v)
+    }
+
+    pub fn flag(v: bool) -> SqlValue {
+        SqlValue::Integer(i64::from(v))
+    }
+
+    pub fn corrupt(what: impl Into<String>) -> StoreError {
+        StoreError::Corrupt(what.into())
+    }
+
+    /// Runs `statement` and reports how many rows it changed.
+    pub fn changed(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
+        db.execute(statement, params)?;
+        Ok(db.execute(CHANGED_ROWS, &[])?.first_integer().unwrap_or(0))
+    }
+
+    /// Runs a write that must change exactly one row; anything else means the data is not
+    /// what the rules left it as.
+    pub fn change_one(
+        db: &impl Sql,
+        statement: &str,
+        params: &[SqlValue],
+    ) -> Result<(), StoreError> {
+        match changed(db, statement, params)? {
+            1 => Ok(()),
+            n => Err(corrupt(format!("expected one row changed, {n} were"))),
+        }
+    }
+
+    fn wrong(what: &str, i: usize, expected: &str, got: Option<&SqlValue>) -> StoreError {
+        corrupt(format!(
+            "{what} column {i}: expected {expected}, got {got:?}"
+        ))
+    }
+
+    pub fn col_text(row: &[SqlValue], i: usize, what: &str) -> Result<String, StoreError> {
+        match row.get(i) {
+            Some(SqlValue::Text(v)) => Ok(v.clone()),
+            other => Err(wrong(what, i, "text", other)),
+        }
+    }
+
+    pub fn col_opt_text(
+        row: &[SqlValue],
+        i: usize,
+        what: &str,
+    ) -> Result<Option<String>, StoreError> {
+        match row.get(i) {
+            Some(SqlValue::Null) => Ok(None),
+            _ => col_text(row, i, what).map(Some),
+        }
+    }
+
+    pub fn col_int(row: &[SqlValue], i: usize, what: &str) -> Result<i64, StoreError> {
+        match row.get(i) {
+            Some(SqlValue::Integer(v)) => Ok(*v),
+            other => Err(wrong(what, i, "an integer", other)),
+        }
+    }
+
+    pub fn col_opt_int(row: &[SqlValue], i: usize, what: &str) -> Result<Option<i64>, StoreError> {
+        match row.get(i) {
+            Some(SqlValue::Null) => Ok(None),
+            _ => col_int(row, i, what).map(Some),
+        }
+    }
+
+    /// A number: SQLite hands back a REAL column holding a whole number as an integer.
+    pub fn col_real(row: &[SqlValue], i: usize, what: &str) -> Result<f64, StoreError> {
+        match row.get(i) {
+            Some(SqlValue::Real(v)) => Ok(*v),
+            Some(SqlValue::Integer(v)) => Ok(*v as f64),
+            other => Err(wrong(what, i, "a number", other)),
+        }
+    }
+
+    pub fn col_opt_real(row: &[SqlValue], i: usize, what: &str) -> Result<Option<f64>, StoreError> {
+        match row.get(i) {
+            Some(SqlValue::Null) => Ok(None),
+            _ => col_real(row, i, what).map(Some),
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn columns_read_as_their_type_or_name_where_the_data_is_wrong() {
+            let row = [
+                SqlValue::Text("a".into()),
+                SqlValue::Null,
+                SqlValue::Integer(3),
+                SqlValue::Real(1.5),
+            ];
+            assert_eq!(col_text(&row, 0, "t"), Ok("a".into()));
+            assert_eq!(col_opt_text(&row, 1, "t"), Ok(None));
+            assert_eq!(col_int(&row, 2, "t"), Ok(3));
+            assert_eq!(col_real(&row, 2, "t"), Ok(3.0));
+            assert_eq!(col_opt_real(&row, 3, "t"), Ok(Some(1.5)));
+            assert_eq!(
+                col_text(&row, 2, "orders"),
+                Err(StoreError::Corrupt(
+                    "orders column 2: expected text, got Some(Integer(3))".into()
+                ))
+            );
+            assert!(col_int(&row, 9, "t").is_err());
+        }
+    }
+}

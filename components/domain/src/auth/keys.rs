@@ -10,6 +10,7 @@ use super::api_key::{ApiKey, Scopes};
 use super::principal::StaffKey;
 use crate::ids::new_v7;
 use crate::stock::repository::{append_audit_entry, in_immediate_transaction, timestamp};
+use crate::store::row::{col_opt_text, col_text, optional_text, text};
 use crate::store::{Sql, SqlValue, StoreError};
 
 /// The actor of the key taken from the Spin variable `admin_api_key`.
@@ -172,8 +173,8 @@ pub fn find_active(db: &impl Sql, key: &ApiKey) -> Result<Option<StaffKey>, Stor
         return Ok(None);
     };
     Ok(Some(StaffKey {
-        id: col_text(row, 0)?,
-        scopes: parse_scopes(&col_text(row, 1)?)?,
+        id: col_text(row, 0, "access")?,
+        scopes: parse_scopes(&col_text(row, 1, "access")?)?,
     }))
 }
 
@@ -201,7 +202,6 @@ pub struct AuditQuery {
 }
 
 pub fn read_audit(db: &impl Sql, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
-    let optional = |v: &Option<String>| v.as_deref().map_or(SqlValue::Null, text);
     let json = |row: &[SqlValue], i: usize| -> Result<Value, StoreError> {
         match row.get(i) {
             Some(SqlValue::Text(raw)) => serde_json::from_str(raw)
@@ -213,9 +213,9 @@ pub fn read_audit(db: &impl Sql, query: &AuditQuery) -> Result<Vec<AuditEntry>, 
         SELECT_AUDIT,
         &[
             SqlValue::Integer(query.after_id),
-            optional(&query.actor),
-            optional(&query.action_prefix),
-            optional(&query.subject),
+            optional_text(query.actor.as_deref()),
+            optional_text(query.action_prefix.as_deref()),
+            optional_text(query.subject.as_deref()),
             SqlValue::Integer(query.limit.into()),
         ],
     )?
@@ -227,12 +227,12 @@ pub fn read_audit(db: &impl Sql, query: &AuditQuery) -> Result<Vec<AuditEntry>, 
                 Some(SqlValue::Integer(id)) => *id,
                 other => return Err(StoreError::Corrupt(format!("audit id {other:?}"))),
             },
-            actor: col_text(row, 1)?,
-            action: col_text(row, 2)?,
-            subject: col_text(row, 3)?,
+            actor: col_text(row, 1, "access")?,
+            action: col_text(row, 2, "access")?,
+            subject: col_text(row, 3, "access")?,
             before: json(row, 4)?,
             after: json(row, 5)?,
-            at: col_text(row, 6)?,
+            at: col_text(row, 6, "access")?,
         })
     })
     .collect()
@@ -240,14 +240,14 @@ pub fn read_audit(db: &impl Sql, query: &AuditQuery) -> Result<Vec<AuditEntry>, 
 
 fn key_record(row: &[SqlValue]) -> Result<KeyRecord, StoreError> {
     Ok(KeyRecord {
-        id: col_text(row, 0)?,
-        label: col_text(row, 1)?,
-        name: col_text(row, 2)?,
-        scopes: parse_scopes(&col_text(row, 3)?)?,
-        created_by: col_text(row, 4)?,
-        created_at: col_text(row, 5)?,
-        revoked_by: col_opt_text(row, 6)?,
-        revoked_at: col_opt_text(row, 7)?,
+        id: col_text(row, 0, "access")?,
+        label: col_text(row, 1, "access")?,
+        name: col_text(row, 2, "access")?,
+        scopes: parse_scopes(&col_text(row, 3, "access")?)?,
+        created_by: col_text(row, 4, "access")?,
+        created_at: col_text(row, 5, "access")?,
+        revoked_by: col_opt_text(row, 6, "access")?,
+        revoked_at: col_opt_text(row, 7, "access")?,
     })
 }
 
@@ -262,24 +262,4 @@ fn scopes_text(scopes: &Scopes) -> String {
 fn parse_scopes(raw: &str) -> Result<Scopes, StoreError> {
     Scopes::parse(&raw.split_whitespace().collect::<Vec<_>>())
         .map_err(|e| StoreError::Corrupt(format!("api key scopes {raw:?}: {e}")))
-}
-
-fn text(v: &str) -> SqlValue {
-    SqlValue::Text(v.to_owned())
-}
-
-fn col_text(row: &[SqlValue], i: usize) -> Result<String, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Text(v)) => Ok(v.clone()),
-        other => Err(StoreError::Corrupt(format!(
-            "column {i}: expected text, got {other:?}"
-        ))),
-    }
-}
-
-fn col_opt_text(row: &[SqlValue], i: usize) -> Result<Option<String>, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Null) => Ok(None),
-        _ => col_text(row, i).map(Some),
-    }
 }

@@ -11,6 +11,7 @@ use crate::ids::{CustomerId, StoreId};
 use crate::money::Money;
 use crate::pricing::{CouponCode, TierId};
 use crate::stock::repository::append_audit_entry;
+use crate::store::row::{flag, text};
 use crate::store::{Sql, SqlRows, SqlValue, StoreError};
 use crate::values::Sku;
 
@@ -127,14 +128,6 @@ pub struct ListQuery {
     pub after: String,
     pub limit: u32,
     pub filters: Vec<Option<SqlValue>>,
-}
-
-fn text(value: &str) -> SqlValue {
-    SqlValue::Text(value.to_owned())
-}
-
-fn flag(value: bool) -> SqlValue {
-    SqlValue::Integer(i64::from(value))
 }
 
 fn timestamp(now: DateTime<Utc>) -> String {

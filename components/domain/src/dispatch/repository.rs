@@ -4,14 +4,15 @@
 //! status change is a guarded `UPDATE ... WHERE status = <from>` checked with `changes()`, inside
 //! the caller's transaction (`fulfilment`), so two requests racing cannot both move a shipment.
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use crate::geo::GeoPoint;
 use crate::ids::{OrderId, StoreId};
 use crate::stock::repository::timestamp;
+use crate::store::row::{
+    change_one, changed, col_int, col_opt_real, col_opt_text, col_text, corrupt, optional_text,
+    text,
+};
 use crate::store::{Sql, SqlValue, StoreError};
 use crate::values::{ValueError, parse_store_code};
 
@@ -46,34 +47,11 @@ const COURIER_LOAD: &str =
     "SELECT COUNT(*) FROM shipments WHERE courier_id = ? AND status = 'out_for_delivery'";
 const COURIER_STOPS: &str = "SELECT id FROM shipments WHERE courier_id = ? \
      AND status = 'out_for_delivery' ORDER BY id";
-const CHANGED_ROWS: &str = "SELECT changes()";
 
-/// The id of a shipment: a v7 uuid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ShipmentId(Uuid);
-
-impl ShipmentId {
-    pub fn new(now: DateTime<Utc>) -> Self {
-        ShipmentId(Uuid::new_v7(uuid::Timestamp::from_unix(
-            uuid::NoContext,
-            u64::try_from(now.timestamp()).unwrap_or(0),
-            now.timestamp_subsec_nanos(),
-        )))
-    }
-
-    /// Only the hyphenated form, as the shop writes it.
-    pub fn parse(raw: &str) -> Option<Self> {
-        (raw.len() == 36)
-            .then(|| Uuid::try_parse(raw).ok().map(ShipmentId))
-            .flatten()
-    }
-}
-
-impl fmt::Display for ShipmentId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
-}
+crate::ids::v7_id!(
+    /// The id of a shipment.
+    ShipmentId
+);
 
 /// A courier's code, chosen by the store (`CR-7`): the rule of store codes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -129,59 +107,6 @@ pub struct Courier {
     pub active: bool,
     pub created_at: String,
     pub updated_at: String,
-}
-
-fn text(v: &str) -> SqlValue {
-    SqlValue::Text(v.to_owned())
-}
-
-fn optional(v: Option<&str>) -> SqlValue {
-    v.map_or(SqlValue::Null, text)
-}
-
-fn corrupt(what: impl Into<String>) -> StoreError {
-    StoreError::Corrupt(what.into())
-}
-
-fn changed(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
-    db.execute(statement, params)?;
-    Ok(db.execute(CHANGED_ROWS, &[])?.first_integer().unwrap_or(0))
-}
-
-fn change_one(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<(), StoreError> {
-    match changed(db, statement, params)? {
-        1 => Ok(()),
-        n => Err(corrupt(format!("expected one row changed, {n} were"))),
-    }
-}
-
-fn col_text(row: &[SqlValue], i: usize, what: &str) -> Result<String, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Text(v)) => Ok(v.clone()),
-        other => Err(corrupt(format!("{what}: {other:?}"))),
-    }
-}
-
-fn col_opt_text(row: &[SqlValue], i: usize) -> Option<String> {
-    match row.get(i) {
-        Some(SqlValue::Text(v)) => Some(v.clone()),
-        _ => None,
-    }
-}
-
-fn col_int(row: &[SqlValue], i: usize, what: &str) -> Result<i64, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Integer(v)) => Ok(*v),
-        other => Err(corrupt(format!("{what}: {other:?}"))),
-    }
-}
-
-fn col_opt_real(row: &[SqlValue], i: usize) -> Option<f64> {
-    match row.get(i) {
-        Some(SqlValue::Real(v)) => Some(*v),
-        Some(SqlValue::Integer(v)) => Some(*v as f64),
-        _ => None,
-    }
 }
 
 /// What a new shipment is made of.
@@ -256,7 +181,7 @@ pub fn move_status(
     change_one(
         db,
         INSERT_HISTORY,
-        &[text(&id), text(to.as_str()), text(&at), optional(note)],
+        &[text(&id), text(to.as_str()), text(&at), optional_text(note)],
     )?;
     Ok(true)
 }
@@ -296,7 +221,10 @@ pub fn load(db: &impl Sql, id: ShipmentId) -> Result<Option<Shipment>, StoreErro
         return Ok(None);
     };
     let at = |column: &str| format!("shipments[{key}].{column}");
-    let destination = match (col_opt_real(row, 5), col_opt_real(row, 6)) {
+    let destination = match (
+        col_opt_real(row, 5, &at("latitude"))?,
+        col_opt_real(row, 6, &at("longitude"))?,
+    ) {
         (Some(lat), Some(lon)) => {
             Some(GeoPoint::new(lat, lon).map_err(|e| corrupt(format!("{}: {e}", at("dest"))))?)
         }
@@ -311,7 +239,7 @@ pub fn load(db: &impl Sql, id: ShipmentId) -> Result<Option<Shipment>, StoreErro
                 status: ShipmentStatus::parse(&col_text(step, 0, "history.status")?)
                     .ok_or_else(|| corrupt(format!("shipment_status_history[{key}].status")))?,
                 at: col_text(step, 1, "history.at")?,
-                note: col_opt_text(step, 2),
+                note: col_opt_text(step, 2, "history.note")?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -326,7 +254,7 @@ pub fn load(db: &impl Sql, id: ShipmentId) -> Result<Option<Shipment>, StoreErro
         status: ShipmentStatus::parse(&col_text(row, 4, &at("status"))?)
             .ok_or_else(|| corrupt(at("status")))?,
         destination,
-        courier: col_opt_text(row, 7)
+        courier: col_opt_text(row, 7, &at("courier"))?
             .map(|c| CourierId::parse(&c).map_err(|e| corrupt(format!("{}: {e}", at("courier")))))
             .transpose()?,
         distance_m: match row.get(8) {
@@ -335,8 +263,8 @@ pub fn load(db: &impl Sql, id: ShipmentId) -> Result<Option<Shipment>, StoreErro
             }
             _ => None,
         },
-        eta: col_opt_text(row, 9),
-        pickup_code_hash: col_opt_text(row, 10),
+        eta: col_opt_text(row, 9, &at("eta"))?,
+        pickup_code_hash: col_opt_text(row, 10, &at("pickup_code_hash"))?,
         pickup_attempts: col_int(row, 11, &at("pickup_attempts"))?,
         started_by: col_text(row, 12, &at("started_by"))?,
         created_at: col_text(row, 13, &at("created_at"))?,

@@ -16,6 +16,7 @@ use crate::order::repository as orders;
 use crate::stock::repository::{
     append_audit_entry, append_outbox_event, in_immediate_transaction, timestamp,
 };
+use crate::store::row::{col_int, col_opt_text, col_text, corrupt, text};
 use crate::store::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
@@ -91,37 +92,6 @@ pub struct Submitted {
     pub reviews: Vec<StoredReview>,
     pub ratings: Vec<(RatingKind, u8)>,
     pub complaint: Option<Complaint>,
-}
-
-fn text(v: &str) -> SqlValue {
-    SqlValue::Text(v.to_owned())
-}
-
-fn corrupt(what: impl Into<String>) -> StoreError {
-    StoreError::Corrupt(what.into())
-}
-
-fn col_text(row: &[SqlValue], i: usize, what: &str) -> Result<String, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Text(v)) => Ok(v.clone()),
-        other => Err(corrupt(format!("{what}: expected text, got {other:?}"))),
-    }
-}
-
-fn col_opt_text(row: &[SqlValue], i: usize, what: &str) -> Result<Option<String>, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Null) => Ok(None),
-        _ => col_text(row, i, what).map(Some),
-    }
-}
-
-fn col_int(row: &[SqlValue], i: usize, what: &str) -> Result<i64, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Integer(v)) => Ok(*v),
-        other => Err(corrupt(format!(
-            "{what}: expected an integer, got {other:?}"
-        ))),
-    }
 }
 
 /// A new v7 id made at `now`: reviews and complaints sort by when they were written.

@@ -12,6 +12,7 @@ use crate::ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};
 use crate::money::{Currency, Money};
 use crate::stock::ReservationId;
 use crate::stock::repository::{append_outbox_event, timestamp};
+use crate::store::row::{changed, corrupt, optional_text, text};
 use crate::store::{Sql, SqlValue, StoreError};
 use crate::values::{Quantity, Sku};
 
@@ -44,7 +45,6 @@ const REPLACE_RESERVATION: &str = "UPDATE orders SET reservation_id = ? WHERE id
 const RECORD_PAYMENT: &str = "UPDATE orders SET paid_at = ?, payment_reference = ? WHERE id = ?";
 const DUE_UNPAID: &str = "SELECT id FROM orders WHERE status = 'pending_payment' \
      AND payment_due_at <= ? ORDER BY payment_due_at LIMIT ?";
-const CHANGED_ROWS: &str = "SELECT changes()";
 const FORGET_UNSENT_EVENTS: &str = "DELETE FROM outbox WHERE subject = ? AND delivered_at IS NULL";
 const FORGET_HISTORY: &str = "DELETE FROM order_status_history WHERE order_id = ?";
 const FORGET_LINES: &str = "DELETE FROM order_lines WHERE order_id = ?";
@@ -120,23 +120,6 @@ pub struct NewOrder<'a> {
     pub payment_due_at: Option<DateTime<Utc>>,
 }
 
-fn text(v: &str) -> SqlValue {
-    SqlValue::Text(v.to_owned())
-}
-
-fn optional(v: Option<&str>) -> SqlValue {
-    v.map_or(SqlValue::Null, text)
-}
-
-fn corrupt(what: impl Into<String>) -> StoreError {
-    StoreError::Corrupt(what.into())
-}
-
-fn changed(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
-    db.execute(statement, params)?;
-    Ok(db.execute(CHANGED_ROWS, &[])?.first_integer().unwrap_or(0))
-}
-
 /// Writes the order, its lines, the first step of its timeline and `order.placed`, inside the
 /// caller's transaction.
 pub fn insert_placed(
@@ -160,7 +143,7 @@ pub fn insert_placed(
             text(&order.fulfilment.to_string()),
             text(&order.reservation.to_string()),
             text(&quote.id.to_string()),
-            optional(quote.cart_id.map(|c| c.to_string()).as_deref()),
+            optional_text(quote.cart_id.map(|c| c.to_string()).as_deref()),
             text(quote.currency.as_str()),
             text(&quote.subtotal.amount_string()),
             text(&quote.discount_total.amount_string()),
@@ -169,7 +152,7 @@ pub fn insert_placed(
             text(&json!(coupons).to_string()),
             text(&at),
             text(&at),
-            optional(order.payment_due_at.map(timestamp).as_deref()),
+            optional_text(order.payment_due_at.map(timestamp).as_deref()),
         ],
     )?;
     for (i, line) in quote.lines.iter().enumerate() {
@@ -259,7 +242,7 @@ pub fn move_status(
     }
     db.execute(
         INSERT_HISTORY,
-        &[text(&id), text(to.as_str()), text(&at), optional(note)],
+        &[text(&id), text(to.as_str()), text(&at), optional_text(note)],
     )?;
     append_outbox_event(
         db,

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use crate::ids::{CustomerId, OrderId};
 use crate::money::{Currency, Money};
 use crate::stock::repository::timestamp;
+use crate::store::row::{changed, corrupt, flag, optional_text, text};
 use crate::store::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
@@ -43,7 +44,6 @@ const DECIDE: &str = "UPDATE refunds SET status = ?, updated_at = ?, decided_at 
      decided_by = ?, note = ? WHERE id = ? AND status = ?";
 const COMPLETE: &str = "UPDATE refunds SET status = 'completed', updated_at = ?, \
      completed_at = ?, refund_reference = ? WHERE id = ? AND status = 'approved'";
-const CHANGED_ROWS: &str = "SELECT changes()";
 
 /// One line of a refund.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,27 +99,6 @@ pub struct NewRefund<'a> {
     pub goods_returned: bool,
     pub plan: &'a RefundPlan,
     pub requested_by: &'a str,
-}
-
-fn text(v: &str) -> SqlValue {
-    SqlValue::Text(v.to_owned())
-}
-
-fn optional(v: Option<&str>) -> SqlValue {
-    v.map_or(SqlValue::Null, text)
-}
-
-fn flag(v: bool) -> SqlValue {
-    SqlValue::Integer(i64::from(v))
-}
-
-fn corrupt(what: impl Into<String>) -> StoreError {
-    StoreError::Corrupt(what.into())
-}
-
-fn changed(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
-    db.execute(statement, params)?;
-    Ok(db.execute(CHANGED_ROWS, &[])?.first_integer().unwrap_or(0))
 }
 
 /// What the order's earlier refunds (all but rejected ones) took. Read inside the caller's
@@ -213,7 +192,7 @@ fn record_history(
             text(status.as_str()),
             text(&timestamp(now)),
             text(actor),
-            optional(note),
+            optional_text(note),
         ],
     )?;
     Ok(())
@@ -241,7 +220,7 @@ pub fn decide(
             text(&at),
             text(&at),
             text(actor),
-            optional(note),
+            optional_text(note),
             text(&refund.id.to_string()),
             text(refund.status.as_str()),
         ],

@@ -21,6 +21,9 @@ use super::reservation::{
 };
 use crate::geo::GeoPoint;
 use crate::ids::StoreId;
+use crate::store::row::{
+    change_one, changed, col_int, col_real, col_text, corrupt, int, optional_text, text,
+};
 use crate::store::{Sql, SqlRows, SqlValue, StoreError};
 use crate::values::Sku;
 
@@ -41,7 +44,6 @@ const ENSURE_LEVEL: &str = "INSERT INTO stock_levels (store_id, sku, on_hand, up
      VALUES (?, ?, 0, ?) ON CONFLICT (store_id, sku) DO NOTHING";
 const PUT_ON_SHELF: &str = "UPDATE stock_levels SET on_hand = on_hand + ?1, updated_at = ?4 \
      WHERE store_id = ?2 AND sku = ?3";
-const CHANGED_ROWS: &str = "SELECT changes()";
 const SET_ALERT: &str =
     "UPDATE stock_levels SET low_alert_armed = ? WHERE store_id = ? AND sku = ?";
 const INSERT_RESERVATION: &str = "INSERT INTO reservations (id, store_id, status, created_at, \
@@ -83,65 +85,8 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn text(v: &str) -> SqlValue {
-    SqlValue::Text(v.to_owned())
-}
-
-fn int(v: i64) -> SqlValue {
-    SqlValue::Integer(v)
-}
-
-fn optional_text(v: Option<&str>) -> SqlValue {
-    v.map_or(SqlValue::Null, text)
-}
-
-fn corrupt(what: impl Into<String>) -> StoreError {
-    StoreError::Corrupt(what.into())
-}
-
-fn col_int(row: &[SqlValue], i: usize) -> Result<i64, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Integer(v)) => Ok(*v),
-        other => Err(corrupt(format!(
-            "column {i}: expected an integer, got {other:?}"
-        ))),
-    }
-}
-
-fn col_real(row: &[SqlValue], i: usize) -> Result<f64, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Real(v)) => Ok(*v),
-        Some(SqlValue::Integer(v)) => Ok(*v as f64),
-        other => Err(corrupt(format!(
-            "column {i}: expected a number, got {other:?}"
-        ))),
-    }
-}
-
-fn col_text(row: &[SqlValue], i: usize) -> Result<String, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Text(v)) => Ok(v.clone()),
-        other => Err(corrupt(format!("column {i}: expected text, got {other:?}"))),
-    }
-}
-
 fn count(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
     Ok(db.execute(statement, params)?.first_integer().unwrap_or(0))
-}
-
-/// Runs `statement` and reports how many rows it changed.
-fn changed(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
-    db.execute(statement, params)?;
-    count(db, CHANGED_ROWS, &[])
-}
-
-/// Runs a write that must change exactly one row; anything else means the data is not what
-/// the rules left it as.
-fn change_one(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<(), StoreError> {
-    match changed(db, statement, params)? {
-        1 => Ok(()),
-        n => Err(corrupt(format!("expected one row changed, {n} were"))),
-    }
 }
 
 /// The unit of work: `BEGIN IMMEDIATE` takes the write lock before anything is read, the work
@@ -192,13 +137,13 @@ fn level_row(
         return Ok(None);
     };
     let level = StockLevel {
-        on_hand: col_int(row, 0)?,
-        reserved: col_int(row, 1)?,
-        safety_stock: col_int(row, 2)?,
-        reorder_point: col_int(row, 3)?,
+        on_hand: col_int(row, 0, "stock")?,
+        reserved: col_int(row, 1, "stock")?,
+        safety_stock: col_int(row, 2, "stock")?,
+        reorder_point: col_int(row, 3, "stock")?,
     };
     let alert = LowStockAlert {
-        armed: col_int(row, 4)? == 1,
+        armed: col_int(row, 4, "stock")? == 1,
     };
     Ok(Some((level, alert)))
 }
@@ -324,24 +269,25 @@ fn load_reservation(db: &impl Sql, id: ReservationId) -> Result<Option<Reservati
     let Some(row) = rows.rows.first() else {
         return Ok(None);
     };
-    let store = StoreId::parse(&col_text(row, 0)?).map_err(|e| corrupt(e.to_string()))?;
-    let status = ReservationStatus::parse(&col_text(row, 1)?)
+    let store = StoreId::parse(&col_text(row, 0, "stock")?).map_err(|e| corrupt(e.to_string()))?;
+    let status = ReservationStatus::parse(&col_text(row, 1, "stock")?)
         .ok_or_else(|| corrupt("unknown reservation status"))?;
     let lines = db
         .execute(RESERVATION_LINES, &[text(&id.to_string())])?
         .rows
         .iter()
         .map(|row| {
-            let sku = Sku::parse(&col_text(row, 0)?).map_err(|e| corrupt(e.to_string()))?;
-            Ok((sku, col_int(row, 1)?))
+            let sku =
+                Sku::parse(&col_text(row, 0, "stock")?).map_err(|e| corrupt(e.to_string()))?;
+            Ok((sku, col_int(row, 1, "stock")?))
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Some(Reservation {
         id,
         store,
         status,
-        expires_at: col_text(row, 2)?,
-        created_at: col_text(row, 3)?,
+        expires_at: col_text(row, 2, "stock")?,
+        created_at: col_text(row, 3, "stock")?,
         lines,
     }))
 }
@@ -554,7 +500,7 @@ fn expire_due(db: &impl Sql, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let due = db.execute(DUE, &[text(&timestamp(now))])?;
     let mut expired = 0;
     for row in &due.rows {
-        let id = ReservationId::parse(&col_text(row, 0)?)
+        let id = ReservationId::parse(&col_text(row, 0, "stock")?)
             .ok_or_else(|| corrupt("reservation id is not a uuid"))?;
         if let Some(reservation) = load_reservation(db, id)? {
             give_back(db, &reservation, ReservationStatus::Expired, now)?;
@@ -950,26 +896,27 @@ fn stores_by_distance(
     let rows: SqlRows = db.execute(statement, &[text(sku.as_str())])?;
     let mut near = Vec::new();
     for row in &rows.rows {
-        let location = GeoPoint::new(col_real(row, 2)?, col_real(row, 3)?)
+        let location = GeoPoint::new(col_real(row, 2, "stock")?, col_real(row, 3, "stock")?)
             .map_err(|e| corrupt(e.to_string()))?;
-        let radius_m = (col_real(row, 4)? * 1000.0).round() as u32;
+        let radius_m = (col_real(row, 4, "stock")? * 1000.0).round() as u32;
         let distance_m = location.distance_m(&point);
         if within_delivery_radius && distance_m > radius_m {
             continue;
         }
         let available = match row.get(5) {
             Some(SqlValue::Integer(_)) => StockLevel {
-                on_hand: col_int(row, 5)?,
-                reserved: col_int(row, 6)?,
-                safety_stock: col_int(row, 7)?,
-                reorder_point: col_int(row, 8)?,
+                on_hand: col_int(row, 5, "stock")?,
+                reserved: col_int(row, 6, "stock")?,
+                safety_stock: col_int(row, 7, "stock")?,
+                reorder_point: col_int(row, 8, "stock")?,
             }
             .available(),
             _ => 0,
         };
         near.push(NearbyStock {
-            store: StoreId::parse(&col_text(row, 0)?).map_err(|e| corrupt(e.to_string()))?,
-            name: col_text(row, 1)?,
+            store: StoreId::parse(&col_text(row, 0, "stock")?)
+                .map_err(|e| corrupt(e.to_string()))?,
+            name: col_text(row, 1, "stock")?,
             distance_m,
             available,
         });

@@ -7,35 +7,13 @@ use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::values::{Quantity, Sku};
 
-/// A reservation's id: a v7 uuid, time-ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReservationId(Uuid);
-
-impl ReservationId {
-    pub fn new(now: DateTime<Utc>) -> Self {
-        let ts = uuid::Timestamp::from_unix(
-            uuid::NoContext,
-            u64::try_from(now.timestamp()).unwrap_or(0),
-            now.timestamp_subsec_nanos(),
-        );
-        ReservationId(Uuid::new_v7(ts))
-    }
-
-    /// A reservation id from a path or body; anything that is not a uuid is no reservation.
-    pub fn parse(raw: &str) -> Option<Self> {
-        Uuid::parse_str(raw).ok().map(ReservationId)
-    }
-}
-
-impl fmt::Display for ReservationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+crate::ids::v7_id!(
+    /// A reservation's id.
+    ReservationId
+);
 
 /// Where a reservation is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

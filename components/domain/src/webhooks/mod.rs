@@ -16,11 +16,6 @@ pub mod delivery;
 pub mod repository;
 pub mod subscription;
 
-use std::fmt;
-
-use chrono::{DateTime, Utc};
-use uuid::{Timestamp, Uuid};
-
 use crate::store::StoreError;
 
 pub use delivery::{AttemptOutcome, DeliveryStatus, NextStep, RetryPolicy};
@@ -55,57 +50,12 @@ impl WebhookError {
     }
 }
 
-fn new_v7(now: DateTime<Utc>) -> Uuid {
-    Uuid::new_v7(Timestamp::from_unix(
-        uuid::NoContext,
-        u64::try_from(now.timestamp()).unwrap_or(0),
-        now.timestamp_subsec_nanos(),
-    ))
-}
+crate::ids::v7_id!(
+    /// The id of a subscription.
+    SubscriptionId
+);
 
-fn parse_uuid(raw: &str) -> Option<Uuid> {
-    (raw.len() == 36)
-        .then(|| Uuid::try_parse(raw).ok())
-        .flatten()
-}
-
-/// The id of a subscription (uuid v7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SubscriptionId(Uuid);
-
-impl SubscriptionId {
-    pub fn new(now: DateTime<Utc>) -> Self {
-        SubscriptionId(new_v7(now))
-    }
-
-    /// Parses the hyphenated form only (path segments, query values).
-    pub fn parse(raw: &str) -> Option<Self> {
-        parse_uuid(raw).map(SubscriptionId)
-    }
-}
-
-impl fmt::Display for SubscriptionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
-}
-
-/// The id of one delivery: one event to one subscription (uuid v7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DeliveryId(Uuid);
-
-impl DeliveryId {
-    pub fn new(now: DateTime<Utc>) -> Self {
-        DeliveryId(new_v7(now))
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        parse_uuid(raw).map(DeliveryId)
-    }
-}
-
-impl fmt::Display for DeliveryId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
-}
+crate::ids::v7_id!(
+    /// The id of one delivery: one event to one subscription.
+    DeliveryId
+);

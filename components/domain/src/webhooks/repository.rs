@@ -17,6 +17,9 @@ use super::subscription::{SubscriptionDraft, SubscriptionSecret};
 use super::{DeliveryId, SubscriptionId, WebhookError};
 use crate::events::EventType;
 use crate::stock::repository::{append_audit_entry, timestamp};
+use crate::store::row::{
+    change_one, changed, col_int, col_opt_int, col_opt_text, col_text, corrupt, text,
+};
 use crate::store::{Sql, SqlValue, StoreError};
 
 /// How long a claimed delivery is left alone before another run may take it up again.
@@ -52,7 +55,6 @@ const DUE: &str = "SELECT id FROM webhook_deliveries WHERE status = 'pending' \
      AND next_attempt_at <= ? ORDER BY next_attempt_at, event_id, id LIMIT ?";
 const CLAIM: &str = "UPDATE webhook_deliveries SET next_attempt_at = ?1 \
      WHERE id = ?2 AND status = 'pending' AND next_attempt_at <= ?3";
-const CHANGED_ROWS: &str = "SELECT changes()";
 const CLAIMED: &str = "SELECT d.id, d.attempts, s.url, s.secret, o.id, o.event_type, \
      o.subject, o.data, o.occurred_at FROM webhook_deliveries d \
      JOIN webhook_subscriptions s ON s.id = d.subscription_id \
@@ -74,56 +76,6 @@ const MARK_DEAD: &str = "UPDATE webhook_deliveries SET status = 'dead', \
      dead_at = ?1 WHERE id = ?4 AND status = 'pending'";
 const REQUEUE: &str = "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, \
      next_attempt_at = ?1, dead_at = NULL WHERE id = ?2 AND status = 'dead'";
-
-fn text(v: &str) -> SqlValue {
-    SqlValue::Text(v.to_owned())
-}
-
-fn corrupt(what: impl Into<String>) -> StoreError {
-    StoreError::Corrupt(what.into())
-}
-
-fn col_text(row: &[SqlValue], i: usize) -> Result<String, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Text(v)) => Ok(v.clone()),
-        other => Err(corrupt(format!("column {i}: expected text, got {other:?}"))),
-    }
-}
-
-fn col_optional_text(row: &[SqlValue], i: usize) -> Result<Option<String>, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Null) => Ok(None),
-        _ => col_text(row, i).map(Some),
-    }
-}
-
-fn col_int(row: &[SqlValue], i: usize) -> Result<i64, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Integer(v)) => Ok(*v),
-        other => Err(corrupt(format!(
-            "column {i}: expected an integer, got {other:?}"
-        ))),
-    }
-}
-
-fn col_optional_int(row: &[SqlValue], i: usize) -> Result<Option<i64>, StoreError> {
-    match row.get(i) {
-        Some(SqlValue::Null) => Ok(None),
-        _ => col_int(row, i).map(Some),
-    }
-}
-
-fn changed(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
-    db.execute(statement, params)?;
-    Ok(db.execute(CHANGED_ROWS, &[])?.first_integer().unwrap_or(0))
-}
-
-fn change_one(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<(), StoreError> {
-    match changed(db, statement, params)? {
-        1 => Ok(()),
-        n => Err(corrupt(format!("expected one row changed, {n} were"))),
-    }
-}
 
 /// The unit of work, as the stock repository's: `BEGIN IMMEDIATE`, the work, `COMMIT`, or
 /// `ROLLBACK` on any error (whose own failure is only logged: the first error matters).
@@ -157,19 +109,19 @@ pub struct Subscription {
 }
 
 fn subscription_from_row(db: &impl Sql, row: &[SqlValue]) -> Result<Subscription, StoreError> {
-    let id = col_text(row, 0)?;
+    let id = col_text(row, 0, "webhooks")?;
     let event_types = db
         .execute(SUBSCRIPTION_EVENTS, &[text(&id)])?
         .rows
         .iter()
-        .map(|r| col_text(r, 0))
+        .map(|r| col_text(r, 0, "webhooks"))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Subscription {
-        url: col_text(row, 1)?,
-        active: col_int(row, 2)? == 1,
-        created_by: col_text(row, 3)?,
-        created_at: col_text(row, 4)?,
-        deactivated_at: col_optional_text(row, 5)?,
+        url: col_text(row, 1, "webhooks")?,
+        active: col_int(row, 2, "webhooks")? == 1,
+        created_by: col_text(row, 3, "webhooks")?,
+        created_at: col_text(row, 4, "webhooks")?,
+        deactivated_at: col_opt_text(row, 5, "webhooks")?,
         event_types,
         id,
     })
@@ -291,8 +243,11 @@ pub fn hand_over_outbox(db: &impl Sql, now: DateTime<Utc>, batch: i64) -> Result
         let events = db.execute(UNHANDED_EVENTS, &[SqlValue::Integer(batch)])?;
         let mut handed = 0;
         for row in &events.rows {
-            let (event_id, event_type, occurred_at) =
-                (col_text(row, 0)?, col_text(row, 1)?, col_text(row, 2)?);
+            let (event_id, event_type, occurred_at) = (
+                col_text(row, 0, "webhooks")?,
+                col_text(row, 1, "webhooks")?,
+                col_text(row, 2, "webhooks")?,
+            );
             let subscribers = db.execute(
                 MATCHING_SUBSCRIPTIONS,
                 &[text(&event_type), text(&occurred_at)],
@@ -303,7 +258,7 @@ pub fn hand_over_outbox(db: &impl Sql, now: DateTime<Utc>, batch: i64) -> Result
                     &[
                         text(&DeliveryId::new(now).to_string()),
                         text(&event_id),
-                        text(&col_text(subscriber, 0)?),
+                        text(&col_text(subscriber, 0, "webhooks")?),
                         text(&at),
                     ],
                 )?;
@@ -350,7 +305,7 @@ pub fn claim_due(
         let due = db.execute(DUE, &[text(&at), SqlValue::Integer(batch)])?;
         let mut claimed = Vec::with_capacity(due.rows.len());
         for row in &due.rows {
-            let id = col_text(row, 0)?;
+            let id = col_text(row, 0, "webhooks")?;
             if changed(db, CLAIM, &[text(&lease_until), text(&id), text(&at)])? != 1 {
                 continue;
             }
@@ -359,19 +314,19 @@ pub fn claim_due(
                 .rows
                 .first()
                 .ok_or_else(|| corrupt(format!("delivery {id} lost its event or subscription")))?;
-            let secret = SubscriptionSecret::parse(&col_text(row, 3)?)
+            let secret = SubscriptionSecret::parse(&col_text(row, 3, "webhooks")?)
                 .map_err(|e| corrupt(format!("delivery {id}: stored secret: {e}")))?;
             claimed.push(ClaimedDelivery {
-                id: col_text(row, 0)?,
-                attempts: u32::try_from(col_int(row, 1)?).unwrap_or(u32::MAX),
-                url: col_text(row, 2)?,
+                id: col_text(row, 0, "webhooks")?,
+                attempts: u32::try_from(col_int(row, 1, "webhooks")?).unwrap_or(u32::MAX),
+                url: col_text(row, 2, "webhooks")?,
                 secret,
                 event: OutboxEvent {
-                    id: col_text(row, 4)?,
-                    event_type: col_text(row, 5)?,
-                    subject: col_text(row, 6)?,
-                    data: col_text(row, 7)?,
-                    occurred_at: col_text(row, 8)?,
+                    id: col_text(row, 4, "webhooks")?,
+                    event_type: col_text(row, 5, "webhooks")?,
+                    subject: col_text(row, 6, "webhooks")?,
+                    data: col_text(row, 7, "webhooks")?,
+                    occurred_at: col_text(row, 8, "webhooks")?,
                 },
             });
         }
@@ -453,22 +408,22 @@ pub struct Delivery {
 }
 
 fn delivery_from_row(row: &[SqlValue]) -> Result<Delivery, StoreError> {
-    let status = col_text(row, 4)?;
-    let next = col_text(row, 6)?;
+    let status = col_text(row, 4, "webhooks")?;
+    let next = col_text(row, 6, "webhooks")?;
     Ok(Delivery {
-        id: col_text(row, 0)?,
-        event_id: col_text(row, 1)?,
-        event_type: col_text(row, 2)?,
-        subscription_id: col_text(row, 3)?,
+        id: col_text(row, 0, "webhooks")?,
+        event_id: col_text(row, 1, "webhooks")?,
+        event_type: col_text(row, 2, "webhooks")?,
+        subscription_id: col_text(row, 3, "webhooks")?,
         next_attempt_at: (status == DeliveryStatus::Pending.as_str()).then_some(next),
         status,
-        attempts: col_int(row, 5)?,
-        last_attempt_at: col_optional_text(row, 7)?,
-        last_status: col_optional_int(row, 8)?,
-        last_error: col_optional_text(row, 9)?,
-        delivered_at: col_optional_text(row, 10)?,
-        dead_at: col_optional_text(row, 11)?,
-        created_at: col_text(row, 12)?,
+        attempts: col_int(row, 5, "webhooks")?,
+        last_attempt_at: col_opt_text(row, 7, "webhooks")?,
+        last_status: col_opt_int(row, 8, "webhooks")?,
+        last_error: col_opt_text(row, 9, "webhooks")?,
+        delivered_at: col_opt_text(row, 10, "webhooks")?,
+        dead_at: col_opt_text(row, 11, "webhooks")?,
+        created_at: col_text(row, 12, "webhooks")?,
     })
 }
 
