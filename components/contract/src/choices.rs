@@ -138,7 +138,7 @@ wit_choice! {
         Requested,
         Approved,
         Rejected,
-        Refunded,
+        Completed,
     }
 }
 

@@ -309,6 +309,11 @@ async fn staff_approve_a_refund_over_the_threshold_and_the_signed_callback_compl
         .map(|c| c["status"].as_str().unwrap())
         .collect();
     assert_eq!(statuses, ["requested", "approved", "completed"]);
+    // The answer is the WIT record `after-sales.refund` (with more fields besides)
+    let as_wit: o2o_contract::Refund =
+        serde_json::from_value(completed.clone()).expect("the WIT refund record");
+    assert_eq!(as_wit.status, o2o_contract::RefundStatus::Completed);
+    assert_eq!(as_wit.lines.len(), 1);
     assert_eq!(app.outbox_events("refund.completed").len(), 1);
     // the same signed message again is a replay; the provider's retry signed anew is a no-op;
     // another reference is refused
