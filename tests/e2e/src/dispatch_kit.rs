@@ -4,7 +4,6 @@
 //! and courier updates signed the way a courier platform signs them (with
 //! `TEST_COURIER_SECRET` and the host's clock).
 
-use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use serde_json::{Value, json};
 
 use crate::access_kit::Who;
@@ -46,13 +45,8 @@ impl CourierBuilder {
     }
 }
 
-/// A courier update as sent: body, timestamp and signature headers.
-#[derive(Debug, Clone)]
-pub struct SignedCourierUpdate {
-    pub body: Vec<u8>,
-    pub timestamp: String,
-    pub signature: String,
-}
+/// A courier update as sent.
+pub type SignedCourierUpdate = crate::order_kit::SignedBody;
 
 impl TestApp {
     /// `POST /dispatch/shipments` as staff: fulfilment of `order` starts.
@@ -151,27 +145,14 @@ impl TestApp {
         courier: &str,
         status: &str,
     ) -> SignedCourierUpdate {
-        let body = json!({"shipment_id": shipment, "courier_id": courier, "status": status})
-            .to_string()
-            .into_bytes();
-        let timestamp = self.unix_now();
-        SignedCourierUpdate {
-            signature: sign(TEST_COURIER_SECRET.as_bytes(), timestamp, &body),
-            timestamp: timestamp.to_string(),
-            body,
-        }
+        self.sign_now(
+            TEST_COURIER_SECRET,
+            &json!({"shipment_id": shipment, "courier_id": courier, "status": status}),
+        )
     }
 
     pub async fn send_courier_update(&self, update: &SignedCourierUpdate) -> TestResponse {
-        let request = http::Request::builder()
-            .method("POST")
-            .uri("/dispatch/courier-updates")
-            .header("content-type", "application/json")
-            .header(TIMESTAMP_HEADER, &update.timestamp)
-            .header(SIGNATURE_HEADER, &update.signature)
-            .body(update.body.clone())
-            .unwrap();
-        self.send_raw(request).await
+        self.send_signed("/dispatch/courier-updates", update).await
     }
 
     /// The courier reports `status` for `shipment`, freshly signed.

@@ -101,13 +101,17 @@ impl OrderRequestBuilder {
     }
 }
 
-/// A payment confirmation as sent: body, timestamp and signature headers.
+/// A webhook as a provider sends it (a payment or refund confirmation, a courier update):
+/// body, timestamp and signature headers.
 #[derive(Debug, Clone)]
-pub struct SignedPayment {
+pub struct SignedBody {
     pub body: Vec<u8>,
     pub timestamp: String,
     pub signature: String,
 }
+
+/// A payment confirmation as sent.
+pub type SignedPayment = SignedBody;
 
 impl TestApp {
     /// `POST /orders` with `Idempotency-Key: key`, signed in as the builder's customer.
@@ -200,33 +204,45 @@ impl TestApp {
             .as_secs() as i64
     }
 
-    /// A payment confirmation of `amount` CNY signed now with the shop's test secret.
-    pub fn signed_payment(&self, reference: &str, amount: &str) -> SignedPayment {
-        let body = json!({
-            "payment_reference": reference,
-            "amount": {"amount": amount, "currency": "CNY"},
-        })
-        .to_string()
-        .into_bytes();
+    /// `body` signed now (the host's clock) with `secret`, as providers sign.
+    pub fn sign_now(&self, secret: &str, body: &Value) -> SignedBody {
+        let body = body.to_string().into_bytes();
         let timestamp = self.unix_now();
-        SignedPayment {
-            signature: sign(TEST_PAYMENT_SECRET.as_bytes(), timestamp, &body),
+        SignedBody {
+            signature: sign(secret.as_bytes(), timestamp, &body),
             timestamp: timestamp.to_string(),
             body,
         }
     }
 
-    /// `POST /orders/{id}/payment` with the payment as given.
-    pub async fn send_payment(&self, order: &str, payment: &SignedPayment) -> TestResponse {
+    /// `POST path` with a signed webhook exactly as given.
+    pub async fn send_signed(&self, path: &str, signed: &SignedBody) -> TestResponse {
         let request = http::Request::builder()
             .method("POST")
-            .uri(format!("/orders/{order}/payment"))
+            .uri(path)
             .header("content-type", "application/json")
-            .header(TIMESTAMP_HEADER, &payment.timestamp)
-            .header(SIGNATURE_HEADER, &payment.signature)
-            .body(payment.body.clone())
+            .header(TIMESTAMP_HEADER, &signed.timestamp)
+            .header(SIGNATURE_HEADER, &signed.signature)
+            .body(signed.body.clone())
             .unwrap();
         self.send_raw(request).await
+    }
+
+    /// A payment confirmation of `amount` CNY signed now with the shop's test secret.
+    pub fn signed_payment(&self, reference: &str, amount: &str) -> SignedPayment {
+        self.sign_now(
+            TEST_PAYMENT_SECRET,
+            &json!({
+                "payment_reference": reference,
+                "amount": {"amount": amount, "currency": "CNY"},
+            }),
+        )
+    }
+
+    /// `POST /orders/{id}/payment` with the payment as given.
+    pub async fn send_payment(&self, order: &str, payment: &SignedPayment) -> TestResponse {
+        self.send_signed(&format!("/orders/{order}/payment"), payment)
+            .await
     }
 
     /// Pays `order` its full total with a fresh signature.

@@ -4,7 +4,6 @@
 //! `TEST_REFUND_SECRET` and the host's clock), and, until the dispatch function lands, a way
 //! to move an order to where dispatch would take it (`hand_over_by_sql`).
 
-use o2o_domain::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 use serde_json::{Value, json};
 use spin_test_host::SqlValue;
 
@@ -181,31 +180,19 @@ impl TestApp {
 
     /// A refund completion of `amount` CNY signed now with the shop's test refund secret.
     pub fn signed_refund_completion(&self, reference: &str, amount: &str) -> SignedPayment {
-        let body = json!({
-            "refund_reference": reference,
-            "amount": {"amount": amount, "currency": "CNY"},
-        })
-        .to_string()
-        .into_bytes();
-        let timestamp = self.unix_now();
-        SignedPayment {
-            signature: sign(TEST_REFUND_SECRET.as_bytes(), timestamp, &body),
-            timestamp: timestamp.to_string(),
-            body,
-        }
+        self.sign_now(
+            TEST_REFUND_SECRET,
+            &json!({
+                "refund_reference": reference,
+                "amount": {"amount": amount, "currency": "CNY"},
+            }),
+        )
     }
 
     /// `POST /refunds/{id}/completion` with the callback as given.
     pub async fn send_refund_completion(&self, id: &str, signed: &SignedPayment) -> TestResponse {
-        let request = http::Request::builder()
-            .method("POST")
-            .uri(format!("/refunds/{id}/completion"))
-            .header("content-type", "application/json")
-            .header(TIMESTAMP_HEADER, &signed.timestamp)
-            .header(SIGNATURE_HEADER, &signed.signature)
-            .body(signed.body.clone())
-            .unwrap();
-        self.send_raw(request).await
+        self.send_signed(&format!("/refunds/{id}/completion"), signed)
+            .await
     }
 
     /// The provider confirms `refund` in full with a fresh signature.
