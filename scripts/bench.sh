@@ -2,7 +2,8 @@
 # Benchmarks (timing goals live here, never in tests). Prints:
 #  1. the host's own figures (scripts/bench-host.sh): in-process instantiate-and-handle p50/p99
 #     of a trivial component, and requests/sec over loopback with 2 and 16 connections;
-#  2. the cart over loopback HTTP on the real o2o_cart.wasm with the demo catalog: reads
+#  2. the cart over loopback HTTP on the real o2o_cart.wasm with the demo catalog: what
+#     knowing the caller costs (a guest's cart read vs the signed-in customer's), then reads
 #     (GET /cart/{id}) and writes (PUT a line's quantity: key-value read + catalog-free write)
 #     at 2 and 16 connections, and the release .wasm sizes;
 #  3. quote latency natively and through the host (issue 4);
@@ -60,6 +61,19 @@ read_lua="$(mktemp --suffix=.lua)"
 echo 'wrk.headers["authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")' >"$read_lua"
 export BENCH_TOKEN="$token"
 
+# What knowing the caller costs per request (issue 7): the same read of a guest cart (no
+# credentials: no token to verify, no rate-limit counter) and of the customer's cart (a
+# bearer token verified, and the caller's counter read and written in key-value).
+guest="$(curl -sf -X POST "$base/cart" | sed -E 's/.*"id":"([^"]+)".*/\1/')"
+curl -sf -X POST "$base/cart/$guest/items" -H 'content-type: application/json' \
+    -d '{"sku": "TEA-OOLONG-250G", "quantity": 1}' >/dev/null
+echo "==> cart read as a guest (no credentials): GET /cart/{id}, 2 connections, ${DURATION}"
+wrk --threads 2 --connections 2 --duration "$DURATION" --latency "$base/cart/$guest" \
+    | grep -E "Requests/sec|50%|99%|Non-2xx" || true
+echo "==> cart read as the signed-in customer: GET /cart/{id}, 2 connections, ${DURATION}"
+wrk --threads 2 --connections 2 --duration "$DURATION" --latency -s "$read_lua" "$base/cart/$cart" \
+    | grep -E "Requests/sec|50%|99%|Non-2xx" || true
+
 for connections in 2 16; do
     echo "==> cart read: GET /cart/{id}, ${connections} connections, ${DURATION}"
     wrk --threads 2 --connections "$connections" --duration "$DURATION" -s "$read_lua" "$base/cart/$cart" \
@@ -111,4 +125,5 @@ cargo run -q -p o2o-domain --release --example place_order_bench
 echo "==> quote latency natively: o2o-domain example quote_bench (10,000 runs per basket)"
 cargo run -q -p o2o-domain --release --example quote_bench
 echo "==> quote latency through the host: o2o-e2e bin quote-bench (300 runs per basket)"
-cargo run -q -p o2o-e2e --profile host --bin quote-bench
+# (each request's JSON log line is dropped from stderr here: only the figures matter)
+cargo run -q -p o2o-e2e --profile host --bin quote-bench 2> >(grep -v '^{"component"' >&2)
