@@ -34,8 +34,8 @@ use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
 use wire::{
-    AssignBody, CollectBody, CourierBody, CourierUpdateBody, StartBody, dispatch_error,
-    order_timeline,
+    AssignBody, CollectBody, CourierBody, CourierChangeBody, CourierUpdateBody, StartBody,
+    dispatch_error, order_timeline,
 };
 
 /// Goods of an order being fulfilled stay held this long (the order function's variable and
@@ -63,11 +63,18 @@ fn routing_table(req: Request) -> Response {
     router.post("/dispatch/shipments/:id/courier", |r, p| {
         finish(assign_courier(r, p))
     });
+    router.post("/dispatch/shipments/:id/pickup-code", |r, p| {
+        finish(reissue_pickup_code(r, p))
+    });
     router.post("/dispatch/courier-updates", |r, p| {
         finish(courier_update(r, p))
     });
     router.post("/dispatch/couriers", |r, p| finish(add_courier(r, p)));
     router.get("/dispatch/couriers", |r, p| finish(list_couriers(r, p)));
+    router.get("/dispatch/couriers/:id", |r, p| finish(get_courier(r, p)));
+    router.put("/dispatch/couriers/:id", |r, p| {
+        finish(update_courier(r, p))
+    });
     router.get("/dispatch/couriers/:id/route", |r, p| finish(route(r, p)));
     refuse_unrouted(
         &mut router,
@@ -77,8 +84,10 @@ fn routing_table(req: Request) -> Response {
             "/dispatch/shipments/:id/ready",
             "/dispatch/shipments/:id/collection",
             "/dispatch/shipments/:id/courier",
+            "/dispatch/shipments/:id/pickup-code",
             "/dispatch/courier-updates",
             "/dispatch/couriers",
+            "/dispatch/couriers/:id",
             "/dispatch/couriers/:id/route",
         ],
         "dispatch",
@@ -196,6 +205,20 @@ fn ready(req: Request, params: Params) -> Result<Response, ApiError> {
     json(200, &body)
 }
 
+/// `POST /dispatch/shipments/{id}/pickup-code` (staff): a new code for goods waiting for
+/// pickup, in this answer only; the old one stops working, the wrong-code count restarts.
+fn reissue_pickup_code(req: Request, params: Params) -> Result<Response, ApiError> {
+    let staff = staff(&req, Scope::Dispatch)?.id;
+    let id = path_shipment(&params)?;
+    let code = new_pickup_code()?;
+    let db = SpinSql::open_default()?;
+    let shipment =
+        fulfilment::reissue_pickup_code(&db, id, &staff, &code, now()).map_err(dispatch_error)?;
+    let mut body = wire::shipment(&shipment);
+    body["pickup_code"] = json!(code.as_str());
+    json(200, &body)
+}
+
 /// `POST /dispatch/shipments/{id}/collection` `{"pickup_code"}` (staff, at the counter).
 fn collect(req: Request, params: Params) -> Result<Response, ApiError> {
     let staff = staff(&req, Scope::Dispatch)?.id;
@@ -280,14 +303,44 @@ fn list_couriers(req: Request, _: Params) -> Result<Response, ApiError> {
     json(200, &json!({"items": items}))
 }
 
+fn path_courier(params: &Params) -> Result<CourierId, ApiError> {
+    params
+        .get("id")
+        .and_then(|raw| CourierId::parse(raw).ok())
+        .ok_or_else(|| ApiError::not_found("no such courier"))
+}
+
+/// `GET /dispatch/couriers/{id}`: one courier with the deliveries they carry.
+fn get_courier(req: Request, params: Params) -> Result<Response, ApiError> {
+    staff(&req, Scope::Dispatch)?;
+    let id = path_courier(&params)?;
+    let db = SpinSql::open_default()?;
+    let courier = shipments::load_courier(&db, &id)?
+        .ok_or_else(|| ApiError::not_found(format!("no courier {}", id.as_str())))?;
+    let carrying = shipments::courier_load(&db, &id)?;
+    json(200, &wire::courier(&courier, carrying))
+}
+
+/// `PUT /dispatch/couriers/{id}` `{"name", "capacity", "active"}` (staff).
+fn update_courier(req: Request, params: Params) -> Result<Response, ApiError> {
+    let staff = staff(&req, Scope::Dispatch)?.id;
+    let id = path_courier(&params)?;
+    let change = parse_json::<CourierChangeBody>(&req)?.parse()?;
+    let db = SpinSql::open_default()?;
+    let updated =
+        fulfilment::update_courier(&db, &id, &change, &staff, now()).map_err(|err| match err {
+            DispatchError::UnknownCourier(_) => ApiError::not_found(err.to_string()),
+            other => dispatch_error(other),
+        })?;
+    let carrying = shipments::courier_load(&db, &id)?;
+    json(200, &wire::courier(&updated, carrying))
+}
+
 /// `GET /dispatch/couriers/{id}/route`: the courier's deliveries on hand in nearest-neighbour
 /// order from the store, with each leg and the total distance.
 fn route(req: Request, params: Params) -> Result<Response, ApiError> {
     staff(&req, Scope::Dispatch)?;
-    let id = params
-        .get("id")
-        .and_then(|raw| CourierId::parse(raw).ok())
-        .ok_or_else(|| ApiError::not_found("no such courier"))?;
+    let id = path_courier(&params)?;
     let db = SpinSql::open_default()?;
     let (courier, planned) = courier_route(&db, &id).map_err(|err| match err {
         DispatchError::UnknownCourier(_) => ApiError::not_found(err.to_string()),

@@ -4,7 +4,7 @@
 
 use o2o_domain::dispatch::DispatchError;
 use o2o_domain::dispatch::fulfilment::CourierUpdate;
-use o2o_domain::dispatch::repository::{Courier, CourierId, Shipment, ShipmentId};
+use o2o_domain::dispatch::repository::{Courier, CourierChange, CourierId, Shipment, ShipmentId};
 use o2o_domain::dispatch::{PickupCode, PlannedRoute, ShipmentStatus};
 use o2o_domain::geo::GeoPoint;
 use o2o_domain::order::Order;
@@ -122,29 +122,54 @@ pub struct CourierBody {
 
 impl CourierBody {
     pub fn parse(&self) -> Result<Courier, ApiError> {
-        let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
-            return Err(ApiError::invalid_field(
-                "name",
-                format!("1 to {MAX_NAME_LEN} characters"),
-            ));
-        }
-        if !(1..=MAX_CAPACITY).contains(&self.capacity) {
-            return Err(ApiError::invalid_field(
-                "capacity",
-                format!("deliveries carried at once: 1 to {MAX_CAPACITY}"),
-            ));
-        }
+        let change = courier_change(&self.name, self.capacity, self.active.unwrap_or(true))?;
         Ok(Courier {
             id: CourierId::parse(&self.id).field("id")?,
             store: StoreId::parse(&self.store_id).field("store_id")?,
-            name: name.to_owned(),
-            capacity: self.capacity as u32,
-            active: self.active.unwrap_or(true),
+            name: change.name,
+            capacity: change.capacity,
+            active: change.active,
             created_at: String::new(),
             updated_at: String::new(),
         })
     }
+}
+
+/// `PUT /dispatch/couriers/{id}`: the whole courier but its id and store.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourierChangeBody {
+    pub name: String,
+    pub capacity: i64,
+    pub active: bool,
+}
+
+impl CourierChangeBody {
+    pub fn parse(&self) -> Result<CourierChange, ApiError> {
+        courier_change(&self.name, self.capacity, self.active)
+    }
+}
+
+/// A courier's name (1 to `MAX_NAME_LEN` characters) and capacity (1 to `MAX_CAPACITY`).
+fn courier_change(name: &str, capacity: i64, active: bool) -> Result<CourierChange, ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
+        return Err(ApiError::invalid_field(
+            "name",
+            format!("1 to {MAX_NAME_LEN} characters"),
+        ));
+    }
+    if !(1..=MAX_CAPACITY).contains(&capacity) {
+        return Err(ApiError::invalid_field(
+            "capacity",
+            format!("deliveries carried at once: 1 to {MAX_CAPACITY}"),
+        ));
+    }
+    Ok(CourierChange {
+        name: name.to_owned(),
+        capacity: capacity as u32,
+        active,
+    })
 }
 
 fn point(at: &GeoPoint) -> Value {
@@ -241,6 +266,7 @@ pub fn dispatch_error(err: DispatchError) -> ApiError {
             conflict("courier_id")
         }
         DispatchError::CourierTaken(_) => conflict("id"),
+        DispatchError::NotAwaitingPickup(_) => conflict("status"),
         DispatchError::UnknownStore(_) => ApiError::unprocessable("store_id", &detail),
         DispatchError::Store(store) => ApiError::Storage(store),
     }

@@ -96,6 +96,38 @@ impl TestApp {
             .await
     }
 
+    /// `POST /dispatch/shipments/{id}/pickup-code`: a new code for the counter.
+    pub async fn reissue_pickup_code(&self, shipment: &str) -> TestResponse {
+        self.staff_post(
+            Some(STAFF),
+            &format!("/dispatch/shipments/{shipment}/pickup-code"),
+            json!({}),
+        )
+        .await
+    }
+
+    /// `PUT /dispatch/couriers/{id}` with `change` as the body.
+    pub async fn update_courier(&self, courier: &str, change: &Value) -> TestResponse {
+        self.send_as(
+            &Who::staff(STAFF, "dispatch"),
+            "PUT",
+            &format!("/dispatch/couriers/{courier}"),
+            Some(change.clone()),
+        )
+        .await
+    }
+
+    /// `GET /dispatch/couriers/{id}`.
+    pub async fn courier(&self, courier: &str) -> TestResponse {
+        self.send_as(
+            &Who::staff(STAFF, "dispatch"),
+            "GET",
+            &format!("/dispatch/couriers/{courier}"),
+            None,
+        )
+        .await
+    }
+
     pub async fn couriers_of(&self, store: &str) -> TestResponse {
         self.send_as(
             &Who::staff(STAFF, "dispatch"),

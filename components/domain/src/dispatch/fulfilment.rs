@@ -80,6 +80,8 @@ pub enum DispatchError {
     },
     #[error("the courier id {} is taken", .0.as_str())]
     CourierTaken(CourierId),
+    #[error("a pickup code is only given for a shipment ready for pickup; this one is {0}")]
+    NotAwaitingPickup(ShipmentStatus),
     #[error("{} is not one of our open stores", .0.as_str())]
     UnknownStore(StoreId),
     #[error(transparent)]
@@ -347,6 +349,36 @@ pub fn collect(
     load_shipment(db, id)
 }
 
+/// Staff give the customer a new pickup code (the old one lost, or collection locked after too
+/// many wrong codes, once staff have checked who the customer is): the old code stops working
+/// and the count of wrong codes starts again. Only while the goods wait for pickup.
+pub fn reissue_pickup_code(
+    db: &impl Sql,
+    id: ShipmentId,
+    staff: &str,
+    code: &PickupCode,
+    now: DateTime<Utc>,
+) -> Result<Shipment, DispatchError> {
+    in_immediate_transaction(db, || {
+        let shipment = load_shipment(db, id)?;
+        if shipment.status != ShipmentStatus::ReadyForPickup {
+            return Err(DispatchError::NotAwaitingPickup(shipment.status));
+        }
+        shipments::set_pickup_code_hash(db, id, &code.hash_for(&id.to_string()))?;
+        append_audit_entry(
+            db,
+            staff,
+            "dispatch.pickup-code-reissued",
+            &id.to_string(),
+            &json!({"pickup_attempts": shipment.pickup_attempts}),
+            &json!({"pickup_attempts": 0}),
+            now,
+        )?;
+        Ok(())
+    })?;
+    load_shipment(db, id)
+}
+
 /// The courier for a delivery from `store`: the one asked for if they can take it, else the
 /// active courier of the store with the fewest deliveries on hand (ties: smaller id) that is
 /// under capacity. Read under the caller's write lock, so two assignments cannot overfill one.
@@ -580,6 +612,42 @@ pub fn add_courier(
     })?;
     shipments::load_courier(db, &courier.id)?
         .ok_or_else(|| StoreError::Corrupt("the courier vanished after it was added".into()).into())
+}
+
+/// Staff change a courier's name, capacity or whether they take deliveries. Deliveries already
+/// out stay with them: a lower capacity or an inactive courier only stops new assignments.
+pub fn update_courier(
+    db: &impl Sql,
+    id: &CourierId,
+    change: &shipments::CourierChange,
+    staff: &str,
+    now: DateTime<Utc>,
+) -> Result<Courier, DispatchError> {
+    let summary = |c: &Courier| json!({"name": c.name, "capacity": c.capacity, "active": c.active});
+    in_immediate_transaction(db, || {
+        let before = shipments::load_courier(db, id)?
+            .ok_or_else(|| DispatchError::UnknownCourier(id.clone()))?;
+        shipments::update_courier(db, id, change, now)?;
+        let after = Courier {
+            name: change.name.clone(),
+            capacity: change.capacity,
+            active: change.active,
+            ..before.clone()
+        };
+        append_audit_entry(
+            db,
+            staff,
+            "dispatch.courier-updated",
+            id.as_str(),
+            &summary(&before),
+            &summary(&after),
+            now,
+        )?;
+        Ok::<_, DispatchError>(())
+    })?;
+    shipments::load_courier(db, id)?.ok_or_else(|| {
+        StoreError::Corrupt("the courier vanished after it was updated".into()).into()
+    })
 }
 
 /// A courier's deliveries on hand in nearest-neighbour order from their store.

@@ -33,6 +33,8 @@ const INSERT_HISTORY: &str = "INSERT INTO shipment_status_history (shipment_id, 
 const MOVE: &str = "UPDATE shipments SET status = ?, updated_at = ? WHERE id = ? AND status = ?";
 const SET_PICKUP_CODE: &str = "UPDATE shipments SET pickup_code_hash = ?, pickup_attempts = 0 \
      WHERE id = ?";
+const UPDATE_COURIER: &str =
+    "UPDATE couriers SET name = ?, capacity = ?, active = ?, updated_at = ? WHERE id = ?";
 const COUNT_WRONG_CODE: &str =
     "UPDATE shipments SET pickup_attempts = pickup_attempts + 1 WHERE id = ?";
 const SET_COURIER: &str = "UPDATE shipments SET courier_id = ?, distance_m = ?, eta = ? \
@@ -107,6 +109,15 @@ pub struct Courier {
     pub active: bool,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// What staff may change of a courier: the store stays (a courier moving stores is a courier
+/// of the new store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourierChange {
+    pub name: String,
+    pub capacity: u32,
+    pub active: bool,
 }
 
 /// What a new shipment is made of.
@@ -307,6 +318,26 @@ pub fn courier_load(db: &impl Sql, courier: &CourierId) -> Result<u32, StoreErro
         .first_integer()
         .unwrap_or(0);
     Ok(u32::try_from(n).unwrap_or(0))
+}
+
+/// Changes a courier's name, capacity and activity.
+pub fn update_courier(
+    db: &impl Sql,
+    id: &CourierId,
+    change: &CourierChange,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    change_one(
+        db,
+        UPDATE_COURIER,
+        &[
+            text(&change.name),
+            SqlValue::Integer(i64::from(change.capacity)),
+            SqlValue::Integer(i64::from(change.active)),
+            text(&timestamp(now)),
+            text(id.as_str()),
+        ],
+    )
 }
 
 /// Adds a courier; `false` when the id is taken (nothing written).

@@ -354,7 +354,20 @@ fn every_route(a: &Owned) -> Vec<Route> {
             empty(),
             staff(&["dispatch"]),
         ),
+        route(
+            "POST",
+            format!("/dispatch/shipments/{shipment}/pickup-code"),
+            empty(),
+            staff(&["dispatch"]),
+        ),
         route("POST", "/dispatch/courier-updates", empty(), signed()),
+        route("GET", "/dispatch/couriers/CR-1", None, staff(&["dispatch"])),
+        route(
+            "PUT",
+            "/dispatch/couriers/CR-1",
+            empty(),
+            staff(&["dispatch"]),
+        ),
         route("POST", "/dispatch/couriers", empty(), staff(&["dispatch"])),
         route(
             "GET",

@@ -272,6 +272,95 @@ async fn after_five_wrong_pickup_codes_collection_is_locked_even_for_the_right_o
         .expect_problem(409, Some("pickup_code"));
     assert_eq!(app.stored_level("SH-1", "TEA-OOLONG").reserved, 2);
     assert_stock_invariant(&app);
+
+    // Staff check the customer and give a new code: the old one no longer opens anything,
+    // the new one collects, and the reissue is audited
+    let reissued = app.reissue_pickup_code(&shipment).await.expect(200).body;
+    let fresh = text(&reissued["pickup_code"]);
+    assert_eq!(fresh.len(), 6);
+    assert_eq!(reissued["status"], "ready-for-pickup");
+    if fresh != code {
+        app.collect(&shipment, &code)
+            .await
+            .expect_problem(422, Some("pickup_code"));
+    }
+    app.collect(&shipment, &fresh).await.expect(200);
+    assert!(app.audit_entries().iter().any(|(_, action, subject)| action
+        == "dispatch.pickup-code-reissued"
+        && *subject == shipment));
+    // once collected there is nothing to give a code for
+    app.reissue_pickup_code(&shipment)
+        .await
+        .expect_problem(409, Some("status"));
+    assert_stock_invariant(&app);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_change_a_courier_and_only_active_couriers_with_room_take_deliveries() {
+    let app = a_stocked_shop().await;
+    app.add_courier(&a_courier("CR-1", "SH-1").capacity(1))
+        .await
+        .expect(201);
+    let (_, first) = a_started_delivery(&app, "courier-1", 1.0).await;
+    let (_, second) = a_started_delivery(&app, "courier-2", 2.0).await;
+
+    // Off duty: the courier takes nothing
+    let off = json!({"name": "Wang Fang", "capacity": 1, "active": false});
+    let changed = app.update_courier("CR-1", &off).await.expect(200).body;
+    assert_eq!(
+        (&changed["active"], &changed["name"]),
+        (&json!(false), &json!("Wang Fang"))
+    );
+    app.assign_courier(&first, None)
+        .await
+        .expect_problem(409, Some("courier_id"));
+
+    // Back with room for one: two assignments at once, and only one gets the courier
+    let on = json!({"name": "Wang Fang", "capacity": 1, "active": true});
+    app.update_courier("CR-1", &on).await.expect(200);
+    let (a, b) = tokio::join!(
+        app.assign_courier(&first, Some("CR-1")),
+        app.assign_courier(&second, Some("CR-1")),
+    );
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{} / {}", a.body, b.body);
+    let courier = app.courier("CR-1").await.expect(200).body;
+    assert_eq!(
+        (&courier["carrying"], &courier["capacity"]),
+        (&json!(1), &json!(1))
+    );
+
+    // A wider capacity lets the second go; the changes are in the audit log
+    let wider = json!({"name": "Wang Fang", "capacity": 2, "active": true});
+    app.update_courier("CR-1", &wider).await.expect(200);
+    let waiting = if a.status == 200 { &second } else { &first };
+    app.assign_courier(waiting, None).await.expect(200);
+    let changes = app
+        .audit_entries()
+        .into_iter()
+        .filter(|(_, action, subject)| action == "dispatch.courier-updated" && subject == "CR-1")
+        .count();
+    assert_eq!(changes, 3);
+
+    // Bad changes are refused naming the field; an unknown courier is a 404
+    app.update_courier("CR-1", &json!({"name": "", "capacity": 2, "active": true}))
+        .await
+        .expect_problem(400, Some("name"));
+    app.update_courier("CR-1", &json!({"name": "W", "capacity": 0, "active": true}))
+        .await
+        .expect_problem(400, Some("capacity"));
+    app.update_courier(
+        "CR-1",
+        &json!({"name": "W", "capacity": 2, "active": true, "store_id": "SH-2"}),
+    )
+    .await
+    .expect_problem(400, Some("store_id"));
+    app.update_courier("CR-9", &wider)
+        .await
+        .expect_problem(404, None);
+    app.courier("CR-9").await.expect_problem(404, None);
+    assert_stock_invariant(&app);
 }
 
 #[tokio::test]
