@@ -34,6 +34,7 @@ log="$(mktemp)"
 export SPIN_VARIABLE_PAYMENT_WEBHOOK_SECRET=bench SPIN_VARIABLE_REFUND_WEBHOOK_SECRET=bench \
     SPIN_VARIABLE_COURIER_WEBHOOK_SECRET=bench SPIN_VARIABLE_JWT_SECRET=bench-jwt-secret \
     SPIN_VARIABLE_ADMIN_API_KEY="o2o_sk_$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" \
+    SPIN_VARIABLE_SECRETS_KEY="$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" \
     SPIN_VARIABLE_RATE_LIMIT_REQUESTS=1000000000
 token="$(scripts/token cust-42 86400)"
 target/host/spin-test-host --manifest spin.toml --listen "127.0.0.1:${port}" --in-memory \

@@ -19,6 +19,7 @@ pub mod order;
 pub mod pricing;
 pub mod pricing_rules_store;
 pub mod refund;
+pub mod sealed;
 pub mod signature;
 pub mod stock;
 pub mod store;

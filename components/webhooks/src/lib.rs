@@ -13,7 +13,8 @@ mod sending;
 mod wire;
 
 use o2o_domain::events::EventType;
-use o2o_domain::webhooks::repository::{self as webhooks, Change};
+use o2o_domain::sealed::SealingKey;
+use o2o_domain::webhooks::repository::{self as webhooks, Change, Sealing};
 use o2o_domain::webhooks::{
     AllowedHost, DeliveryId, DeliveryStatus, RetryPolicy, SubscriptionDraft, SubscriptionId,
     SubscriptionSecret, WebhookError, WebhookUrl, parse_event_types,
@@ -125,6 +126,18 @@ fn allowed_host() -> Option<AllowedHost> {
         .ok()
 }
 
+/// The key subscription secrets are sealed under, from the secret variable `secrets_key`. A
+/// missing or short one is the operator's to fix: logged, and the request fails (503) rather
+/// than storing a secret in the clear.
+fn sealing_key() -> Result<SealingKey, ApiError> {
+    let raw = spin_sdk::variables::get("secrets_key").unwrap_or_default();
+    SealingKey::from_secret(&raw).map_err(|e| {
+        ApiError::Storage(o2o_domain::store::StoreError::Unavailable(format!(
+            "variable secrets_key: {e}"
+        )))
+    })
+}
+
 fn path_subscription(params: &Params) -> Result<SubscriptionId, ApiError> {
     params
         .get("id")
@@ -162,11 +175,18 @@ fn create_subscription(req: Request, _: Params) -> Result<Response, ApiError> {
         event_types,
         secret,
     };
+    let key = sealing_key()?;
+    let random = random_bytes()?;
+    let sealing = Sealing {
+        key: &key,
+        nonce: std::array::from_fn(|i| random[i]),
+    };
     let now = now();
     let db = SpinSql::open_default()?;
     let change = Change { actor: &actor, now };
-    let subscription = webhooks::create_subscription(&db, change, SubscriptionId::new(now), &draft)
-        .map_err(webhook_error)?;
+    let subscription =
+        webhooks::create_subscription(&db, change, SubscriptionId::new(now), &draft, sealing)
+            .map_err(webhook_error)?;
     // The secret is shown this once (a chosen one is not echoed back: the caller has it).
     let mut view = json!(subscription);
     if generated {
@@ -218,7 +238,7 @@ async fn run_deliveries(req: Request, _: Params) -> Result<Response, ApiError> {
     let db = SpinSql::open_default()?;
     let started = now();
     let handed_over = webhooks::hand_over_outbox(&db, started, batch)?;
-    let claimed = webhooks::claim_due(&db, started, batch)?;
+    let claimed = webhooks::claim_due(&db, started, batch, &sealing_key()?)?;
     let (mut delivered, mut retrying, mut dead_lettered) = (0, 0, 0);
     for delivery in &claimed {
         let outcome = sending::attempt(delivery, now()).await;

@@ -406,6 +406,9 @@ pub const TEST_COURIER_SECRET: &str = "test-courier-platform-secret";
 /// The `jwt_secret` of every test app: the kit signs customers' tokens with it.
 pub const TEST_JWT_SECRET: &str = "test-identity-provider-secret";
 
+/// The `secrets_key` of every test app: webhook secrets are sealed under it.
+pub const TEST_SECRETS_KEY: &str = "test-sealing-key-of-at-least-32-characters";
+
 /// The `admin_api_key` of every test app: the first admin key, which makes the others.
 pub const TEST_ADMIN_KEY: &str =
     "o2o_sk_a11ce0000000000000000000000000000000000000000000000000000000000f";
@@ -450,6 +453,10 @@ pub async fn spawn_app(config: impl Into<AppConfig>) -> TestApp {
         .variables
         .entry("admin_api_key".to_owned())
         .or_insert_with(|| TEST_ADMIN_KEY.to_owned());
+    options
+        .variables
+        .entry("secrets_key".to_owned())
+        .or_insert_with(|| TEST_SECRETS_KEY.to_owned());
     let app = SpinApp::load(&root.join("spin.toml"), options).unwrap_or_else(|e| {
         panic!("the app must load (run scripts/build first to build the wasm): {e:#}")
     });

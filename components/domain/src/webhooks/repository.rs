@@ -16,6 +16,7 @@ use super::delivery::{AttemptOutcome, DeliveryStatus, NextStep, RetryPolicy};
 use super::subscription::{SubscriptionDraft, SubscriptionSecret};
 use super::{DeliveryId, SubscriptionId, WebhookError};
 use crate::events::EventType;
+use crate::sealed::SealingKey;
 use crate::stock::repository::{append_audit_entry, timestamp};
 use crate::store::row::{
     change_one, changed, col_int, col_opt_int, col_opt_text, col_text, corrupt, text,
@@ -134,12 +135,21 @@ pub struct Change<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// Creates a subscription and its audit entry (which never holds the secret).
+/// How a subscription's secret is kept: sealed under `key` with the fresh `nonce`.
+#[derive(Debug, Clone)]
+pub struct Sealing<'a> {
+    pub key: &'a SealingKey,
+    pub nonce: [u8; 12],
+}
+
+/// Creates a subscription and its audit entry (which never holds the secret); the secret is
+/// stored sealed.
 pub fn create_subscription(
     db: &impl Sql,
     change: Change<'_>,
     id: SubscriptionId,
     draft: &SubscriptionDraft,
+    sealing: Sealing<'_>,
 ) -> Result<Subscription, WebhookError> {
     let at = timestamp(change.now);
     let id = id.to_string();
@@ -150,7 +160,7 @@ pub fn create_subscription(
             &[
                 text(&id),
                 text(draft.url.as_str()),
-                text(draft.secret.expose()),
+                text(&sealing.key.seal(draft.secret.expose(), sealing.nonce)),
                 text(change.actor),
                 text(&at),
             ],
@@ -293,11 +303,12 @@ pub struct ClaimedDelivery {
 }
 
 /// Claims up to `batch` deliveries due at `now`, earliest first (then in the outbox's order),
-/// for one attempt each.
+/// for one attempt each, with their subscriptions' secrets opened under `key`.
 pub fn claim_due(
     db: &impl Sql,
     now: DateTime<Utc>,
     batch: i64,
+    key: &SealingKey,
 ) -> Result<Vec<ClaimedDelivery>, StoreError> {
     let at = timestamp(now);
     let lease_until = timestamp(now + CLAIM_LEASE);
@@ -314,7 +325,11 @@ pub fn claim_due(
                 .rows
                 .first()
                 .ok_or_else(|| corrupt(format!("delivery {id} lost its event or subscription")))?;
-            let secret = SubscriptionSecret::parse(&col_text(row, 3, "webhooks")?)
+            let stored = col_text(row, 3, "webhooks")?;
+            let opened = key
+                .open(&stored)
+                .map_err(|e| corrupt(format!("delivery {id}: stored secret: {e}")))?;
+            let secret = SubscriptionSecret::parse(&opened)
                 .map_err(|e| corrupt(format!("delivery {id}: stored secret: {e}")))?;
             claimed.push(ClaimedDelivery {
                 id: col_text(row, 0, "webhooks")?,

@@ -139,14 +139,17 @@ impl SubscriptionSecret {
     /// Prefix of generated secrets, so they are recognisable in a receiver's configuration.
     pub const GENERATED_PREFIX: &'static str = "whsec_";
 
-    /// A secret chosen by the integrator: 24 to 128 visible ASCII characters.
+    /// A secret chosen by the integrator: 24 to 128 visible ASCII characters, not looking
+    /// like a sealed value (`sealed:`), which the store would take for one.
     pub fn parse(raw: &str) -> Result<SubscriptionSecret, &'static str> {
         let ok = (Self::MIN_LEN..=Self::MAX_LEN).contains(&raw.len())
             && raw.bytes().all(|b| b.is_ascii_graphic());
-        if ok {
-            Ok(SubscriptionSecret(raw.to_owned()))
-        } else {
+        if !ok {
             Err("must be 24 to 128 visible ASCII characters")
+        } else if raw.starts_with("sealed:") {
+            Err("must not start with sealed:")
+        } else {
+            Ok(SubscriptionSecret(raw.to_owned()))
         }
     }
 

@@ -85,6 +85,17 @@ async fn a_stock_low_event_reaches_its_subscriber_signed_with_the_secret_shown_o
         .expect(200);
     assert_eq!(listed.body["subscriptions"][0]["id"], id.as_str());
     assert!(!listed.body.to_string().contains(&secret));
+    // and the database keeps it sealed: a copy of it signs nothing
+    let stored: String = app
+        .app
+        .sqlite("default")
+        .query_scalar(
+            "SELECT secret FROM webhook_subscriptions WHERE id = ?",
+            &[spin_test_host::SqlValue::Text(id.clone())],
+        )
+        .expect("the stored secret");
+    assert!(stored.starts_with("sealed:v1:"), "{stored}");
+    assert!(!stored.contains(&secret[6..]));
     let audit = app.audit_entries();
     assert_eq!(
         audit,
@@ -441,6 +452,10 @@ async fn bad_subscriptions_are_refused_naming_the_field_with_nothing_written() {
             a_subscription(url).to(&["stock.low", "stock.low"]),
         ),
         ("secret", a_subscription(url).with_secret("too-short")),
+        (
+            "secret",
+            a_subscription(url).with_secret("sealed:v1:looks-like-a-stored-value"),
+        ),
         ("colour", a_subscription(url).with("colour", json!("red"))),
     ];
     for (field, body) in cases {
