@@ -210,3 +210,76 @@ async fn a_customer_and_a_key_past_their_limit_get_429_until_the_next_window() {
         .await
         .expect(200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_that_are_not_credentials_are_a_401_naming_the_header_never_a_500() {
+    let app = spawn_app(a_catalog().with_product("TEA-1").with_store("SH-1")).await;
+    let long = format!("Bearer {}", "a".repeat(8_000));
+    let forged_key = format!("o2o_sk_{}", "0".repeat(64));
+    let cases: Vec<(Who, &str)> = vec![
+        (Who::Authorization("Bearer".into()), "authorization"),
+        (Who::Authorization("Bearer ".into()), "authorization"),
+        (
+            Who::Authorization("Basic Y3VzdDpwdw==".into()),
+            "authorization",
+        ),
+        (Who::Authorization("Bearer a.b".into()), "authorization"),
+        (Who::Authorization("Bearer ..".into()), "authorization"),
+        (Who::Authorization("Bearer x.y.z".into()), "authorization"),
+        (Who::Authorization(long), "authorization"),
+        (
+            Who::Authorization("Bearer o2o_sk_short".into()),
+            "x-api-key",
+        ),
+        (Who::ApiKey("not-a-key".into()), "x-api-key"),
+        (Who::ApiKey(forged_key.clone()), "x-api-key"),
+        (
+            Who::ApiKey(forged_key.to_uppercase().replace("O2O_SK_", "o2o_sk_")),
+            "x-api-key",
+        ),
+    ];
+    for (who, field) in cases {
+        for (method, path) in [
+            ("GET", "/stock/availability?sku=TEA-1&lat=31.23&lon=121.47"),
+            ("POST", "/cart"),
+            ("GET", "/orders"),
+            ("GET", "/admin/products"),
+        ] {
+            let refused = app.send_as(&who, method, path, None).await;
+            assert_eq!(
+                refused.status, 401,
+                "{who:?} {method} {path}: {}",
+                refused.body
+            );
+            assert_eq!(refused.body["field"], field, "{who:?}");
+        }
+    }
+    // A token and a key at once is one credential too many
+    let both = http::Request::builder()
+        .method("GET")
+        .uri("/orders")
+        .header(
+            "authorization",
+            format!("Bearer {}", app.token_for("cust-a")),
+        )
+        .header("x-api-key", TEST_ADMIN_KEY)
+        .body(Vec::new())
+        .unwrap();
+    app.send_raw(both)
+        .await
+        .expect_problem(401, Some("authorization"));
+    // and a 401 for a bearer token tells the client how to authenticate
+    let refused = app
+        .send_as(
+            &Who::Authorization("Bearer x.y.z".into()),
+            "GET",
+            "/orders",
+            None,
+        )
+        .await;
+    assert_eq!(
+        refused.header("www-authenticate"),
+        Some("Bearer realm=\"o2o\"")
+    );
+    assert!(app.key_value_snapshot().is_empty(), "nothing was written");
+}
