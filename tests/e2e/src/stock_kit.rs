@@ -319,3 +319,24 @@ pub fn post_json_blocking(
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| std::io::Error::other("no HTTP status line in the response"))
 }
+
+/// The stock invariant of DESIGN.md over every level: `0 <= reserved <= on_hand`.
+pub fn assert_stock_invariant(app: &TestApp) {
+    let rows = app
+        .app
+        .sqlite("default")
+        .execute(
+            "SELECT store_id, sku, on_hand, reserved FROM stock_levels",
+            &[],
+        )
+        .expect("read stock levels");
+    for row in rows {
+        let (SqlValue::Integer(on_hand), SqlValue::Integer(reserved)) = (&row[2], &row[3]) else {
+            panic!("stock row {row:?}");
+        };
+        assert!(
+            0 <= *reserved && reserved <= on_hand,
+            "stock invariant broken: {row:?}"
+        );
+    }
+}

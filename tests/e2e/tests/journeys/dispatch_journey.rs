@@ -8,10 +8,9 @@
 
 use o2o_e2e::dispatch_kit::{STAFF, a_courier};
 use o2o_e2e::order_kit::{OrderRequestBuilder, an_order};
-use o2o_e2e::stock_kit::a_stock_level;
+use o2o_e2e::stock_kit::{a_stock_level, assert_stock_invariant};
 use o2o_e2e::{CatalogBuilder, TEST_STORE_LOCATION, TestApp, a_catalog, spawn_app};
 use serde_json::{Value, json};
-use spin_test_host::SqlValue;
 
 /// One store, SH-1, at the test location, delivering within 5 km; oolong at 98.00.
 fn a_shop() -> CatalogBuilder {
@@ -80,27 +79,6 @@ fn statuses(timeline: &Value) -> Vec<String> {
         .iter()
         .map(|step| text(&step["status"]))
         .collect()
-}
-
-/// Stock invariant of DESIGN.md, over every level.
-fn assert_stock_invariant(app: &TestApp) {
-    let rows = app
-        .app
-        .sqlite("default")
-        .execute(
-            "SELECT store_id, sku, on_hand, reserved FROM stock_levels",
-            &[],
-        )
-        .unwrap();
-    for row in rows {
-        let (SqlValue::Integer(on_hand), SqlValue::Integer(reserved)) = (&row[2], &row[3]) else {
-            panic!("stock row {row:?}");
-        };
-        assert!(
-            0 <= *reserved && reserved <= on_hand,
-            "stock invariant broken: {row:?}"
-        );
-    }
 }
 
 #[tokio::test]

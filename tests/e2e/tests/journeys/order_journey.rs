@@ -10,12 +10,11 @@ use std::time::Duration;
 
 use o2o_e2e::access_kit::Who;
 use o2o_e2e::order_kit::an_order;
-use o2o_e2e::stock_kit::a_stock_level;
+use o2o_e2e::stock_kit::{a_stock_level, assert_stock_invariant};
 use o2o_e2e::{
     CatalogBuilder, TEST_STORE_LOCATION, TestApp, a_catalog, a_coupon, amount, spawn_app,
 };
 use serde_json::Value;
-use spin_test_host::SqlValue;
 
 /// Two stores: SH-1 at the test location and SH-2 about 2.2 km north, both delivering within
 /// 5 km; oolong 98.00 and seeds 19.90; a WELCOME10 coupon (10.00 off).
@@ -55,27 +54,6 @@ fn cents(money: &Value) -> i64 {
     let raw = amount(money);
     let (whole, fraction) = raw.split_once('.').expect("two decimals");
     whole.parse::<i64>().unwrap() * 100 + fraction.parse::<i64>().unwrap()
-}
-
-/// Stock invariant of DESIGN.md, over every level.
-fn assert_stock_invariant(app: &TestApp) {
-    let rows = app
-        .app
-        .sqlite("default")
-        .execute(
-            "SELECT store_id, sku, on_hand, reserved FROM stock_levels",
-            &[],
-        )
-        .unwrap();
-    for row in rows {
-        let (SqlValue::Integer(on_hand), SqlValue::Integer(reserved)) = (&row[2], &row[3]) else {
-            panic!("stock row {row:?}");
-        };
-        assert!(
-            0 <= *reserved && reserved <= on_hand,
-            "stock invariant broken: {row:?}"
-        );
-    }
 }
 
 fn count(app: &TestApp, sql: &str) -> i64 {

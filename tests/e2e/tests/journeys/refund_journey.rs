@@ -17,12 +17,11 @@ use std::time::Duration;
 use o2o_e2e::access_kit::Who;
 use o2o_e2e::order_kit::an_order;
 use o2o_e2e::refund_kit::a_refund;
-use o2o_e2e::stock_kit::a_stock_level;
+use o2o_e2e::stock_kit::{a_stock_level, assert_stock_invariant};
 use o2o_e2e::{
     CatalogBuilder, TEST_STORE_LOCATION, TestApp, a_catalog, a_coupon, amount, spawn_app,
 };
 use serde_json::Value;
-use spin_test_host::SqlValue;
 
 /// SH-1 at the test location, delivering within 5 km for 6.00; oolong 98.00 and seeds 19.90;
 /// a WELCOME10 coupon (10.00 off, shared over the lines, so that line totals do not divide
@@ -134,23 +133,6 @@ async fn assert_money_conserved(app: &TestApp, order: &Value) {
         cents(&summary["paid"]) - cents(&summary["refunded"]),
         cents(&summary["net"])
     );
-}
-
-fn assert_stock_invariant(app: &TestApp) {
-    let rows = app
-        .app
-        .sqlite("default")
-        .execute("SELECT on_hand, reserved FROM stock_levels", &[])
-        .unwrap();
-    for row in rows {
-        let (SqlValue::Integer(on_hand), SqlValue::Integer(reserved)) = (&row[0], &row[1]) else {
-            panic!("stock row {row:?}");
-        };
-        assert!(
-            0 <= *reserved && reserved <= on_hand,
-            "stock invariant broken: {row:?}"
-        );
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
