@@ -15,12 +15,12 @@ use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::stock::repository::timestamp;
+use crate::store::row::changed;
 use crate::store::{Sql, SqlValue, StoreError};
 
 const FORGET_EXPIRED_KEY: &str = "DELETE FROM idempotency_keys WHERE key = ? AND created_at <= ?";
 const CLAIM_KEY: &str = "INSERT INTO idempotency_keys (key, request_hash, created_at) \
      VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING";
-const CHANGED_ROWS: &str = "SELECT changes()";
 const SAVED: &str = "SELECT request_hash, response_status, response_body \
      FROM idempotency_keys WHERE key = ?";
 const SAVE_RESPONSE: &str = "UPDATE idempotency_keys SET response_status = ?, response_body = ? \
@@ -116,7 +116,8 @@ pub fn begin(
             SqlValue::Text(timestamp(now - kept_for())),
         ],
     )?;
-    db.execute(
+    let claimed = changed(
+        db,
         CLAIM_KEY,
         &[
             key_value.clone(),
@@ -124,7 +125,7 @@ pub fn begin(
             SqlValue::Text(timestamp(now)),
         ],
     )?;
-    if db.execute(CHANGED_ROWS, &[])?.first_integer() == Some(1) {
+    if claimed == 1 {
         return Ok(IdempotencyOutcome::StartProcessing);
     }
     let saved = db.execute(SAVED, &[key_value])?;
@@ -160,7 +161,8 @@ pub fn record_response(
     hash: &RequestHash,
     response: &SavedResponse,
 ) -> Result<(), StoreError> {
-    db.execute(
+    let saved = changed(
+        db,
         SAVE_RESPONSE,
         &[
             SqlValue::Integer(i64::from(response.status)),
@@ -169,8 +171,8 @@ pub fn record_response(
             SqlValue::from(hash.as_str()),
         ],
     )?;
-    match db.execute(CHANGED_ROWS, &[])?.first_integer() {
-        Some(1) => Ok(()),
+    match saved {
+        1 => Ok(()),
         _ => Err(StoreError::Corrupt(format!(
             "idempotency key {} was not claimed by this request",
             key.as_str()

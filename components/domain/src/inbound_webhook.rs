@@ -10,11 +10,11 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::signature::{self, SignatureError};
 use crate::stock::repository::timestamp;
+use crate::store::row::changed;
 use crate::store::{Sql, SqlValue, StoreError};
 
 const RECORD_RECEIPT: &str = "INSERT INTO webhook_receipts (source, signature, received_at) \
      VALUES (?, ?, ?) ON CONFLICT (source, signature) DO NOTHING";
-const CHANGED_ROWS: &str = "SELECT changes()";
 
 /// How far a signed timestamp may be from now: five minutes, either way.
 pub fn replay_window() -> Duration {
@@ -51,7 +51,8 @@ pub fn accept(
         replay_window(),
     )?;
     let seen = signature_header.unwrap_or_default().trim();
-    db.execute(
+    let recorded = changed(
+        db,
         RECORD_RECEIPT,
         &[
             SqlValue::from(source),
@@ -59,8 +60,8 @@ pub fn accept(
             SqlValue::Text(timestamp(now)),
         ],
     )?;
-    match db.execute(CHANGED_ROWS, &[])?.first_integer() {
-        Some(1) => Ok(()),
+    match recorded {
+        1 => Ok(()),
         _ => Err(InboundRefusal::Replayed),
     }
 }

@@ -16,7 +16,7 @@ use crate::order::repository as orders;
 use crate::stock::repository::{
     append_audit_entry, append_outbox_event, in_immediate_transaction, timestamp,
 };
-use crate::store::row::{col_int, col_opt_text, col_text, corrupt, text};
+use crate::store::row::{changed, col_int, col_opt_text, col_text, corrupt, text};
 use crate::store::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
@@ -50,7 +50,6 @@ const COMPLAINT_COLUMNS: &str = "SELECT id, order_id, customer_id, store_id, cat
      FROM feedback_complaints";
 const RESOLVE: &str = "UPDATE feedback_complaints SET status = 'resolved', resolved_at = ?, \
      resolved_by = ?, resolution_note = ? WHERE id = ? AND status = 'open'";
-const CHANGED_ROWS: &str = "SELECT changes()";
 
 /// A line review as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -434,11 +433,11 @@ pub fn resolve(
             });
         }
         let at = timestamp(now);
-        db.execute(
+        let moved = changed(
+            db,
             RESOLVE,
             &[text(&at), text(staff), text(note.as_str()), text(id)],
         )?;
-        let moved = db.execute(CHANGED_ROWS, &[])?.first_integer().unwrap_or(0);
         if moved != 1 {
             // Under the write lock nobody else can have moved it: the data is not as read.
             return Err(corrupt(format!("complaint {id}: {moved} rows resolved")).into());
