@@ -58,7 +58,7 @@ fn key_json(record: &KeyRecord) -> Value {
         "id": record.id,
         "label": record.label,
         "name": record.name,
-        "scopes": record.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        "scopes": record.scopes.names(),
         "created_by": record.created_by,
         "created_at": record.created_at,
         "revoked_by": record.revoked_by,

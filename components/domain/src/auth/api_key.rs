@@ -136,6 +136,11 @@ impl Scopes {
     pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
         self.0.iter().copied()
     }
+
+    /// The scopes' names, in order: how keys show them and how the shop stores them.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.iter().map(Scope::as_str).collect()
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -10,7 +10,7 @@ use super::api_key::{ApiKey, Scopes};
 use super::principal::StaffKey;
 use crate::ids::new_v7;
 use crate::stock::repository::{append_audit_entry, in_immediate_transaction, timestamp};
-use crate::store::row::{col_opt_text, col_text, optional_text, text};
+use crate::store::row::{col_int, col_opt_text, col_text, corrupt, optional_text, text};
 use crate::store::{Sql, SqlValue, StoreError};
 
 /// The actor of the key taken from the Spin variable `admin_api_key`.
@@ -53,7 +53,7 @@ impl KeyRecord {
             "id": self.id,
             "label": self.label,
             "name": self.name,
-            "scopes": self.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "scopes": self.scopes.names(),
             "revoked_at": self.revoked_at,
         })
     }
@@ -173,8 +173,8 @@ pub fn find_active(db: &impl Sql, key: &ApiKey) -> Result<Option<StaffKey>, Stor
         return Ok(None);
     };
     Ok(Some(StaffKey {
-        id: col_text(row, 0, "access")?,
-        scopes: parse_scopes(&col_text(row, 1, "access")?)?,
+        id: col_text(row, 0, "api_keys")?,
+        scopes: parse_scopes(&col_text(row, 1, "api_keys")?)?,
     }))
 }
 
@@ -202,12 +202,11 @@ pub struct AuditQuery {
 }
 
 pub fn read_audit(db: &impl Sql, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+    // `before` and `after` are JSON text, or NULL (read as JSON null).
     let json = |row: &[SqlValue], i: usize| -> Result<Value, StoreError> {
-        match row.get(i) {
-            Some(SqlValue::Text(raw)) => serde_json::from_str(raw)
-                .map_err(|e| StoreError::Corrupt(format!("audit column {i}: {e}"))),
-            _ => Ok(Value::Null),
-        }
+        col_opt_text(row, i, "audit_log")?
+            .map_or(Ok(Value::Null), |raw| serde_json::from_str(&raw))
+            .map_err(|e| corrupt(format!("audit_log column {i}: {e}")))
     };
     db.execute(
         SELECT_AUDIT,
@@ -223,16 +222,13 @@ pub fn read_audit(db: &impl Sql, query: &AuditQuery) -> Result<Vec<AuditEntry>, 
     .iter()
     .map(|row| {
         Ok(AuditEntry {
-            id: match row.first() {
-                Some(SqlValue::Integer(id)) => *id,
-                other => return Err(StoreError::Corrupt(format!("audit id {other:?}"))),
-            },
-            actor: col_text(row, 1, "access")?,
-            action: col_text(row, 2, "access")?,
-            subject: col_text(row, 3, "access")?,
+            id: col_int(row, 0, "audit_log")?,
+            actor: col_text(row, 1, "audit_log")?,
+            action: col_text(row, 2, "audit_log")?,
+            subject: col_text(row, 3, "audit_log")?,
             before: json(row, 4)?,
             after: json(row, 5)?,
-            at: col_text(row, 6, "access")?,
+            at: col_text(row, 6, "audit_log")?,
         })
     })
     .collect()
@@ -240,23 +236,19 @@ pub fn read_audit(db: &impl Sql, query: &AuditQuery) -> Result<Vec<AuditEntry>, 
 
 fn key_record(row: &[SqlValue]) -> Result<KeyRecord, StoreError> {
     Ok(KeyRecord {
-        id: col_text(row, 0, "access")?,
-        label: col_text(row, 1, "access")?,
-        name: col_text(row, 2, "access")?,
-        scopes: parse_scopes(&col_text(row, 3, "access")?)?,
-        created_by: col_text(row, 4, "access")?,
-        created_at: col_text(row, 5, "access")?,
-        revoked_by: col_opt_text(row, 6, "access")?,
-        revoked_at: col_opt_text(row, 7, "access")?,
+        id: col_text(row, 0, "api_keys")?,
+        label: col_text(row, 1, "api_keys")?,
+        name: col_text(row, 2, "api_keys")?,
+        scopes: parse_scopes(&col_text(row, 3, "api_keys")?)?,
+        created_by: col_text(row, 4, "api_keys")?,
+        created_at: col_text(row, 5, "api_keys")?,
+        revoked_by: col_opt_text(row, 6, "api_keys")?,
+        revoked_at: col_opt_text(row, 7, "api_keys")?,
     })
 }
 
 fn scopes_text(scopes: &Scopes) -> String {
-    scopes
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
+    scopes.names().join(" ")
 }
 
 fn parse_scopes(raw: &str) -> Result<Scopes, StoreError> {

@@ -628,12 +628,8 @@ pub fn update_courier(
         let before = shipments::load_courier(db, id)?
             .ok_or_else(|| DispatchError::UnknownCourier(id.clone()))?;
         shipments::update_courier(db, id, change, now)?;
-        let after = Courier {
-            name: change.name.clone(),
-            capacity: change.capacity,
-            active: change.active,
-            ..before.clone()
-        };
+        let after = shipments::load_courier(db, id)?
+            .ok_or_else(|| StoreError::Corrupt("the courier vanished as it was updated".into()))?;
         append_audit_entry(
             db,
             staff,
@@ -643,10 +639,7 @@ pub fn update_courier(
             &summary(&after),
             now,
         )?;
-        Ok::<_, DispatchError>(())
-    })?;
-    shipments::load_courier(db, id)?.ok_or_else(|| {
-        StoreError::Corrupt("the courier vanished after it was updated".into()).into()
+        Ok(after)
     })
 }
 

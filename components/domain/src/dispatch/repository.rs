@@ -10,8 +10,8 @@ use crate::geo::GeoPoint;
 use crate::ids::{OrderId, StoreId};
 use crate::stock::repository::timestamp;
 use crate::store::row::{
-    change_one, changed, col_int, col_opt_real, col_opt_text, col_text, corrupt, optional_text,
-    text,
+    change_one, changed, col_int, col_opt_real, col_opt_text, col_text, corrupt, flag, int,
+    optional_text, text,
 };
 use crate::store::{Sql, SqlValue, StoreError};
 use crate::values::{ValueError, parse_store_code};
@@ -332,8 +332,8 @@ pub fn update_courier(
         UPDATE_COURIER,
         &[
             text(&change.name),
-            SqlValue::Integer(i64::from(change.capacity)),
-            SqlValue::Integer(i64::from(change.active)),
+            int(i64::from(change.capacity)),
+            flag(change.active),
             text(&timestamp(now)),
             text(id.as_str()),
         ],
@@ -354,8 +354,8 @@ pub fn insert_courier(
             text(courier.id.as_str()),
             text(courier.store.as_str()),
             text(&courier.name),
-            SqlValue::Integer(i64::from(courier.capacity)),
-            SqlValue::Integer(i64::from(courier.active)),
+            int(i64::from(courier.capacity)),
+            flag(courier.active),
             text(&at),
             text(&at),
         ],
