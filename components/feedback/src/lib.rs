@@ -212,8 +212,7 @@ fn get_review(req: Request, params: Params) -> Result<Response, ApiError> {
     let db = SpinSql::open_default()?;
     let review = feedback::review(&db, &id)?
         .filter(|review| {
-            let author = o2o_domain::CustomerId::parse(&review.customer_id).ok();
-            author.is_some_and(|author| caller.may_see(Some(&author), AFTER_SALES_READERS))
+            caller.may_see_owned_by(Some(review.customer_id.as_str()), AFTER_SALES_READERS)
         })
         .ok_or_else(not_found)?;
     json(200, &review_json(&review))

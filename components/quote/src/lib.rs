@@ -86,13 +86,7 @@ fn get_quote(req: Request, params: Params) -> Result<Response, ApiError> {
         .ok_or_else(|| ApiError::not_found("no such quote"))?;
     let kv = SpinKeyValue::open_default()?;
     let quote = load_quote(&kv, id, now())?
-        .filter(|quote| {
-            let owner = quote
-                .customer_id
-                .as_deref()
-                .and_then(|c| o2o_domain::CustomerId::parse(c).ok());
-            caller.may_see(owner.as_ref(), &[])
-        })
+        .filter(|quote| caller.may_see_owned_by(quote.customer_id.as_deref(), &[]))
         .ok_or_else(|| ApiError::not_found(format!("no quote {id} (or it expired)")))?;
     json(200, &quote)
 }

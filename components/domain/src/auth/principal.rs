@@ -91,9 +91,16 @@ impl Principal {
     /// Whether this caller may see (and act on, where the route allows the owner) something
     /// owned by `owner` (`None`: a guest's), staff needing one of `staff_scopes`.
     pub fn may_see(&self, owner: Option<&CustomerId>, staff_scopes: &[Scope]) -> bool {
+        self.may_see_owned_by(owner.map(CustomerId::as_str), staff_scopes)
+    }
+
+    /// `may_see` for an owner as a document stores it (a quote's or a review's
+    /// `customer_id`): compared as written, so an owner that would not parse is still nobody
+    /// else's.
+    pub fn may_see_owned_by(&self, owner: Option<&str>, staff_scopes: &[Scope]) -> bool {
         match (owner, self) {
             (None, _) => true,
-            (Some(owner), Principal::Customer(caller)) => owner == caller,
+            (Some(owner), Principal::Customer(caller)) => owner == caller.as_str(),
             (Some(_), Principal::Staff(key)) => staff_scopes.iter().any(|s| key.scopes.allow(*s)),
             (Some(_), Principal::Anonymous) => false,
         }
@@ -183,6 +190,10 @@ mod tests {
         // a guest's thing is seen by whoever holds its id
         assert!(Principal::Anonymous.may_see(None, &scopes));
         assert!(customer("bob").may_see(None, &[]));
+        // an owner as a document stores it, even one that would not parse, is nobody else's
+        assert!(customer("alice").may_see_owned_by(Some("alice"), &[]));
+        assert!(!Principal::Anonymous.may_see_owned_by(Some("not a customer id"), &[]));
+        assert!(!customer("bob").may_see_owned_by(Some(""), &[]));
     }
 
     #[test]
