@@ -310,6 +310,15 @@ fn path_courier(params: &Params) -> Result<CourierId, ApiError> {
         .ok_or_else(|| ApiError::not_found("no such courier"))
 }
 
+/// A dispatch refusal on a courier's own route: the courier of the path not existing is a
+/// 404 there (in a body, `dispatch_error` names the field instead).
+fn courier_route_error(err: DispatchError) -> ApiError {
+    match err {
+        DispatchError::UnknownCourier(_) => ApiError::not_found(err.to_string()),
+        other => dispatch_error(other),
+    }
+}
+
 /// `GET /dispatch/couriers/{id}`: one courier with the deliveries they carry.
 fn get_courier(req: Request, params: Params) -> Result<Response, ApiError> {
     staff(&req, Scope::Dispatch)?;
@@ -327,11 +336,8 @@ fn update_courier(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_courier(&params)?;
     let change = parse_json::<CourierChangeBody>(&req)?.parse()?;
     let db = SpinSql::open_default()?;
-    let updated =
-        fulfilment::update_courier(&db, &id, &change, &staff, now()).map_err(|err| match err {
-            DispatchError::UnknownCourier(_) => ApiError::not_found(err.to_string()),
-            other => dispatch_error(other),
-        })?;
+    let updated = fulfilment::update_courier(&db, &id, &change, &staff, now())
+        .map_err(courier_route_error)?;
     let carrying = shipments::courier_load(&db, &id)?;
     json(200, &wire::courier(&updated, carrying))
 }
@@ -342,10 +348,7 @@ fn route(req: Request, params: Params) -> Result<Response, ApiError> {
     staff(&req, Scope::Dispatch)?;
     let id = path_courier(&params)?;
     let db = SpinSql::open_default()?;
-    let (courier, planned) = courier_route(&db, &id).map_err(|err| match err {
-        DispatchError::UnknownCourier(_) => ApiError::not_found(err.to_string()),
-        other => dispatch_error(other),
-    })?;
+    let (courier, planned) = courier_route(&db, &id).map_err(courier_route_error)?;
     let start = load_store(&db, &courier.store)?.map(|s| s.location);
     json(200, &wire::route(&courier, start, &planned))
 }

@@ -29,6 +29,27 @@ pub fn seconds_variable(name: &str, default: i64) -> chrono::Duration {
     chrono::Duration::seconds(seconds)
 }
 
+/// A Spin variable holding a count, or `default` when unset. A value that is set but not a
+/// count in `range` is an operator error: it is logged and the default is used.
+pub fn count_variable(name: &str, default: i64, range: std::ops::RangeInclusive<i64>) -> i64 {
+    match spin_sdk::variables::get(name) {
+        Ok(raw) => raw
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .unwrap_or_else(|| {
+                eprintln!(
+                    "variable {name}={raw:?} is not a count from {} to {}; using {default}",
+                    range.start(),
+                    range.end()
+                );
+                default
+            }),
+        Err(_) => default,
+    }
+}
+
 /// 32 bytes from the platform's random source (WASI random under Spin): for secrets and keys
 /// the shop makes.
 pub fn random_bytes() -> Result<[u8; 32], crate::ApiError> {

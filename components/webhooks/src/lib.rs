@@ -19,7 +19,7 @@ use o2o_domain::webhooks::{
     AllowedHost, DeliveryId, DeliveryStatus, RetryPolicy, SubscriptionDraft, SubscriptionId,
     SubscriptionSecret, WebhookError, WebhookUrl, parse_event_types,
 };
-use o2o_edge::edge_context::{now, random_bytes};
+use o2o_edge::edge_context::{count_variable, now, random_bytes};
 use o2o_edge::json_body::parse_json;
 use o2o_edge::respond::{created, finish, json, no_content};
 use o2o_edge::routing::refuse_unrouted;
@@ -89,30 +89,11 @@ async fn routing_table(req: Request) -> Response {
     router.handle_async(req).await
 }
 
-/// A Spin variable holding a count, or `default` when unset; a value outside `1..=max` is an
-/// operator error, logged, and the default is used.
-fn count_variable(name: &str, default: i64, max: i64) -> i64 {
-    match spin_sdk::variables::get(name) {
-        Ok(raw) => raw
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .unwrap_or_else(|| {
-                eprintln!(
-                    "variable {name}={raw:?} is not a count from 1 to {max}; using {default}"
-                );
-                default
-            }),
-        Err(_) => default,
-    }
-}
-
 fn retry_policy() -> RetryPolicy {
     let max_attempts = count_variable(
         "max_attempts",
         i64::from(RetryPolicy::DEFAULT_MAX_ATTEMPTS),
-        i64::from(RetryPolicy::MAX_MAX_ATTEMPTS),
+        1..=i64::from(RetryPolicy::MAX_MAX_ATTEMPTS),
     );
     RetryPolicy::with_max_attempts(u32::try_from(max_attempts).unwrap_or(1))
 }
@@ -233,7 +214,7 @@ fn deactivate_subscription(req: Request, params: Params) -> Result<Response, Api
 /// once, at most `batch_size` of each, so a run ends by itself; a scheduler calls it again.
 async fn run_deliveries(req: Request, _: Params) -> Result<Response, ApiError> {
     staff(&req, Scope::Webhooks)?;
-    let batch = count_variable("batch_size", DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE);
+    let batch = count_variable("batch_size", DEFAULT_BATCH_SIZE, 1..=MAX_BATCH_SIZE);
     let policy = retry_policy();
     let db = SpinSql::open_default()?;
     let started = now();

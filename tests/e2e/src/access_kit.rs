@@ -160,6 +160,19 @@ impl TestApp {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> TestResponse {
+        let request = self.request_as(who, method, path, body, headers).await;
+        self.send_raw(request).await
+    }
+
+    /// The request `send_as_with` would send, built but not sent (for `all_at_once`).
+    pub async fn request_as(
+        &self,
+        who: &Who,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> http::Request<Vec<u8>> {
         let mut builder = http::Request::builder().method(method).uri(path);
         for (name, value) in headers {
             builder = builder.header(*name, *value);
@@ -172,7 +185,27 @@ impl TestApp {
             None => Vec::new(),
         };
         let builder = self.authorize(builder, who).await;
-        self.send_raw(builder.body(bytes).expect("valid request"))
+        builder.body(bytes).expect("valid request")
+    }
+
+    /// A JSON `POST` of `body` exactly as given (bad bytes included) as `who`, with
+    /// `Idempotency-Key: key` when one is given.
+    pub async fn post_raw_as(
+        &self,
+        who: &Who,
+        path: &str,
+        key: Option<&str>,
+        body: Vec<u8>,
+    ) -> TestResponse {
+        let mut request = http::Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("content-type", "application/json");
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        let request = self.authorize(request, who).await;
+        self.send_raw(request.body(body).expect("valid request"))
             .await
     }
 

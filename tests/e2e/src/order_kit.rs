@@ -132,15 +132,7 @@ impl TestApp {
         key: Option<&str>,
         body: Vec<u8>,
     ) -> TestResponse {
-        let mut request = http::Request::builder()
-            .method("POST")
-            .uri("/orders")
-            .header("content-type", "application/json");
-        if let Some(key) = key {
-            request = request.header("idempotency-key", key);
-        }
-        let request = self.authorize(request, who).await;
-        let response = self.send_raw(request.body(body).unwrap()).await;
+        let response = self.post_raw_as(who, "/orders", key, body).await;
         if let (Who::Customer(customer), Some(id)) = (who, response.body["id"].as_str())
             && response.status == 201
         {

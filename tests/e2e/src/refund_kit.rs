@@ -112,15 +112,7 @@ impl TestApp {
         key: Option<&str>,
         body: Vec<u8>,
     ) -> TestResponse {
-        let mut request = http::Request::builder()
-            .method("POST")
-            .uri("/refunds")
-            .header("content-type", "application/json");
-        if let Some(key) = key {
-            request = request.header("idempotency-key", key);
-        }
-        let request = self.authorize(request, who).await;
-        let response = self.send_raw(request.body(body).unwrap()).await;
+        let response = self.post_raw_as(who, "/refunds", key, body).await;
         if let (Some(id), Some(customer)) = (
             response.body["id"].as_str(),
             response.body["customer_id"].as_str(),
