@@ -1,7 +1,12 @@
 //! Idempotency of mutating requests: the one module every route that takes an
 //! `Idempotency-Key` goes through (CONVENTIONS.md, "Idempotency is one module"). A row of
-//! `idempotency_keys` (`migrations/0004_idempotency.sql`) holds the key, the hash of the request
-//! that first used it and, once that request finished, its response.
+//! `idempotency_requests` (`migrations/0011_idempotency_by_caller.sql`) holds the caller, the
+//! route, the key, the hash of the request that first used it and, once that request
+//! finished, its response.
+//!
+//! A key belongs to the caller who chose it and to the route it was sent to (`ScopedKey`):
+//! the same text from two customers, or on two routes, is two independent keys, so one
+//! caller can neither replay nor probe another's (issue 10).
 //!
 //! `begin` decides with one `INSERT … ON CONFLICT DO NOTHING`: the request that inserted the
 //! row processes (`StartProcessing`) and ends with `record_response`, or with `abandon` when
@@ -18,15 +23,20 @@ use crate::stock::repository::timestamp;
 use crate::store::row::changed;
 use crate::store::{Sql, SqlValue, StoreError};
 
-const FORGET_EXPIRED_KEY: &str = "DELETE FROM idempotency_keys WHERE key = ? AND created_at <= ?";
-const CLAIM_KEY: &str = "INSERT INTO idempotency_keys (key, request_hash, created_at) \
-     VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING";
+const FORGET_EXPIRED_KEY: &str = "DELETE FROM idempotency_requests \
+     WHERE caller = ? AND route = ? AND key = ? AND created_at <= ?";
+const CLAIM_KEY: &str = "INSERT INTO idempotency_requests \
+     (caller, route, key, request_hash, created_at) VALUES (?, ?, ?, ?, ?) \
+     ON CONFLICT (caller, route, key) DO NOTHING";
 const SAVED: &str = "SELECT request_hash, response_status, response_body \
-     FROM idempotency_keys WHERE key = ?";
-const SAVE_RESPONSE: &str = "UPDATE idempotency_keys SET response_status = ?, response_body = ? \
-     WHERE key = ? AND request_hash = ? AND response_status IS NULL";
-const RELEASE_KEY: &str = "DELETE FROM idempotency_keys \
-     WHERE key = ? AND request_hash = ? AND response_status IS NULL";
+     FROM idempotency_requests WHERE caller = ? AND route = ? AND key = ?";
+const SAVE_RESPONSE: &str = "UPDATE idempotency_requests \
+     SET response_status = ?, response_body = ? \
+     WHERE caller = ? AND route = ? AND key = ? AND request_hash = ? \
+     AND response_status IS NULL";
+const RELEASE_KEY: &str = "DELETE FROM idempotency_requests \
+     WHERE caller = ? AND route = ? AND key = ? AND request_hash = ? \
+     AND response_status IS NULL";
 
 /// How long a key binds its first request's response.
 pub fn kept_for() -> Duration {
@@ -56,6 +66,47 @@ impl IdempotencyKey {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// A key as it is kept: whose it is (`Principal::caller`: `customer:<id>`, `key:<id>` or
+/// `guest`) and the route it was sent to (`POST /orders`), with the key itself.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScopedKey {
+    caller: String,
+    route: String,
+    key: IdempotencyKey,
+}
+
+impl ScopedKey {
+    pub fn new(caller: impl Into<String>, route: impl Into<String>, key: IdempotencyKey) -> Self {
+        ScopedKey {
+            caller: caller.into(),
+            route: route.into(),
+            key,
+        }
+    }
+
+    pub fn route(&self) -> &str {
+        &self.route
+    }
+
+    /// The row's primary key as statement parameters: caller, route, key.
+    fn params(&self) -> [SqlValue; 3] {
+        [
+            SqlValue::from(self.caller.as_str()),
+            SqlValue::from(self.route.as_str()),
+            SqlValue::from(self.key.as_str()),
+        ]
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "idempotency key {} of {} on {}",
+            self.key.as_str(),
+            self.caller,
+            self.route
+        )
     }
 }
 
@@ -104,15 +155,17 @@ pub enum IdempotencyOutcome {
 /// Not inside the caller's transaction: the claim must be visible to a concurrent request.
 pub fn begin(
     db: &impl Sql,
-    key: &IdempotencyKey,
+    key: &ScopedKey,
     hash: &RequestHash,
     now: DateTime<Utc>,
 ) -> Result<IdempotencyOutcome, StoreError> {
-    let key_value = SqlValue::from(key.as_str());
+    let [caller, route, key_text] = key.params();
     db.execute(
         FORGET_EXPIRED_KEY,
         &[
-            key_value.clone(),
+            caller.clone(),
+            route.clone(),
+            key_text.clone(),
             SqlValue::Text(timestamp(now - kept_for())),
         ],
     )?;
@@ -120,7 +173,9 @@ pub fn begin(
         db,
         CLAIM_KEY,
         &[
-            key_value.clone(),
+            caller,
+            route,
+            key_text,
             SqlValue::from(hash.as_str()),
             SqlValue::Text(timestamp(now)),
         ],
@@ -128,13 +183,13 @@ pub fn begin(
     if claimed == 1 {
         return Ok(IdempotencyOutcome::StartProcessing);
     }
-    let saved = db.execute(SAVED, &[key_value])?;
+    let saved = db.execute(SAVED, &key.params())?;
     let Some(row) = saved.rows.first() else {
         // Deleted between our insert and our read (its request abandoned it): the caller may
         // simply retry; say so rather than process without a claim.
         return Ok(IdempotencyOutcome::InFlight);
     };
-    let corrupt = || StoreError::Corrupt(format!("idempotency key {} row", key.as_str()));
+    let corrupt = || StoreError::Corrupt(format!("{} row", key.describe()));
     let SqlValue::Text(stored_hash) = &row[0] else {
         return Err(corrupt());
     };
@@ -157,35 +212,39 @@ pub fn begin(
 /// Saves the response of the request that claimed `key`; later requests replay it.
 pub fn record_response(
     db: &impl Sql,
-    key: &IdempotencyKey,
+    key: &ScopedKey,
     hash: &RequestHash,
     response: &SavedResponse,
 ) -> Result<(), StoreError> {
+    let [caller, route, key_text] = key.params();
     let saved = changed(
         db,
         SAVE_RESPONSE,
         &[
             SqlValue::Integer(i64::from(response.status)),
             SqlValue::from(response.body.as_str()),
-            SqlValue::from(key.as_str()),
+            caller,
+            route,
+            key_text,
             SqlValue::from(hash.as_str()),
         ],
     )?;
     match saved {
         1 => Ok(()),
         _ => Err(StoreError::Corrupt(format!(
-            "idempotency key {} was not claimed by this request",
-            key.as_str()
+            "{} was not claimed by this request",
+            key.describe()
         ))),
     }
 }
 
 /// The compensation of `begin`: the request failed and left nothing behind, so its key is
 /// free again and a retry processes anew. A key whose response was saved stays.
-pub fn abandon(db: &impl Sql, key: &IdempotencyKey, hash: &RequestHash) -> Result<(), StoreError> {
+pub fn abandon(db: &impl Sql, key: &ScopedKey, hash: &RequestHash) -> Result<(), StoreError> {
+    let [caller, route, key_text] = key.params();
     db.execute(
         RELEASE_KEY,
-        &[SqlValue::from(key.as_str()), SqlValue::from(hash.as_str())],
+        &[caller, route, key_text, SqlValue::from(hash.as_str())],
     )?;
     Ok(())
 }
@@ -197,7 +256,8 @@ mod tests {
     use super::*;
     use crate::store::SqlRows;
 
-    /// SQLite in memory with 0004's `idempotency_keys` table.
+    /// SQLite in memory with 0011's `idempotency_requests` table (0004's before it, which
+    /// 0011 replaces).
     struct Sqlite(rusqlite::Connection);
 
     impl Sqlite {
@@ -211,12 +271,18 @@ mod tests {
             .unwrap();
             conn.execute_batch(include_str!("../../../migrations/0004_idempotency.sql"))
                 .unwrap();
+            conn.execute_batch(include_str!(
+                "../../../migrations/0011_idempotency_by_caller.sql"
+            ))
+            .unwrap();
             Sqlite(conn)
         }
 
         fn rows(&self) -> i64 {
             self.0
-                .query_row("SELECT COUNT(*) FROM idempotency_keys", [], |r| r.get(0))
+                .query_row("SELECT COUNT(*) FROM idempotency_requests", [], |r| {
+                    r.get(0)
+                })
                 .unwrap()
         }
     }
@@ -258,8 +324,13 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
     }
 
-    fn key(raw: &str) -> IdempotencyKey {
-        IdempotencyKey::parse(raw).unwrap()
+    /// `raw` as customer cust-1's key on `POST /orders`.
+    fn key(raw: &str) -> ScopedKey {
+        ScopedKey::new(
+            "customer:cust-1",
+            "POST /orders",
+            IdempotencyKey::parse(raw).unwrap(),
+        )
     }
 
     fn created() -> SavedResponse {
@@ -310,14 +381,90 @@ mod tests {
     }
 
     #[test]
-    fn same_key_and_body_on_another_route_is_a_different_request() {
+    fn the_same_key_on_another_route_is_an_independent_key() {
         let db = Sqlite::with_idempotency_keys();
         let orders = RequestHash::of("POST /orders", b"{}");
         begin(&db, &key("k-1"), &orders, at(10)).unwrap();
-        let payment = RequestHash::of("POST /orders/1/payment", b"{}");
+        let refunds = ScopedKey::new(
+            "customer:cust-1",
+            "POST /refunds",
+            IdempotencyKey::parse("k-1").unwrap(),
+        );
+        let refund = RequestHash::of("POST /refunds", b"{}");
         assert_eq!(
-            begin(&db, &key("k-1"), &payment, at(10)),
-            Ok(IdempotencyOutcome::KeyReusedWithDifferentBody)
+            begin(&db, &refunds, &refund, at(10)),
+            Ok(IdempotencyOutcome::StartProcessing)
+        );
+    }
+
+    #[test]
+    fn the_same_key_from_another_caller_is_an_independent_key() {
+        let db = Sqlite::with_idempotency_keys();
+        let hash = RequestHash::of("POST /orders", b"{}");
+        begin(&db, &key("k-1"), &hash, at(10)).unwrap();
+        record_response(&db, &key("k-1"), &hash, &created()).unwrap();
+
+        // Another customer with the same key and the very same body processes his own
+        let bob = ScopedKey::new(
+            "customer:cust-2",
+            "POST /orders",
+            IdempotencyKey::parse("k-1").unwrap(),
+        );
+        assert_eq!(
+            begin(&db, &bob, &hash, at(10)),
+            Ok(IdempotencyOutcome::StartProcessing)
+        );
+        // and with another body he is not told the key exists either
+        let staff = ScopedKey::new(
+            "key:key-1",
+            "POST /orders",
+            IdempotencyKey::parse("k-1").unwrap(),
+        );
+        let other = RequestHash::of("POST /orders", b"{\"x\":1}");
+        assert_eq!(
+            begin(&db, &staff, &other, at(10)),
+            Ok(IdempotencyOutcome::StartProcessing)
+        );
+        assert_eq!(
+            begin(&db, &key("k-1"), &hash, at(11)),
+            Ok(IdempotencyOutcome::ReturnSavedResponse(created()))
+        );
+    }
+
+    #[test]
+    fn migration_0011_moves_finished_keys_to_their_callers() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT);",
+        )
+        .unwrap();
+        conn.execute_batch(include_str!("../../../migrations/0004_idempotency.sql"))
+            .unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO idempotency_keys VALUES
+                 ('order-key', 'h1', 201, '{"id":"o-1","customer_id":"cust-1"}', '2026-11-25T10:00:00Z'),
+                 ('refund-key', 'h2', 201, '{"id":"r-1","order_id":"o-1","customer_id":"cust-1","requested_by":"staff:key-9"}', '2026-11-25T10:00:00Z'),
+                 ('running', 'h3', NULL, NULL, '2026-11-25T10:00:00Z');"#,
+        )
+        .unwrap();
+        let migration = include_str!("../../../migrations/0011_idempotency_by_caller.sql");
+        conn.execute_batch(migration).unwrap();
+        conn.execute_batch(migration).unwrap();
+
+        let moved: Vec<(String, String, String)> = conn
+            .prepare("SELECT caller, route, key FROM idempotency_requests ORDER BY key")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let row = |c: &str, r: &str, k: &str| (c.to_owned(), r.to_owned(), k.to_owned());
+        assert_eq!(
+            moved,
+            [
+                row("customer:cust-1", "POST /orders", "order-key"),
+                row("key:key-9", "POST /refunds", "refund-key"),
+            ]
         );
     }
 

@@ -1,15 +1,17 @@
 //! Mutating routes that take an `Idempotency-Key` header, at the HTTP edge: reading the key,
-//! turning `o2o_domain::idempotency::begin`'s outcome into "process" or "replay" (or the 422 of a
-//! key reused for another request, the 409 of one still in flight), and answering a saved
-//! response again. The decision itself is the domain module's; this is its one HTTP mapping.
+//! scoping it to the caller and the route, turning `o2o_domain::idempotency::begin`'s outcome
+//! into "process" or "replay" (or the 422 of a key reused for another request by the same
+//! caller, the 409 of one still in flight), and answering a saved response again. The decision
+//! itself is the domain module's; this is its one HTTP mapping.
 
 use chrono::{DateTime, Utc};
 use o2o_domain::idempotency::{
-    self, IdempotencyKey, IdempotencyOutcome, RequestHash, SavedResponse,
+    self, IdempotencyKey, IdempotencyOutcome, RequestHash, SavedResponse, ScopedKey,
 };
 use o2o_domain::store::Sql;
 use spin_sdk::http::{Request, Response};
 
+use crate::auth::principal;
 use crate::problem::{ApiError, FieldContext};
 
 /// The header, as problems name it.
@@ -17,7 +19,7 @@ pub const HEADER: &str = "Idempotency-Key";
 
 /// A key claimed for this request: finish with `record` (success) or `abandon` (failure).
 pub struct Claim {
-    pub key: IdempotencyKey,
+    pub key: ScopedKey,
     pub hash: RequestHash,
 }
 
@@ -40,8 +42,8 @@ pub fn key(req: &Request, what: &str) -> Result<IdempotencyKey, ApiError> {
     IdempotencyKey::parse(raw).field(HEADER)
 }
 
-/// Claims `key` for this request to `route` (e.g. `POST /orders`; the hash covers the route
-/// and the raw body).
+/// Claims `key`, as the caller's key on `route` (e.g. `POST /orders`), for this request (the
+/// hash covers the route and the raw body).
 pub fn begin(
     db: &impl Sql,
     key: IdempotencyKey,
@@ -49,6 +51,7 @@ pub fn begin(
     route: &str,
     now: DateTime<Utc>,
 ) -> Result<Begun, ApiError> {
+    let key = ScopedKey::new(principal(req)?.caller(), route, key);
     let hash = RequestHash::of(route, req.body());
     match idempotency::begin(db, &key, &hash, now)? {
         IdempotencyOutcome::StartProcessing => Ok(Begun::Process(Claim { key, hash })),

@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0010_access",
         sql: include_str!("../../../migrations/0010_access.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_idempotency_by_caller",
+        sql: include_str!("../../../migrations/0011_idempotency_by_caller.sql"),
+    },
 ];
 
 const APPLIED_COUNT: &str = "SELECT COUNT(*) FROM schema_migrations";

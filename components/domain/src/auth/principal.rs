@@ -114,13 +114,23 @@ impl Principal {
         }
     }
 
+    /// Who is calling, as one stable text: `customer:<id>`, `key:<api key id>` or `guest`.
+    /// What a caller owns by a name of its own choosing (an `Idempotency-Key`) is kept under
+    /// it, so that two callers choosing the same name never meet.
+    pub fn caller(&self) -> String {
+        match self {
+            Principal::Anonymous => "guest".to_owned(),
+            Principal::Customer(customer) => format!("customer:{}", customer.as_str()),
+            Principal::Staff(key) => format!("key:{}", key.id),
+        }
+    }
+
     /// The subject a rate limit counts against: the customer or the key; anonymous callers
     /// have none (they are limited by the platform in front of the functions).
     pub fn rate_subject(&self) -> Option<String> {
         match self {
             Principal::Anonymous => None,
-            Principal::Customer(customer) => Some(format!("customer:{}", customer.as_str())),
-            Principal::Staff(key) => Some(format!("key:{}", key.id)),
+            _ => Some(self.caller()),
         }
     }
 }

@@ -722,3 +722,98 @@ fn routes_in_the_routing_tables() -> usize {
         })
         .sum()
 }
+
+/// An Idempotency-Key belongs to the caller who chose it (issue 10): customer A's keys, sent
+/// by another customer or by staff with A's very bodies or with bodies of their own, neither
+/// replay A's order or refund nor tell that the key was ever used.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idempotency_key_is_private_to_the_caller_who_chose_it() {
+    let (app, a) = a_shop_where_a_owns_things().await;
+    let a_order_body = an_order()
+        .for_customer("cust-a")
+        .for_lines(&[("TEA-1", 2)])
+        .paid_at_pickup()
+        .to_json();
+    let a_refund_body = a_refund(&a.order).of(&[("TEA-1", 1)]).to_json();
+    let own_order_body = an_order()
+        .for_lines(&[("TEA-1", 1)])
+        .paid_at_pickup()
+        .to_json();
+    let own_refund_body = a_refund(&a.order)
+        .of(&[("TEA-1", 1)])
+        .with_field("reason", json!("seal broken"))
+        .to_json();
+
+    // Each caller sends A's key once: with A's very body, or with a body of its own (a
+    // caller's second body under one key would be its own key reused, rightly refused).
+    let callers = [
+        (
+            "customer B",
+            Who::customer("cust-b"),
+            Who::customer("cust-c"),
+        ),
+        (
+            "staff refund-approve",
+            Who::staff("keys-1", "refund-approve"),
+            Who::staff("keys-2", "refund-approve"),
+        ),
+        (
+            "staff admin",
+            Who::staff("admin-1", "admin"),
+            Who::staff("admin-2", "admin"),
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (name, with_a_body, with_own_body) in &callers {
+        for (path, key, a_id, a_body, own_body) in [
+            (
+                "/orders",
+                "a-order",
+                &a.order,
+                &a_order_body,
+                &own_order_body,
+            ),
+            (
+                "/refunds",
+                "a-refund",
+                &a.refund,
+                &a_refund_body,
+                &own_refund_body,
+            ),
+        ] {
+            for (who, body) in [(with_a_body, a_body), (with_own_body, own_body)] {
+                let answer = app
+                    .send_as_with(
+                        who,
+                        "POST",
+                        path,
+                        Some(body.clone()),
+                        &[("idempotency-key", key)],
+                    )
+                    .await;
+                let replayed = answer.body["id"].as_str() == Some(a_id.as_str());
+                let key_revealed = answer.body["field"] == "Idempotency-Key";
+                if replayed || key_revealed {
+                    wrong.push(format!(
+                        "POST {path} as {name} with A's key {key}: {} {}",
+                        answer.status, answer.body
+                    ));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // And A's own retries still replay A's order and refund
+    let again = app
+        .send_as_with(
+            &Who::customer("cust-a"),
+            "POST",
+            "/orders",
+            Some(a_order_body),
+            &[("idempotency-key", "a-order")],
+        )
+        .await
+        .expect(201);
+    assert_eq!(again.body["id"], a.order.as_str());
+}
