@@ -30,8 +30,8 @@ use crate::order::{OrderStatus, TransitionRefused};
 use crate::pricing_rules_store::load_store;
 use crate::stock::StockError;
 use crate::stock::repository::{
-    append_audit_entry, append_outbox_event, commit_within, extend_hold, in_immediate_transaction,
-    return_and_hold_within, timestamp,
+    append_audit_entry, append_outbox_event, commit_within, extend_hold_within,
+    in_immediate_transaction, return_and_hold_within, timestamp,
 };
 use crate::store::{Sql, StoreError};
 
@@ -63,11 +63,10 @@ pub enum DispatchError {
     CourierUnavailable { courier: CourierId, reason: String },
     #[error("no active courier of {} has room for another delivery", .0.as_str())]
     NoCourierAvailable(StoreId),
-    #[error("this shipment is carried by {}, not {}", assigned.as_deref().unwrap_or("no courier"), reported.as_str())]
-    NotTheCourier {
-        assigned: Option<String>,
-        reported: CourierId,
-    },
+    /// Who does carry it is not said: a courier's report would otherwise learn the courier
+    /// of any shipment (and could then report as them).
+    #[error("this shipment is not carried by {}", reported.as_str())]
+    NotTheCourier { reported: CourierId },
     #[error("out of order: the shipment is already {from}, past {reported}")]
     OutOfOrder {
         from: ShipmentStatus,
@@ -173,15 +172,16 @@ fn shipment_event(
     data
 }
 
-/// Keeps the goods held while the order is being fulfilled (never shortening the hold): a
-/// reservation that is no longer held is the order's own business, logged and left.
+/// Keeps the goods held while the order is being fulfilled (never shortening the hold), inside
+/// the transaction of the step that needs it: a reservation that is no longer held is the
+/// order's own business, logged and left.
 fn keep_holding(
     db: &impl Sql,
     order: &Order,
     until: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), DispatchError> {
-    match extend_hold(db, order.reservation, until, now) {
+    match extend_hold_within(db, order.reservation, until, now) {
         Ok(_) => Ok(()),
         Err(StockError::Store(store)) => Err(store.into()),
         Err(other) => {
@@ -241,9 +241,8 @@ pub fn start(
             &json!({"order_status": OrderStatus::Fulfilling.as_str(), "shipment_status": ShipmentStatus::Picking.as_str()}),
             now,
         )?;
-        Ok::<_, DispatchError>(())
+        keep_holding(db, &order, now + hold, now)
     })?;
-    keep_holding(db, &order, now + hold, now)?;
     load_shipment(db, id)
 }
 
@@ -288,13 +287,22 @@ pub fn ready_for_pickup(
             &json!({"shipment_status": ShipmentStatus::ReadyForPickup.as_str()}),
             now,
         )?;
-        Ok::<_, DispatchError>(())
+        keep_holding(db, &order, now + hold, now)
     })?;
-    keep_holding(db, &order, now + hold, now)?;
     load_shipment(db, id)
 }
 
-/// The customer collects with their code, at the counter.
+/// What a collection attempt decided, inside its transaction: a wrong code is counted and
+/// committed before it is refused, so the count must leave the transaction as a value.
+enum Collection {
+    Collected,
+    WrongCode { attempts_left: i64 },
+}
+
+/// The customer collects with their code, at the counter. The tries left, the code and the
+/// count of a wrong one are read and written under one write lock (`BEGIN IMMEDIATE`), so
+/// that however many attempts arrive at once, at most `MAX_ATTEMPTS` wrong codes are ever
+/// judged and the right code after the lock is refused (issue 10).
 pub fn collect(
     db: &impl Sql,
     id: ShipmentId,
@@ -302,22 +310,22 @@ pub fn collect(
     code: &PickupCode,
     now: DateTime<Utc>,
 ) -> Result<Shipment, DispatchError> {
-    let shipment = load_shipment(db, id)?;
-    shipment
-        .status
-        .move_to(ShipmentStatus::Collected, shipment.kind)?;
-    if shipment.pickup_attempts >= MAX_ATTEMPTS {
-        return Err(DispatchError::PickupLocked);
-    }
-    let stored = shipment.pickup_code_hash.as_deref().unwrap_or_default();
-    if !code.matches(&id.to_string(), stored) {
-        in_immediate_transaction(db, || shipments::count_wrong_pickup_code(db, id))?;
-        return Err(DispatchError::WrongPickupCode {
-            attempts_left: MAX_ATTEMPTS - shipment.pickup_attempts - 1,
-        });
-    }
-    let order = load_order(db, shipment.order)?;
-    in_immediate_transaction(db, || {
+    let outcome = in_immediate_transaction(db, || {
+        let shipment = load_shipment(db, id)?;
+        shipment
+            .status
+            .move_to(ShipmentStatus::Collected, shipment.kind)?;
+        if shipment.pickup_attempts >= MAX_ATTEMPTS {
+            return Err(DispatchError::PickupLocked);
+        }
+        let stored = shipment.pickup_code_hash.as_deref().unwrap_or_default();
+        if !code.matches(&id.to_string(), stored) {
+            shipments::count_wrong_pickup_code(db, id)?;
+            return Ok(Collection::WrongCode {
+                attempts_left: MAX_ATTEMPTS - shipment.pickup_attempts - 1,
+            });
+        }
+        let order = load_order(db, shipment.order)?;
         move_both(
             db,
             &shipment,
@@ -344,9 +352,14 @@ pub fn collect(
             &json!({"shipment_status": ShipmentStatus::Collected.as_str()}),
             now,
         )?;
-        Ok::<_, DispatchError>(())
+        Ok::<_, DispatchError>(Collection::Collected)
     })?;
-    load_shipment(db, id)
+    match outcome {
+        Collection::Collected => load_shipment(db, id),
+        Collection::WrongCode { attempts_left } => {
+            Err(DispatchError::WrongPickupCode { attempts_left })
+        }
+    }
 }
 
 /// Staff give the customer a new pickup code (the old one lost, or collection locked after too
@@ -512,7 +525,6 @@ pub fn courier_update(
         || shipment.courier.as_ref() != Some(&update.courier)
     {
         return Err(DispatchError::NotTheCourier {
-            assigned: shipment.courier.as_ref().map(|c| c.as_str().to_owned()),
             reported: update.courier.clone(),
         });
     }

@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::ids::OrderId;
 use crate::money::Money;
 use crate::stock::StockError;
-use crate::stock::repository::{extend_hold, in_immediate_transaction, release_within};
+use crate::stock::repository::{extend_hold_within, in_immediate_transaction, release_within};
 use crate::store::{Sql, StoreError};
 
 use super::limits;
@@ -94,12 +94,14 @@ pub fn confirm_payment(
             total: order.total,
         });
     }
+    // The hold is renewed with the payment, in its transaction: a payment recorded while its
+    // goods stay due to expire at the end of the payment window would let them be sold again.
     in_immediate_transaction(db, || {
         orders::move_status(db, &order, OrderStatus::Paid, None, "paid", now)??;
         orders::record_payment(db, id, &payment.reference, now)?;
+        extend_hold_within(db, order.reservation, now + hold, now)?;
         Ok::<_, OrderError>(())
     })?;
-    extend_hold(db, order.reservation, now + hold, now)?;
     orders::load(db, id)?.ok_or(OrderError::NotFound(id))
 }
 

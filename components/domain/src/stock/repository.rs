@@ -620,24 +620,33 @@ pub fn extend_hold(
     until: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Reservation, StockError> {
-    in_immediate_transaction(db, || {
-        expire_due(db, now)?;
-        let reservation = load_reservation(db, id)?.ok_or(StockError::ReservationNotFound(id))?;
-        if reservation.status != ReservationStatus::Held {
-            return Err(StockError::Transition {
-                id,
-                from: reservation.status,
-                to: ReservationStatus::Held,
-            });
-        }
-        let until = timestamp(until);
-        changed(
-            db,
-            EXTEND_HOLD,
-            &[text(&until), text(&id.to_string()), text(&until)],
-        )?;
-        Ok(load_reservation(db, id)?.unwrap_or(reservation))
-    })
+    in_immediate_transaction(db, || extend_hold_within(db, id, until, now))
+}
+
+/// `extend_hold` inside the caller's transaction, so that the hold is renewed with the change
+/// that needs it (a payment, a fulfilment step) or not at all.
+pub fn extend_hold_within(
+    db: &impl Sql,
+    id: ReservationId,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
+    expire_due(db, now)?;
+    let reservation = load_reservation(db, id)?.ok_or(StockError::ReservationNotFound(id))?;
+    if reservation.status != ReservationStatus::Held {
+        return Err(StockError::Transition {
+            id,
+            from: reservation.status,
+            to: ReservationStatus::Held,
+        });
+    }
+    let until = timestamp(until);
+    changed(
+        db,
+        EXTEND_HOLD,
+        &[text(&until), text(&id.to_string()), text(&until)],
+    )?;
+    Ok(load_reservation(db, id)?.unwrap_or(reservation))
 }
 
 pub fn release(
