@@ -9,7 +9,10 @@
 #  3. quote latency natively and through the host (issue 4);
 #  4. place-order (issue 5): POST /orders through the host over loopback at 1 and 16
 #     connections (each request a new Idempotency-Key; pricing chained to the quote
-#     function), and the same domain workflow natively.
+#     function), and the same domain workflow natively;
+#  5. what the rate limit costs per request on a file-backed database, as deployed (issue 10):
+#     the cart read of a guest (not counted) against the signed-in customer's (counted: one
+#     SQLite upsert), with the difference of their p50s.
 # DURATION (default 10s) sets each wrk run. Loopback only; every run stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -128,3 +131,35 @@ cargo run -q -p o2o-domain --release --example quote_bench
 echo "==> quote latency through the host: o2o-e2e bin quote-bench (300 runs per basket)"
 # (each request's JSON log line is dropped from stderr here: only the figures matter)
 cargo run -q -p o2o-e2e --profile host --bin quote-bench 2> >(grep -v '^{"component"' >&2)
+
+# The rate limit's cost per request on a file-backed database (issue 10): a second host with
+# its state in a fresh directory, as `spin up` keeps it; the same cart read by a guest (no
+# credentials, nothing counted) and by the signed-in customer (token verified, one upsert in
+# SQLite's rate_limit_windows). Before issue 10 the counter was a key-value read and write.
+state="$(mktemp -d)"
+file_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+file_log="$(mktemp)"
+target/host/spin-test-host --manifest spin.toml --listen "127.0.0.1:${file_port}" \
+    --state-dir "$state" --sqlite @.spin/seed.sql >"$file_log" 2>&1 &
+file_pid=$!
+trap 'kill "$host_pid" "$file_pid" 2>/dev/null || true; rm -rf "$log" "$lua" "$read_lua" "$order_lua" "$file_log" "$state"' EXIT
+for _ in $(seq 1 300); do
+    grep -q "Serving http://" "$file_log" && break
+    kill -0 "$file_pid" 2>/dev/null || { cat "$file_log"; exit 1; }
+    sleep 0.1
+done
+file_base="http://127.0.0.1:${file_port}"
+file_cart="$(curl -sf -X POST "$file_base/cart" -H "authorization: Bearer $token" | sed -E 's/.*"id":"([^"]+)".*/\1/')"
+file_guest="$(curl -sf -X POST "$file_base/cart" | sed -E 's/.*"id":"([^"]+)".*/\1/')"
+p50_ms() { awk '$1 == "50%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 }
+    print v }'; }
+echo "==> rate limit cost, file-backed SQLite: GET /cart/{id}, 2 connections, ${DURATION}"
+guest_out="$(wrk --threads 2 --connections 2 --duration "$DURATION" --latency "$file_base/cart/$file_guest")"
+customer_out="$(wrk --threads 2 --connections 2 --duration "$DURATION" --latency -s "$read_lua" \
+    "$file_base/cart/$file_cart")"
+echo "guest (not counted):     $(grep -E 'Requests/sec' <<<"$guest_out") p50 $(p50_ms <<<"$guest_out") ms"
+echo "customer (counted):      $(grep -E 'Requests/sec' <<<"$customer_out") p50 $(p50_ms <<<"$customer_out") ms"
+grep -E "Non-2xx" <<<"$customer_out" || true
+awk -v g="$(p50_ms <<<"$guest_out")" -v c="$(p50_ms <<<"$customer_out")" \
+    'BEGIN { printf "knowing the caller and counting it: %.2f ms a request at p50\n", c - g }'

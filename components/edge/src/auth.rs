@@ -20,15 +20,15 @@ use std::cell::RefCell;
 
 use o2o_domain::auth::keys::{self, BOOTSTRAP_ADMIN};
 use o2o_domain::auth::{
-    ApiKey, Denied, FixedWindow, Principal, RateDecision, Scope, Scopes, StaffKey, token,
+    ApiKey, Denied, FixedWindow, Principal, RateDecision, Scope, Scopes, StaffKey, rate_limit,
+    token,
 };
 use o2o_domain::ids::CustomerId;
-use o2o_domain::store::KeyValue;
 use spin_sdk::http::Request;
 
-use crate::edge_context::now;
+use crate::edge_context::{count_variable, now};
 use crate::problem::ApiError;
-use crate::spin_store::{SpinKeyValue, SpinSql};
+use crate::spin_store::SpinSql;
 
 /// The header carrying an API key.
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -52,9 +52,14 @@ impl Credential {
     fn of(req: &Request) -> Result<Credential, ApiError> {
         let header = |name: &str| {
             req.header(name)
-                .map(|v| v.as_str().map(str::trim).unwrap_or("\u{0}"))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::trim)
+                        .ok_or_else(|| unauthorized(name, "the header is not text"))
+                })
+                .transpose()
         };
-        match (header(AUTHORIZATION), header(API_KEY_HEADER)) {
+        match (header(AUTHORIZATION)?, header(API_KEY_HEADER)?) {
             (None, None) => Ok(Credential::None),
             (Some(_), Some(_)) => Err(unauthorized(
                 AUTHORIZATION,
@@ -191,13 +196,17 @@ pub fn admit(req: &Request) -> Result<(), ApiError> {
     let Some(subject) = principal.rate_subject() else {
         return Ok(());
     };
-    let rule = FixedWindow {
-        limit: number_variable("rate_limit_requests", DEFAULT_RATE_LIMIT),
-        window_seconds: number_variable("rate_limit_window_seconds", DEFAULT_RATE_WINDOW_SECONDS)
-            .max(1),
+    let count = |name: &str, default: u32| {
+        let count = count_variable(name, i64::from(default), 0..=i64::from(u32::MAX));
+        u32::try_from(count).unwrap_or(default)
     };
-    // A limit that cannot be counted lets the request through: the key-value store being
-    // down should not take the shop down with it. It is logged.
+    let rule = FixedWindow {
+        limit: count("rate_limit_requests", DEFAULT_RATE_LIMIT),
+        window_seconds: count("rate_limit_window_seconds", DEFAULT_RATE_WINDOW_SECONDS).max(1),
+    };
+    // A limit that cannot be counted lets the request through: the database being down
+    // should not take the shop down with it (the request will meet the failure itself if it
+    // needs the database). It is logged.
     if let Err(e) = count_request(&rule, &subject) {
         match e {
             ApiError::TooManyRequests { .. } => return Err(e),
@@ -208,36 +217,13 @@ pub fn admit(req: &Request) -> Result<(), ApiError> {
 }
 
 fn count_request(rule: &FixedWindow, subject: &str) -> Result<(), ApiError> {
-    let now = now();
-    let kv = SpinKeyValue::open_default()?;
-    let key = rule.window_key(subject, now);
-    let already = kv
-        .get(&key)?
-        .and_then(|raw| String::from_utf8(raw).ok())
-        .and_then(|text| text.parse::<u32>().ok())
-        .unwrap_or(0);
-    if already == 0 {
-        // The first request of a window clears the subject's previous window, so that
-        // counters do not pile up in the store.
-        let window = chrono::Duration::seconds(i64::from(rule.window_seconds));
-        kv.delete(&rule.window_key(subject, now - window))?;
-    }
-    match rule.decide(already, now) {
-        RateDecision::Allow { .. } => {
-            kv.set(&key, (already + 1).to_string().as_bytes())?;
-            Ok(())
-        }
+    let db = SpinSql::open_default()?;
+    match rate_limit::count_request(&db, rule, subject, now())? {
+        RateDecision::Allow { .. } => Ok(()),
         RateDecision::Limited {
             retry_after_seconds,
         } => Err(ApiError::TooManyRequests {
             retry_after_seconds,
         }),
     }
-}
-
-fn number_variable(name: &str, default: u32) -> u32 {
-    spin_sdk::variables::get(name)
-        .ok()
-        .and_then(|raw| raw.trim().parse::<u32>().ok())
-        .unwrap_or(default)
 }

@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0011_idempotency_by_caller",
         sql: include_str!("../../../migrations/0011_idempotency_by_caller.sql"),
     },
+    Migration {
+        version: 12,
+        name: "0012_rate_limits",
+        sql: include_str!("../../../migrations/0012_rate_limits.sql"),
+    },
 ];
 
 const APPLIED_COUNT: &str = "SELECT COUNT(*) FROM schema_migrations";
