@@ -7,12 +7,16 @@
 //! A signed-in customer's cart is theirs alone: anyone else asking for it is told it does not
 //! exist (404). A guest cart (made without a token) is reached by its unguessable id, and a
 //! customer who signs in merges it into their own cart.
+//!
+//! Every change is a read-modify-write of the cart's document, run under
+//! `cart_repository::under_write_lock`, so that concurrent changes all apply (issue 10).
 
 mod wire;
 
 use o2o_domain::auth::Principal;
 use o2o_domain::cart_repository::{
-    delete_cart, load_cart, product_is_sold, save_cart, store_exists,
+    delete_cart, load_cart, load_cart_to_change, product_is_sold, save_cart, store_exists,
+    under_write_lock,
 };
 use o2o_domain::{Cart, CartId, Quantity, Sku, StoreId};
 use o2o_edge::auth::{customer, principal};
@@ -84,9 +88,40 @@ fn load_live_cart(
     now: chrono::DateTime<chrono::Utc>,
     caller: &Principal,
 ) -> Result<Cart, ApiError> {
-    load_cart(kv, id, now)?
-        .filter(|cart| caller.may_see(cart.customer_id.as_ref(), &[]))
+    visible(load_cart(kv, id, now)?, id, caller)
+}
+
+/// `load_live_cart` for a change, inside `under_write_lock`.
+fn load_cart_for_change(
+    kv: &SpinKeyValue,
+    id: CartId,
+    now: chrono::DateTime<chrono::Utc>,
+    caller: &Principal,
+) -> Result<Cart, ApiError> {
+    visible(load_cart_to_change(kv, id, now)?, id, caller)
+}
+
+fn visible(cart: Option<Cart>, id: CartId, caller: &Principal) -> Result<Cart, ApiError> {
+    cart.filter(|cart| caller.may_see(cart.customer_id.as_ref(), &[]))
         .ok_or_else(|| ApiError::not_found(format!("no cart {id} (or it expired)")))
+}
+
+/// Loads cart `id` for `caller`, applies `change` and saves it, under the carts' write lock;
+/// the cart as saved.
+fn change_cart(
+    id: CartId,
+    caller: &Principal,
+    now: chrono::DateTime<chrono::Utc>,
+    db: &SpinSql,
+    change: impl FnOnce(&mut Cart) -> Result<(), ApiError>,
+) -> Result<Cart, ApiError> {
+    let kv = SpinKeyValue::open_default()?;
+    under_write_lock(db, || {
+        let mut cart = load_cart_for_change(&kv, id, now, caller)?;
+        change(&mut cart)?;
+        save_cart(&kv, &cart)?;
+        Ok(cart)
+    })
 }
 
 fn create_cart(req: Request, _: Params) -> Result<Response, ApiError> {
@@ -116,9 +151,13 @@ fn get_cart(req: Request, params: Params) -> Result<Response, ApiError> {
 
 fn abandon_cart(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_cart_id(&params)?;
+    let caller = principal(&req)?;
     let kv = SpinKeyValue::open_default()?;
-    load_live_cart(&kv, id, now(), &principal(&req)?)?;
-    delete_cart(&kv, id)?;
+    let db = SpinSql::open_default()?;
+    under_write_lock(&db, || {
+        load_cart_for_change(&kv, id, now(), &caller)?;
+        delete_cart(&kv, id).map_err(ApiError::from)
+    })?;
     Ok(no_content())
 }
 
@@ -135,26 +174,26 @@ fn add_item(req: Request, params: Params) -> Result<Response, ApiError> {
         .field("preferred_store")?;
 
     let (now, ttl) = (now(), cart_ttl());
-    let kv = SpinKeyValue::open_default()?;
-    let mut cart = load_live_cart(&kv, id, now, &principal(&req)?)?;
     let db = SpinSql::open_default()?;
-    if !product_is_sold(&db, &sku)? {
-        return Err(ApiError::unprocessable(
-            "sku",
-            format!("{sku} is not in the catalog"),
-        ));
-    }
-    if let Some(store) = &store
-        && !store_exists(&db, store)?
-    {
-        return Err(ApiError::unprocessable(
-            "preferred_store",
-            format!("{} is not one of our stores", store.as_str()),
-        ));
-    }
-    cart.add(sku, quantity, store, now, ttl)
-        .map_err(cart_error)?;
-    save_cart(&kv, &cart)?;
+    // Who may use the cart is answered (by `change_cart`) before what the catalog says of
+    // the sku.
+    let cart = change_cart(id, &principal(&req)?, now, &db, |cart| {
+        if !product_is_sold(&db, &sku)? {
+            return Err(ApiError::unprocessable(
+                "sku",
+                format!("{sku} is not in the catalog"),
+            ));
+        }
+        if let Some(store) = &store
+            && !store_exists(&db, store)?
+        {
+            return Err(ApiError::unprocessable(
+                "preferred_store",
+                format!("{} is not one of our stores", store.as_str()),
+            ));
+        }
+        cart.add(sku, quantity, store, now, ttl).map_err(cart_error)
+    })?;
     json(200, &to_wire(&cart))
 }
 
@@ -164,11 +203,11 @@ fn set_quantity(req: Request, params: Params) -> Result<Response, ApiError> {
     let body: SetQuantity = parse_json(&req)?;
     let quantity = Quantity::try_from(body.quantity).field("quantity")?;
     let (now, ttl) = (now(), cart_ttl());
-    let kv = SpinKeyValue::open_default()?;
-    let mut cart = load_live_cart(&kv, id, now, &principal(&req)?)?;
-    cart.set_quantity(&sku, quantity, now, ttl)
-        .map_err(cart_error)?;
-    save_cart(&kv, &cart)?;
+    let db = SpinSql::open_default()?;
+    let cart = change_cart(id, &principal(&req)?, now, &db, |cart| {
+        cart.set_quantity(&sku, quantity, now, ttl)
+            .map_err(cart_error)
+    })?;
     json(200, &to_wire(&cart))
 }
 
@@ -176,17 +215,19 @@ fn remove_item(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_cart_id(&params)?;
     let sku = path_sku(&params)?;
     let (now, ttl) = (now(), cart_ttl());
-    let kv = SpinKeyValue::open_default()?;
-    let mut cart = load_live_cart(&kv, id, now, &principal(&req)?)?;
-    cart.remove(&sku, now, ttl).map_err(cart_error)?;
-    save_cart(&kv, &cart)?;
+    let db = SpinSql::open_default()?;
+    let cart = change_cart(id, &principal(&req)?, now, &db, |cart| {
+        cart.remove(&sku, now, ttl).map_err(cart_error)
+    })?;
     json(200, &to_wire(&cart))
 }
 
 /// Merges the guest cart named in the body into the signed-in customer's cart of the path
-/// (at sign-in: the guest's id is all the front end needs to carry over). The
-/// customer's cart is written first (remembering the guest cart), then the guest cart is
-/// deleted: a retry after a failure in between finds the guest cart already counted.
+/// (at sign-in: the guest's id is all the front end needs to carry over). Both carts are read
+/// and written under the carts' write lock, so an add to the guest cart lands either before
+/// the merge (and is carried over) or after it (and finds the guest cart gone). A cart that is
+/// not a guest cart answers exactly like one that does not exist: nothing is learnt about
+/// another customer's cart.
 fn merge_guest_cart(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_cart_id(&params)?;
     customer(&req)?;
@@ -194,19 +235,26 @@ fn merge_guest_cart(req: Request, params: Params) -> Result<Response, ApiError> 
     let guest_id = CartId::parse(&body.guest_cart_id)
         .ok_or_else(|| ApiError::invalid_field("guest_cart_id", "is not a cart id"))?;
     let (now, ttl) = (now(), cart_ttl());
+    let caller = principal(&req)?;
     let kv = SpinKeyValue::open_default()?;
-    let mut cart = load_live_cart(&kv, id, now, &principal(&req)?)?;
-    let Some(guest) = load_cart(&kv, guest_id, now)? else {
-        if cart.has_merged(guest_id) {
-            return json(200, &to_wire_merge(&cart, &Default::default()));
-        }
-        return Err(ApiError::unprocessable(
-            "guest_cart_id",
-            format!("no cart {guest_id} (or it expired)"),
-        ));
-    };
-    let outcome = cart.merge_guest(&guest, now, ttl).map_err(cart_error)?;
-    save_cart(&kv, &cart)?;
-    delete_cart(&kv, guest_id)?;
+    let db = SpinSql::open_default()?;
+    let (cart, outcome) = under_write_lock(&db, || {
+        let mut cart = load_cart_for_change(&kv, id, now, &caller)?;
+        let guest =
+            load_cart_to_change(&kv, guest_id, now)?.filter(|guest| guest.customer_id.is_none());
+        let Some(guest) = guest else {
+            if cart.has_merged(guest_id) {
+                return Ok((cart, Default::default()));
+            }
+            return Err(ApiError::unprocessable(
+                "guest_cart_id",
+                format!("no guest cart {guest_id} (or it expired)"),
+            ));
+        };
+        let outcome = cart.merge_guest(&guest, now, ttl).map_err(cart_error)?;
+        save_cart(&kv, &cart)?;
+        delete_cart(&kv, guest_id)?;
+        Ok((cart, outcome))
+    })?;
     json(200, &to_wire_merge(&cart, &outcome))
 }

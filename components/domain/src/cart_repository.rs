@@ -1,12 +1,20 @@
 //! Where carts are kept: one JSON document per cart in key-value under `cart:<id>`, and the
 //! catalog look-ups a cart change needs (does the sku exist and sell, does the store exist).
-//! An expired cart is treated as absent and removed when it is next read (Spin's key-value has
-//! no TTL of its own).
+//! An expired cart is treated as absent, and removed by the next change that finds it (Spin's
+//! key-value has no TTL of its own).
+//!
+//! A change is a read-modify-write of the document, so every change runs under one lock,
+//! `under_write_lock`: SQLite's write lock (`BEGIN IMMEDIATE`). Spin's key-value has no
+//! compare-and-swap in spin-sdk, and `wasi:keyvalue`'s is missing on Fermyon Cloud, where a
+//! component importing it would not start; SQLite's lock exists wherever the shop runs. Reads
+//! stay one key-value get and take no lock. Concurrent changes of a cart all apply, one after
+//! the other (issue 10: a 200 is never answered for a change that was not kept).
 
 use chrono::{DateTime, Utc};
 
 use crate::cart::Cart;
 use crate::ids::{CartId, StoreId};
+use crate::stock::repository::in_immediate_transaction;
 use crate::store::{KeyValue, Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
@@ -17,23 +25,49 @@ fn cart_key(id: CartId) -> String {
     format!("cart:{id}")
 }
 
-/// Loads a live cart; an expired one is deleted and reported absent.
+/// Runs a change of carts (`work`: load, change, save) under SQLite's write lock, so that no
+/// other change of any cart runs between its read and its write. Nothing is written to SQLite;
+/// the transaction is the lock.
+pub fn under_write_lock<T, E: From<StoreError>>(
+    db: &impl Sql,
+    work: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    in_immediate_transaction(db, work)
+}
+
+/// Loads a live cart; an expired one is reported absent (and left for a change to remove).
 pub fn load_cart(
     kv: &impl KeyValue,
     id: CartId,
     now: DateTime<Utc>,
 ) -> Result<Option<Cart>, StoreError> {
+    Ok(read_cart(kv, id)?.filter(|cart| !cart.is_expired(now)))
+}
+
+/// Loads a live cart for a change, inside `under_write_lock`: an expired one is deleted there
+/// and reported absent.
+pub fn load_cart_to_change(
+    kv: &impl KeyValue,
+    id: CartId,
+    now: DateTime<Utc>,
+) -> Result<Option<Cart>, StoreError> {
+    match read_cart(kv, id)? {
+        Some(cart) if cart.is_expired(now) => {
+            delete_cart(kv, id)?;
+            Ok(None)
+        }
+        live => Ok(live),
+    }
+}
+
+fn read_cart(kv: &impl KeyValue, id: CartId) -> Result<Option<Cart>, StoreError> {
     let key = cart_key(id);
     let Some(bytes) = kv.get(&key)? else {
         return Ok(None);
     };
-    let cart: Cart =
-        serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("{key}: {e}")))?;
-    if cart.is_expired(now) {
-        kv.delete(&key)?;
-        return Ok(None);
-    }
-    Ok(Some(cart))
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| StoreError::Corrupt(format!("{key}: {e}")))
 }
 
 pub fn save_cart(kv: &impl KeyValue, cart: &Cart) -> Result<(), StoreError> {
@@ -83,17 +117,17 @@ mod tests {
     }
 
     #[test]
-    fn a_saved_cart_loads_back_until_it_expires_and_is_then_removed() {
+    fn a_saved_cart_loads_back_until_it_expires_and_a_change_then_removes_it() {
         let kv = MemoryKeyValue::default();
         let now = Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap();
         let cart = Cart::new(None, now, Duration::hours(1));
         save_cart(&kv, &cart).unwrap();
 
         assert_eq!(load_cart(&kv, cart.id, now).unwrap(), Some(cart.clone()));
-        assert_eq!(
-            load_cart(&kv, cart.id, now + Duration::hours(1)).unwrap(),
-            None
-        );
+        let expired = now + Duration::hours(1);
+        assert_eq!(load_cart(&kv, cart.id, expired).unwrap(), None);
+        assert_eq!(kv.0.borrow().len(), 1, "a read does not write");
+        assert_eq!(load_cart_to_change(&kv, cart.id, expired).unwrap(), None);
         assert!(kv.0.borrow().is_empty(), "the expired cart is removed");
     }
 
