@@ -2,13 +2,38 @@
 //! documents (carts, quote snapshots) and `Sql` for everything relational. The Spin
 //! implementations live in the edge kit (`o2o-edge`); tests bring their own beside the tests.
 
-/// A storage failure, as the domain sees it. The edge maps it to a 503/500 problem.
+/// A storage failure, as the domain sees it. The edge maps it to a problem: unavailable is a
+/// 503 (retry), corrupt a 500, and a constraint the write broke a 409 (a retry cannot succeed:
+/// the request meets a state that refuses it) unless the code that ran the query maps it to
+/// what it means there.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StoreError {
     #[error("storage unavailable: {0}")]
     Unavailable(String),
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    /// A UNIQUE, CHECK, NOT NULL or FOREIGN KEY constraint refused a write; `name` is what
+    /// SQLite names (`UNIQUE constraint failed: couriers.id`).
+    #[error("write refused by {name}")]
+    Constraint { name: String },
+}
+
+impl StoreError {
+    /// The error of a database driver's message: SQLite's constraint failures (`UNIQUE
+    /// constraint failed: t.c`, `CHECK constraint failed: name`) become `Constraint`, anything
+    /// else `Unavailable`. The one place such messages are read.
+    pub fn from_driver_message(message: &str) -> StoreError {
+        const KINDS: [&str; 5] = ["UNIQUE", "CHECK", "NOT NULL", "FOREIGN KEY", "PRIMARY KEY"];
+        let failure = KINDS
+            .iter()
+            .find_map(|kind| message.find(&format!("{kind} constraint failed")));
+        match failure {
+            Some(at) => StoreError::Constraint {
+                name: message[at..].trim_end_matches(['"', ')']).to_owned(),
+            },
+            None => StoreError::Unavailable(message.to_owned()),
+        }
+    }
 }
 
 /// A key-value store (Spin's `default` store in production).
@@ -167,6 +192,26 @@ pub mod row {
     #[cfg(test)]
     mod tests {
         use super::*;
+
+        #[test]
+        fn constraint_failures_are_told_apart_from_an_unavailable_store() {
+            assert_eq!(
+                StoreError::from_driver_message("Io(\"UNIQUE constraint failed: couriers.id\")"),
+                StoreError::Constraint {
+                    name: "UNIQUE constraint failed: couriers.id".into()
+                }
+            );
+            assert_eq!(
+                StoreError::from_driver_message("CHECK constraint failed: reserved <= on_hand"),
+                StoreError::Constraint {
+                    name: "CHECK constraint failed: reserved <= on_hand".into()
+                }
+            );
+            assert_eq!(
+                StoreError::from_driver_message("database is locked"),
+                StoreError::Unavailable("database is locked".into())
+            );
+        }
 
         #[test]
         fn columns_read_as_their_type_or_name_where_the_data_is_wrong() {

@@ -155,6 +155,7 @@ impl ApiError {
             ApiError::Storage(StoreError::Corrupt(_)) => {
                 (500, "storage-corrupt", "Stored data unreadable")
             }
+            ApiError::Storage(StoreError::Constraint { .. }) => (409, "conflict", "Conflict"),
         }
     }
 
@@ -194,6 +195,10 @@ impl ApiError {
             }
             ApiError::MethodNotAllowed => "this route does not take that method".to_owned(),
             // Storage details stay in the logs, not in the response.
+            ApiError::Storage(StoreError::Constraint { .. }) => {
+                "the request conflicts with what the shop holds now; a retry will not change that"
+                    .to_owned()
+            }
             ApiError::Storage(_) => "the request could not be completed; retry later".to_owned(),
         }
     }

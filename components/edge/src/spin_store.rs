@@ -68,10 +68,22 @@ fn from_spin(value: sqlite::Value) -> SqlValue {
     }
 }
 
+/// A statement's failure: a constraint it broke is `StoreError::Constraint` (a client error
+/// where it runs, never a "retry" 503); anything else is the database being unavailable.
+fn statement_failed(err: sqlite::Error) -> StoreError {
+    match &err {
+        sqlite::Error::Io(message) => StoreError::from_driver_message(message),
+        _ => unavailable(err),
+    }
+}
+
 impl Sql for SpinSql {
     fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
         let params: Vec<sqlite::Value> = params.iter().map(to_spin).collect();
-        let result = self.0.execute(statement, &params).map_err(unavailable)?;
+        let result = self
+            .0
+            .execute(statement, &params)
+            .map_err(statement_failed)?;
         Ok(SqlRows {
             columns: result.columns,
             rows: result

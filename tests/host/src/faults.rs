@@ -20,8 +20,17 @@ struct FaultState {
     kv_countdown: Option<u64>,
     /// Only operations on keys starting with this are counted (`""`: every operation).
     kv_prefix: String,
-    /// Substrings of SQL that fail; `true` when the rule disarms after firing once.
-    sql: Vec<(String, bool)>,
+    /// Substrings of SQL that fail.
+    sql: Vec<SqlFault>,
+}
+
+#[derive(Debug)]
+struct SqlFault {
+    fragment: String,
+    /// The rule disarms after firing once.
+    once: bool,
+    /// What the failing statement reports.
+    message: String,
 }
 
 impl Faults {
@@ -44,12 +53,26 @@ impl Faults {
     /// Makes every SQL statement containing `fragment` fail with `io("injected fault")` until
     /// [`Faults::clear`].
     pub fn fail_sql_matching(&self, fragment: &str) {
-        self.lock().sql.push((fragment.to_string(), false));
+        self.arm_sql(fragment, false, INJECTED_FAULT);
     }
 
     /// Like [`Faults::fail_sql_matching`], but only the first matching statement fails.
     pub fn fail_sql_matching_once(&self, fragment: &str) {
-        self.lock().sql.push((fragment.to_string(), true));
+        self.arm_sql(fragment, true, INJECTED_FAULT);
+    }
+
+    /// Makes the next statement containing `fragment` fail with `io(message)`, as SQLite
+    /// reports a refused write (`"UNIQUE constraint failed: couriers.id"`).
+    pub fn fail_sql_matching_once_with(&self, fragment: &str, message: &str) {
+        self.arm_sql(fragment, true, message);
+    }
+
+    fn arm_sql(&self, fragment: &str, once: bool, message: &str) {
+        self.lock().sql.push(SqlFault {
+            fragment: fragment.to_owned(),
+            once,
+            message: message.to_owned(),
+        });
     }
 
     /// Disarms every fault.
@@ -80,20 +103,18 @@ impl Faults {
         }
     }
 
-    /// `true` when `statement` must fail; disarms a matching once-only rule.
-    pub(crate) fn sql_fails(&self, statement: &str) -> bool {
+    /// The failure `statement` must report, if any; disarms a matching once-only rule.
+    pub(crate) fn sql_failure(&self, statement: &str) -> Option<String> {
         let mut state = self.lock();
-        let Some(pos) = state
+        let pos = state
             .sql
             .iter()
-            .position(|(f, _)| statement.contains(f.as_str()))
-        else {
-            return false;
-        };
-        if state.sql[pos].1 {
-            state.sql.remove(pos);
+            .position(|fault| statement.contains(fault.fragment.as_str()))?;
+        if state.sql[pos].once {
+            Some(state.sql.remove(pos).message)
+        } else {
+            Some(state.sql[pos].message.clone())
         }
-        true
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, FaultState> {
@@ -129,11 +150,17 @@ mod tests {
         let f = Faults::default();
         f.fail_sql_matching_once("INSERT INTO orders");
         f.fail_sql_matching("DELETE");
-        assert!(f.sql_fails("INSERT INTO orders (id) VALUES (?)"));
-        assert!(!f.sql_fails("INSERT INTO orders (id) VALUES (?)"));
-        assert!(f.sql_fails("DELETE FROM x"));
-        assert!(f.sql_fails("DELETE FROM x"));
+        assert!(
+            f.sql_failure("INSERT INTO orders (id) VALUES (?)")
+                .is_some()
+        );
+        assert!(
+            f.sql_failure("INSERT INTO orders (id) VALUES (?)")
+                .is_none()
+        );
+        assert!(f.sql_failure("DELETE FROM x").is_some());
+        assert!(f.sql_failure("DELETE FROM x").is_some());
         f.clear();
-        assert!(!f.sql_fails("DELETE FROM x"));
+        assert!(f.sql_failure("DELETE FROM x").is_none());
     }
 }

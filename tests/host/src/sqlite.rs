@@ -15,7 +15,6 @@ use rusqlite::{Connection, params_from_iter};
 use wasmtime::component::Resource;
 
 use crate::bindings::fermyon::spin::sqlite::{self, Error, QueryResult, RowResult, Value};
-use crate::faults::INJECTED_FAULT;
 use crate::instance::HostState;
 use crate::storage::{DbLocation, blocking};
 
@@ -182,8 +181,8 @@ impl sqlite::HostConnection for HostState {
         statement: String,
         parameters: Vec<Value>,
     ) -> SqlResult<QueryResult> {
-        if self.app.faults.sql_fails(&statement) {
-            return Ok(Err(Error::Io(INJECTED_FAULT.into())));
+        if let Some(failure) = self.app.faults.sql_failure(&statement) {
+            return Ok(Err(Error::Io(failure)));
         }
         let conn = match self.table.get(&this) {
             Ok(h) => h.conn.clone(),
