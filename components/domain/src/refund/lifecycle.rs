@@ -30,7 +30,7 @@ use crate::stock::{MovementKind, ReasonCode, StockError};
 use crate::store::{Sql, StoreError};
 
 use super::RefundId;
-use super::policy::{RefundAsk, RefundRefused, plan};
+use super::policy::{RefundAsk, RefundRefused, covers_every_line, plan};
 use super::repository::{self as refunds, NewRefund, Refund};
 use super::status::{RefundStatus, RefundTransitionRefused};
 
@@ -285,7 +285,11 @@ fn approve_within(
             )?;
         }
     }
-    if refund.completes_order {
+    // The coupon uses come back once approved refunds cover every unit, counted now, under
+    // the lock: the flag the request was planned with counted refunds then pending, which
+    // may since have been rejected. `give_back_within` gives back once, whichever approval
+    // completes the order.
+    if covers_every_line(order, &refunds::units_refunded_for_good(db, order.id)?) {
         limits::give_back_within(db, order.id)?;
     }
     let approved = Refund {

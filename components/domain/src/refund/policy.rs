@@ -83,6 +83,15 @@ pub enum RefundRefused {
     GoodsNotWithCustomer(OrderStatus),
 }
 
+/// Whether `units` (refunded per order line) cover every unit of the order: the order is
+/// wholly refunded, and the coupon uses it took come back.
+pub fn covers_every_line(order: &Order, units: &BTreeMap<u32, u32>) -> bool {
+    order
+        .lines
+        .iter()
+        .all(|line| units.get(&line.line).copied().unwrap_or(0) >= line.quantity.get())
+}
+
 /// Whether the shop has taken the order's money (what a refund can give back).
 pub fn money_taken(order: &Order) -> bool {
     match order.payment_method {
@@ -235,6 +244,16 @@ mod tests {
                 .collect(),
             goods_returned,
         }
+    }
+
+    #[test]
+    fn an_order_is_wholly_refunded_only_when_every_unit_of_every_line_is() {
+        let order = an_order(OrderStatus::Delivered);
+        let units = |pairs: &[(u32, u32)]| pairs.iter().copied().collect::<BTreeMap<_, _>>();
+        assert!(covers_every_line(&order, &units(&[(0, 3), (1, 2)])));
+        assert!(!covers_every_line(&order, &units(&[(0, 3), (1, 1)])));
+        assert!(!covers_every_line(&order, &units(&[(0, 3)])));
+        assert!(!covers_every_line(&order, &units(&[])));
     }
 
     #[test]

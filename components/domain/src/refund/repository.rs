@@ -4,6 +4,8 @@
 //! both take the last units). Every status change is a guarded
 //! `UPDATE ... WHERE status = <from>`, checked with `SELECT changes()`.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 
 use crate::ids::{CustomerId, OrderId};
@@ -29,6 +31,9 @@ const INSERT_HISTORY: &str = "INSERT INTO refund_status_history (refund_id, seq,
 const REFUNDED_UNITS: &str = "SELECT l.line, SUM(l.quantity) FROM refund_lines l \
      JOIN refunds r ON r.id = l.refund_id \
      WHERE l.order_id = ? AND r.status <> 'rejected' GROUP BY l.line";
+const UNITS_REFUNDED_FOR_GOOD: &str = "SELECT l.line, SUM(l.quantity) FROM refund_lines l \
+     JOIN refunds r ON r.id = l.refund_id \
+     WHERE l.order_id = ? AND r.status IN ('approved', 'completed') GROUP BY l.line";
 const FEE_REFUNDED: &str = "SELECT COUNT(*) FROM refunds WHERE order_id = ? \
      AND status <> 'rejected' AND includes_delivery_fee = 1";
 const REFUND: &str = "SELECT id, order_id, customer_id, status, reason, goods_returned, currency, \
@@ -105,23 +110,44 @@ pub struct NewRefund<'a> {
 /// transaction.
 pub fn already_refunded(db: &impl Sql, order: OrderId) -> Result<AlreadyRefunded, StoreError> {
     let id = order.to_string();
-    let mut already = AlreadyRefunded::default();
-    for row in db.execute(REFUNDED_UNITS, &[text(&id)])?.rows {
-        match (row.first(), row.get(1)) {
-            (Some(SqlValue::Integer(line)), Some(SqlValue::Integer(units))) => {
-                let line = u32::try_from(*line).map_err(|_| corrupt("refund_lines.line"))?;
-                let units = u32::try_from(*units).map_err(|_| corrupt("refund_lines.quantity"))?;
-                already.units.insert(line, units);
-            }
-            other => return Err(corrupt(format!("refund_lines of {id}: {other:?}"))),
-        }
-    }
-    already.delivery_fee = db
+    let units = units_by_line(db, REFUNDED_UNITS, &id)?;
+    let delivery_fee = db
         .execute(FEE_REFUNDED, &[text(&id)])?
         .first_integer()
         .unwrap_or(0)
         > 0;
-    Ok(already)
+    Ok(AlreadyRefunded {
+        units,
+        delivery_fee,
+    })
+}
+
+/// Units per order line that approved or completed refunds gave back: what is refunded for
+/// good, as opposed to asked for and still open to rejection.
+pub fn units_refunded_for_good(
+    db: &impl Sql,
+    order: OrderId,
+) -> Result<BTreeMap<u32, u32>, StoreError> {
+    units_by_line(db, UNITS_REFUNDED_FOR_GOOD, &order.to_string())
+}
+
+fn units_by_line(
+    db: &impl Sql,
+    statement: &str,
+    order: &str,
+) -> Result<BTreeMap<u32, u32>, StoreError> {
+    let mut units = BTreeMap::new();
+    for row in db.execute(statement, &[text(order)])?.rows {
+        match (row.first(), row.get(1)) {
+            (Some(SqlValue::Integer(line)), Some(SqlValue::Integer(count))) => {
+                let line = u32::try_from(*line).map_err(|_| corrupt("refund_lines.line"))?;
+                let count = u32::try_from(*count).map_err(|_| corrupt("refund_lines.quantity"))?;
+                units.insert(line, count);
+            }
+            other => return Err(corrupt(format!("refund_lines of {order}: {other:?}"))),
+        }
+    }
+    Ok(units)
 }
 
 /// Writes a requested refund, its lines and the first step of its timeline, inside the

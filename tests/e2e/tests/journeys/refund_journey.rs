@@ -505,7 +505,7 @@ async fn a_whole_order_refunded_before_delivery_returns_the_delivery_fee_and_the
         cents(&first["total"]) + cents(&last["total"]),
         cents(&order["total"])
     );
-    // the coupon use comes back when that refund is approved, not before
+    // the coupon use comes back when approved refunds cover the whole order, not before
     assert_eq!(
         count(
             &app,
@@ -514,6 +514,19 @@ async fn a_whole_order_refunded_before_delivery_returns_the_delivery_fee_and_the
         1
     );
     app.approve_refund(Some("staff-7"), id(&last))
+        .await
+        .expect(200);
+    // (the seeds' refund, above the automatic threshold, waits for staff: until it is approved
+    // the order is not wholly refunded)
+    assert_eq!(first["status"], "requested");
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions"
+        ),
+        1
+    );
+    app.approve_refund(Some("staff-7"), id(&first))
         .await
         .expect(200);
     assert_eq!(
@@ -641,7 +654,7 @@ async fn a_rejected_refund_frees_its_units_and_moves_no_further() {
 async fn bad_input_is_a_problem_naming_the_field_and_nothing_is_written() {
     let app = a_stocked_shop().await;
     let order = a_collected_order(&app, "order-bad").await;
-    let keys_before = app.count_rows("idempotency_keys");
+    let keys_before = app.count_rows("idempotency_requests");
     let good = a_refund(id(&order)).of(&[("SNK-SEEDS", 1)]);
 
     // no Idempotency-Key
@@ -737,10 +750,76 @@ async fn bad_input_is_a_problem_naming_the_field_and_nothing_is_written() {
     assert_eq!(app.count_rows("refunds"), 0);
     assert_eq!(app.count_rows("refund_lines"), 0);
     assert_eq!(
-        app.count_rows("idempotency_keys"),
+        app.count_rows("idempotency_requests"),
         keys_before,
         "every key given back"
     );
     assert_eq!(app.stored_level("SH-1", "SNK-SEEDS").on_hand, 7);
     assert!(app.outbox_events("refund.requested").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn coupon_uses_come_back_only_when_approved_refunds_cover_every_unit() {
+    // Given a paid delivery order with the coupon, and no refund approved without staff
+    let app = spawn_app(a_shop().with_variable("refund_auto_approve_max", "0.00")).await;
+    app.with_stock(a_stock_level("SH-1", "TEA-OOLONG", 10));
+    app.with_stock(a_stock_level("SH-1", "SNK-SEEDS", 10));
+    let placed = app
+        .place_order(
+            "order-rejected",
+            &an_order()
+                .for_lines(&[("TEA-OOLONG", 1), ("SNK-SEEDS", 3)])
+                .with_coupons(&["WELCOME10"])
+                .delivered_near_the_test_store(),
+        )
+        .await
+        .expect(201);
+    let order = app.pay(&placed.body, "psp-rejected").await.expect(200).body;
+    let uses = |app: &TestApp| count(app, "SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions");
+
+    // When one bag is asked back, then the rest of the order (which, counting that pending
+    // bag, completes it), and the bag's refund is rejected before the rest is approved
+    let bag = app
+        .request_refund_as_staff(
+            "rej-1",
+            "staff-7",
+            &a_refund(id(&order)).of(&[("SNK-SEEDS", 1)]),
+        )
+        .await
+        .expect(201)
+        .body;
+    let rest = app
+        .request_refund_as_staff(
+            "rej-2",
+            "staff-7",
+            &a_refund(id(&order)).of(&[("SNK-SEEDS", 2), ("TEA-OOLONG", 1)]),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(rest["completes_order"], true);
+    app.reject_refund("staff-7", id(&bag), "not damaged")
+        .await
+        .expect(200);
+    app.approve_refund(Some("staff-7"), id(&rest))
+        .await
+        .expect(200);
+
+    // Then one bag is still the customer's: the coupon use stays taken
+    assert_eq!(uses(&app), 1);
+
+    // And when that bag is refunded after all, the order is wholly refunded and it comes back
+    let last_bag = app
+        .request_refund_as_staff(
+            "rej-3",
+            "staff-7",
+            &a_refund(id(&order)).of(&[("SNK-SEEDS", 1)]),
+        )
+        .await
+        .expect(201)
+        .body;
+    app.approve_refund(Some("staff-7"), id(&last_bag))
+        .await
+        .expect(200);
+    assert_eq!(uses(&app), 0);
 }
