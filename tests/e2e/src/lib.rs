@@ -7,6 +7,7 @@
 
 pub mod access_kit;
 pub mod catalog_kit;
+pub mod concurrency_kit;
 pub mod dispatch_kit;
 pub mod feedback_kit;
 pub mod order_kit;
@@ -177,6 +178,7 @@ pub struct CouponBuilder {
     percent: Option<String>,
     max_discount: Option<String>,
     minimum_spend: Option<String>,
+    total_limit: Option<i64>,
     window: (String, String),
 }
 
@@ -189,11 +191,18 @@ pub fn a_coupon(code: &str) -> CouponBuilder {
         percent: None,
         max_discount: None,
         minimum_spend: None,
+        total_limit: None,
         window: (ALWAYS.0.to_owned(), ALWAYS.1.to_owned()),
     }
 }
 
 impl CouponBuilder {
+    /// Redeemable `uses` times in all, by everyone together.
+    pub fn used_at_most(mut self, uses: i64) -> Self {
+        self.total_limit = Some(uses);
+        self
+    }
+
     pub fn amount_off(mut self, amount: &str) -> Self {
         self.kind = "amount-off";
         self.amount = Some(amount.to_owned());
@@ -353,6 +362,22 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
+    /// The host's answer, its JSON body parsed (a body that is not JSON is kept as a string).
+    pub fn from_http(response: http::Response<Vec<u8>>) -> TestResponse {
+        let (parts, body) = response.into_parts();
+        let body = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&body)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()))
+        };
+        TestResponse {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -537,7 +562,8 @@ impl TestApp {
         for c in &catalog.coupons {
             db.execute(
                 "INSERT INTO coupons (code, name, kind, amount, percent, max_discount, \
-                 minimum_spend, starts_at, ends_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 minimum_spend, starts_at, ends_at, total_limit) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 &[
                     text(&c.code),
                     SqlValue::Text(format!("Coupon {}", c.code)),
@@ -548,6 +574,7 @@ impl TestApp {
                     optional(&c.minimum_spend),
                     text(&c.window.0),
                     text(&c.window.1),
+                    c.total_limit.map_or(SqlValue::Null, SqlValue::Integer),
                 ],
             )
             .expect("insert coupon");
@@ -603,18 +630,7 @@ impl TestApp {
     /// Sends a request exactly as built.
     pub async fn send_raw(&self, request: http::Request<Vec<u8>>) -> TestResponse {
         let response = self.app.handle(request).await.expect("the host answers");
-        let (parts, body) = response.into_parts();
-        let body = if body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&body)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned()))
-        };
-        TestResponse {
-            status: parts.status.as_u16(),
-            headers: parts.headers,
-            body,
-        }
+        TestResponse::from_http(response)
     }
 
     /// Creates a cart (a guest's when `customer` is `None`, else signed in as `customer`) and

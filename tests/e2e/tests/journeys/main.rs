@@ -9,6 +9,7 @@ mod authorization_matrix;
 mod cart_bad_input;
 mod cart_journey;
 mod catalog_admin;
+mod concurrency_races;
 mod dispatch_journey;
 mod feedback_journey;
 mod order_journey;
