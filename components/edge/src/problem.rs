@@ -61,8 +61,9 @@ pub enum ApiError {
     TooManyRequests {
         retry_after_seconds: u32,
     },
-    /// A problem another function of the shop answered through service chaining, passed on
-    /// as it came: that function built it in its own one place.
+    /// A problem pricing answered inside place-order (`o2o_quoting`, the quote function's own
+    /// code), carried through the domain as JSON and passed on as it came: it was built in
+    /// this one place already.
     Relayed {
         status: u16,
         problem: serde_json::Value,
@@ -129,6 +130,11 @@ impl ApiError {
         ApiError::NotFound {
             detail: detail.into(),
         }
+    }
+
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> u16 {
+        self.classify().0
     }
 
     /// (status, type slug, title)

@@ -1,84 +1,90 @@
-//! Pricing for place-order, by Spin service chaining to the quote function
-//! (`http://quote.spin.internal`, allowed in spin.toml): the quote function stays the one
-//! place that prices and keeps snapshots, and its answer is frozen here into the domain's
-//! `FrozenQuote`. A problem the quote function answers (an unknown sku, an address no store
-//! reaches) is passed on to the client as it came.
+//! Pricing for place-order, in-process: the same `o2o_quoting::make_quote` the quote function
+//! answers with, so pricing and quote snapshots keep one home without Spin service chaining
+//! (Fermyon Cloud has none, issue 11). A confirmed quote is read back from its snapshot in
+//! key-value. The document is frozen here into the domain's `FrozenQuote`. A problem pricing
+//! answers (an unknown sku, an address no store reaches) is passed on to the client as the
+//! quote function would answer it.
 
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
+use o2o_contract::FulfilmentMode;
+use o2o_domain::geo::GeoPoint;
 use o2o_domain::order::{FrozenLine, FrozenQuote, PlaceOrderError, PriceAsk, Priced, Pricer};
 use o2o_domain::pricing::{CouponCode, PromotionId};
-use o2o_domain::store::StoreError;
+use o2o_domain::store::{KeyValue, Sql, StoreError};
 use o2o_domain::{CartId, Currency, CustomerId, Money, Quantity, QuoteId, Sku, StoreId};
-use serde_json::{Value, json};
-use spin_sdk::http::{Method, Request, Response, run, send};
+use o2o_edge::ApiError;
+use o2o_quoting::basket::{LineSource, QuoteRequest, WantedFulfilment};
+use o2o_quoting::snapshot::{load_quote, save_quote};
+use o2o_quoting::{make_quote, quote_ttl};
+use serde_json::Value;
 
-const QUOTE_URL: &str = "http://quote.spin.internal/quote";
-
-/// The quote function, reached in-process by Spin, asked on behalf of the customer placing the
-/// order: their `Authorization` header goes along, so that the quote function prices for the
-/// same verified customer (member prices, coupons) and lets them read their own snapshot.
-pub struct ChainedQuote {
-    pub authorization: String,
+/// Prices with the stores of the request, for the customer placing the order, at `now`.
+pub struct InProcessQuote<'a, K, S> {
+    pub kv: &'a K,
+    pub db: &'a S,
+    pub customer: &'a CustomerId,
+    pub now: DateTime<Utc>,
 }
 
 fn unavailable(what: impl std::fmt::Display) -> PlaceOrderError {
-    PlaceOrderError::Store(StoreError::Unavailable(format!("quote function: {what}")))
+    PlaceOrderError::Store(StoreError::Unavailable(format!("pricing: {what}")))
 }
 
-fn call(request: Request) -> Result<Response, PlaceOrderError> {
-    run(send::<_, Response>(request)).map_err(unavailable)
+/// A refusal of pricing as place-order passes it on: the problem the quote function would
+/// answer; a storage failure stays one.
+fn refused(err: ApiError) -> PlaceOrderError {
+    match err {
+        ApiError::Storage(store) => PlaceOrderError::Store(store),
+        other => PlaceOrderError::Pricing {
+            status: other.status(),
+            problem: Box::new(other.to_json()),
+        },
+    }
 }
 
-impl Pricer for ChainedQuote {
+impl<K: KeyValue, S: Sql> Pricer for InProcessQuote<'_, K, S> {
     fn price(&self, ask: &PriceAsk<'_>) -> Result<Priced, PlaceOrderError> {
-        let mut body = json!({
-            "lines": ask.lines.iter().map(|(sku, quantity)| json!({
-                "sku": sku.as_str(),
-                "quantity": quantity.get(),
-            })).collect::<Vec<_>>(),
-            "fulfilment": ask.fulfilment_document,
-            "coupon_codes": ask.coupon_codes.iter().map(CouponCode::as_str).collect::<Vec<_>>(),
-        });
-        if ask.fulfilment_document.get("mode").and_then(Value::as_str) == Some("delivery") {
-            body["store_id"] = json!(ask.store.as_str());
-        }
-        let response = call(
-            Request::builder()
-                .method(Method::Post)
-                .uri(QUOTE_URL)
-                .header("content-type", "application/json")
-                .header("authorization", self.authorization.as_str())
-                .body(body.to_string().into_bytes())
-                .build(),
-        )?;
-        let status = *response.status();
-        let document: Value = serde_json::from_slice(response.body()).map_err(unavailable)?;
-        if status != 201 {
-            return Err(PlaceOrderError::Pricing {
-                status,
-                problem: Box::new(document),
-            });
-        }
-        freeze(document)
+        let wire_fulfilment: FulfilmentMode =
+            serde_json::from_value(ask.fulfilment_document.clone()).map_err(unavailable)?;
+        let fulfilment = match &wire_fulfilment {
+            FulfilmentMode::Pickup(_) => WantedFulfilment::Pickup(ask.store.clone()),
+            // Priced from the store place-order chose (the nearest that has every line).
+            FulfilmentMode::Delivery(delivery) => WantedFulfilment::Delivery(
+                GeoPoint::new(delivery.location.lat, delivery.location.lon).map_err(unavailable)?,
+                Some(ask.store.clone()),
+            ),
+        };
+        let request = QuoteRequest {
+            source: LineSource::Lines(ask.lines.to_vec()),
+            customer: Some(ask.customer.clone()),
+            fulfilment,
+            wire_fulfilment,
+            coupon_codes: ask.coupon_codes.to_vec(),
+        };
+        let quote =
+            make_quote(self.kv, self.db, &request, self.now, quote_ttl()).map_err(refused)?;
+        freeze(serde_json::to_value(&quote).map_err(unavailable)?)
     }
 
+    /// The customer's own snapshot (or a guest's, as the quote function lets them read it).
     fn snapshot(&self, id: QuoteId) -> Result<Option<Priced>, PlaceOrderError> {
-        let response = call(
-            Request::builder()
-                .method(Method::Get)
-                .uri(format!("{QUOTE_URL}/{id}"))
-                .header("authorization", self.authorization.as_str())
-                .build(),
-        )?;
-        match *response.status() {
-            200 => {
-                let document: Value =
-                    serde_json::from_slice(response.body()).map_err(unavailable)?;
-                freeze(document).map(Some)
-            }
-            404 => Ok(None),
-            other => Err(unavailable(format!("GET quote answered {other}"))),
+        let quote = load_quote(self.kv, id, self.now)?.filter(|quote| {
+            quote
+                .customer_id
+                .as_deref()
+                .is_none_or(|owner| owner == self.customer.as_str())
+        });
+        match quote {
+            Some(quote) => freeze(serde_json::to_value(&quote).map_err(unavailable)?).map(Some),
+            None => Ok(None),
         }
+    }
+
+    fn keep(&self, quote: &Priced) -> Result<(), PlaceOrderError> {
+        let document: o2o_contract::Quote =
+            serde_json::from_value(quote.document.clone()).map_err(unavailable)?;
+        save_quote(self.kv, &document)?;
+        Ok(())
     }
 }
 

@@ -11,11 +11,10 @@ fn quote_key(id: QuoteId) -> String {
     format!("quote:{id}")
 }
 
-pub fn save_quote(
-    kv: &impl KeyValue,
-    id: QuoteId,
-    quote: &o2o_contract::Quote,
-) -> Result<(), StoreError> {
+/// Keeps `quote` until its `valid_until`.
+pub fn save_quote(kv: &impl KeyValue, quote: &o2o_contract::Quote) -> Result<(), StoreError> {
+    let id = QuoteId::parse(&quote.id)
+        .ok_or_else(|| StoreError::Corrupt(format!("quote id {:?}", quote.id)))?;
     let bytes = serde_json::to_vec(quote).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     kv.set(&quote_key(id), &bytes)
 }
