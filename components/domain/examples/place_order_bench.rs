@@ -1,6 +1,6 @@
 //! Place-order latency of the domain workflow, natively: the whole list of steps (load the
 //! cart, choose the store, price with a fixed-price pricer, reserve, take a coupon use, write
-//! the order with its event, clear the cart) over in-memory SQLite with every migration applied (the host's file-backed
+//! the order with its event and its key's answer in one transaction, clear the cart) over in-memory SQLite with every migration applied (the host's file-backed
 //! SQLite is measured by the host benchmark). A benchmark, not a test: it prints p50/p99 and the rate and
 //! asserts nothing. The pricing engine has its own benchmark (quote_bench).
 //!
@@ -14,8 +14,9 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{Duration, Utc};
 use native_store::{FixedPricer, MemoryKv, NativeSql};
 use o2o_domain::cart_repository::save_cart;
+use o2o_domain::idempotency::{IdempotencyKey, RequestHash, SavedResponse, ScopedKey};
 use o2o_domain::order::{
-    LineSource, OrderPolicy, PaymentMethod, PlaceOrder, WantedFulfilment, place_order,
+    Attempt, LineSource, OrderPolicy, PaymentMethod, PlaceOrder, WantedFulfilment, place_order,
 };
 use o2o_domain::stock::ReservationTtl;
 use o2o_domain::{Cart, CustomerId, Quantity, Sku, StoreId};
@@ -49,7 +50,7 @@ fn main() {
     let customer = CustomerId::parse("cust-bench").unwrap();
     let mut latencies = Vec::with_capacity(orders);
     let started = Instant::now();
-    for _ in 0..orders {
+    for n in 0..orders {
         let mut cart = Cart::new(Some(customer.clone()), now, Duration::days(7));
         for sku in ["TEA-1", "TEA-2", "CUP-1"] {
             cart.add(
@@ -72,7 +73,24 @@ fn main() {
             coupon_codes: vec![],
         };
         let at = Instant::now();
-        place_order(&kv, &db, &pricer, &request, policy, now).expect("placed");
+        let key = ScopedKey::new(
+            "customer:cust-bench",
+            "POST /orders",
+            IdempotencyKey::parse(&format!("bench-{n}")).unwrap(),
+        );
+        let hash = RequestHash::of("POST /orders", cart.id.to_string().as_bytes());
+        let attempt = Attempt {
+            key: &key,
+            hash: &hash,
+            now,
+        };
+        place_order(&kv, &db, &pricer, &request, policy, &attempt, |order| {
+            Ok(SavedResponse {
+                status: 201,
+                body: order.id.to_string(),
+            })
+        })
+        .expect("placed");
         latencies.push(at.elapsed());
     }
     let elapsed = started.elapsed();

@@ -8,13 +8,15 @@
 //! the same text from two customers, or on two routes, is two independent keys, so one
 //! caller can neither replay nor probe another's (issue 10).
 //!
-//! `begin` decides with one `INSERT … ON CONFLICT DO NOTHING`: the request that inserted the
-//! row processes (`StartProcessing`) and ends with `record_response`, or with `abandon` when
-//! it failed, which is its compensation and lets a retry run again; a later request with the
-//! same key and hash gets the saved response back, with a different hash it is refused (422).
-//! A key whose first request is still running answers `InFlight` (409): the issue's three
-//! outcomes cannot say "not finished yet" without either running twice or inventing a
-//! response. Keys are kept 24 hours (issue 5); an older row no longer binds its key.
+//! `begin` decides with one `INSERT … ON CONFLICT DO NOTHING`, inside the transaction of the
+//! work it guards (issue 11): the request that inserted the row processes (`StartProcessing`)
+//! and saves its answer with `record_response` before the commit, so the claim, the work and
+//! the answer commit together or not at all, and a failed or killed request leaves its key
+//! free. A later request with the same key and hash gets the saved response back; with a
+//! different hash it is refused (422). `look_up` reads the same decision without claiming,
+//! so that a finished request is answered before anything else is read. `InFlight` (409) is
+//! left only for rows a request of the old layout claimed outside its transaction. Keys are
+//! kept 24 hours (issue 5); an older row no longer binds its key.
 
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
@@ -30,11 +32,10 @@ const CLAIM_KEY: &str = "INSERT INTO idempotency_requests \
      ON CONFLICT (caller, route, key) DO NOTHING";
 const SAVED: &str = "SELECT request_hash, response_status, response_body \
      FROM idempotency_requests WHERE caller = ? AND route = ? AND key = ?";
+const LIVE: &str = "SELECT request_hash, response_status, response_body \
+     FROM idempotency_requests WHERE caller = ? AND route = ? AND key = ? AND created_at > ?";
 const SAVE_RESPONSE: &str = "UPDATE idempotency_requests \
      SET response_status = ?, response_body = ? \
-     WHERE caller = ? AND route = ? AND key = ? AND request_hash = ? \
-     AND response_status IS NULL";
-const RELEASE_KEY: &str = "DELETE FROM idempotency_requests \
      WHERE caller = ? AND route = ? AND key = ? AND request_hash = ? \
      AND response_status IS NULL";
 
@@ -141,7 +142,8 @@ pub struct SavedResponse {
 /// What to do with a request carrying a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdempotencyOutcome {
-    /// The key is new (or older than 24 hours): process, then `record_response` or `abandon`.
+    /// The key is new (or older than 24 hours): process, then `record_response`, in the
+    /// same transaction as the claim.
     StartProcessing,
     /// Same key, same request, finished: answer this, change nothing.
     ReturnSavedResponse(SavedResponse),
@@ -152,7 +154,8 @@ pub enum IdempotencyOutcome {
 }
 
 /// Claims `key` for the request hashed `hash`, or says what the earlier use of it decided.
-/// Not inside the caller's transaction: the claim must be visible to a concurrent request.
+/// Inside the caller's `BEGIN IMMEDIATE` transaction, so that the claim commits with the work
+/// or not at all, and a concurrent request with the key waits for the lock instead.
 pub fn begin(
     db: &impl Sql,
     key: &ScopedKey,
@@ -184,21 +187,55 @@ pub fn begin(
         return Ok(IdempotencyOutcome::StartProcessing);
     }
     let saved = db.execute(SAVED, &key.params())?;
-    let Some(row) = saved.rows.first() else {
-        // Deleted between our insert and our read (its request abandoned it): the caller may
-        // simply retry; say so rather than process without a claim.
-        return Ok(IdempotencyOutcome::InFlight);
-    };
+    match saved.rows.first() {
+        Some(row) => decided(key, hash, row),
+        // Deleted between our insert and our read (expired and forgotten by a concurrent
+        // claim): the caller may simply retry; say so rather than process without a claim.
+        None => Ok(IdempotencyOutcome::InFlight),
+    }
+}
+
+/// What an earlier use of `key` decided, without claiming it: `StartProcessing` when the key
+/// is free. A request that claims its key inside its own transaction (place-order) looks up
+/// first, so that a finished request is answered again before anything else is read.
+pub fn look_up(
+    db: &impl Sql,
+    key: &ScopedKey,
+    hash: &RequestHash,
+    now: DateTime<Utc>,
+) -> Result<IdempotencyOutcome, StoreError> {
+    let [caller, route, key_text] = key.params();
+    let rows = db.execute(
+        LIVE,
+        &[
+            caller,
+            route,
+            key_text,
+            SqlValue::Text(timestamp(now - kept_for())),
+        ],
+    )?;
+    match rows.rows.first() {
+        None => Ok(IdempotencyOutcome::StartProcessing),
+        Some(row) => decided(key, hash, row),
+    }
+}
+
+/// What a stored row of `key` says to a request hashed `hash`.
+fn decided(
+    key: &ScopedKey,
+    hash: &RequestHash,
+    row: &[SqlValue],
+) -> Result<IdempotencyOutcome, StoreError> {
     let corrupt = || StoreError::Corrupt(format!("{} row", key.describe()));
-    let SqlValue::Text(stored_hash) = &row[0] else {
+    let Some(SqlValue::Text(stored_hash)) = row.first() else {
         return Err(corrupt());
     };
     if stored_hash != hash.as_str() {
         return Ok(IdempotencyOutcome::KeyReusedWithDifferentBody);
     }
-    match (&row[1], &row[2]) {
-        (SqlValue::Null, _) => Ok(IdempotencyOutcome::InFlight),
-        (SqlValue::Integer(status), SqlValue::Text(body)) => {
+    match (row.get(1), row.get(2)) {
+        (Some(SqlValue::Null), _) => Ok(IdempotencyOutcome::InFlight),
+        (Some(SqlValue::Integer(status)), Some(SqlValue::Text(body))) => {
             let status = u16::try_from(*status).map_err(|_| corrupt())?;
             Ok(IdempotencyOutcome::ReturnSavedResponse(SavedResponse {
                 status,
@@ -236,17 +273,6 @@ pub fn record_response(
             key.describe()
         ))),
     }
-}
-
-/// The compensation of `begin`: the request failed and left nothing behind, so its key is
-/// free again and a retry processes anew. A key whose response was saved stays.
-pub fn abandon(db: &impl Sql, key: &ScopedKey, hash: &RequestHash) -> Result<(), StoreError> {
-    let [caller, route, key_text] = key.params();
-    db.execute(
-        RELEASE_KEY,
-        &[caller, route, key_text, SqlValue::from(hash.as_str())],
-    )?;
-    Ok(())
 }
 
 #[cfg(test)]
@@ -324,13 +350,14 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
     }
 
+    /// `raw` as `caller`'s key on `route`.
+    fn key_of(caller: &str, route: &str, raw: &str) -> ScopedKey {
+        ScopedKey::new(caller, route, IdempotencyKey::parse(raw).unwrap())
+    }
+
     /// `raw` as customer cust-1's key on `POST /orders`.
     fn key(raw: &str) -> ScopedKey {
-        ScopedKey::new(
-            "customer:cust-1",
-            "POST /orders",
-            IdempotencyKey::parse(raw).unwrap(),
-        )
+        key_of("customer:cust-1", "POST /orders", raw)
     }
 
     fn created() -> SavedResponse {
@@ -385,11 +412,7 @@ mod tests {
         let db = Sqlite::with_idempotency_keys();
         let orders = RequestHash::of("POST /orders", b"{}");
         begin(&db, &key("k-1"), &orders, at(10)).unwrap();
-        let refunds = ScopedKey::new(
-            "customer:cust-1",
-            "POST /refunds",
-            IdempotencyKey::parse("k-1").unwrap(),
-        );
+        let refunds = key_of("customer:cust-1", "POST /refunds", "k-1");
         let refund = RequestHash::of("POST /refunds", b"{}");
         assert_eq!(
             begin(&db, &refunds, &refund, at(10)),
@@ -405,21 +428,13 @@ mod tests {
         record_response(&db, &key("k-1"), &hash, &created()).unwrap();
 
         // Another customer with the same key and the very same body processes his own
-        let bob = ScopedKey::new(
-            "customer:cust-2",
-            "POST /orders",
-            IdempotencyKey::parse("k-1").unwrap(),
-        );
+        let bob = key_of("customer:cust-2", "POST /orders", "k-1");
         assert_eq!(
             begin(&db, &bob, &hash, at(10)),
             Ok(IdempotencyOutcome::StartProcessing)
         );
         // and with another body he is not told the key exists either
-        let staff = ScopedKey::new(
-            "key:key-1",
-            "POST /orders",
-            IdempotencyKey::parse("k-1").unwrap(),
-        );
+        let staff = key_of("key:key-1", "POST /orders", "k-1");
         let other = RequestHash::of("POST /orders", b"{\"x\":1}");
         assert_eq!(
             begin(&db, &staff, &other, at(10)),
@@ -476,32 +491,6 @@ mod tests {
         assert_eq!(
             begin(&db, &key("k-1"), &hash, at(10)),
             Ok(IdempotencyOutcome::InFlight)
-        );
-    }
-
-    #[test]
-    fn an_abandoned_key_can_be_used_again() {
-        let db = Sqlite::with_idempotency_keys();
-        let hash = RequestHash::of("POST /orders", b"{}");
-        begin(&db, &key("k-1"), &hash, at(10)).unwrap();
-        abandon(&db, &key("k-1"), &hash).unwrap();
-        assert_eq!(db.rows(), 0);
-        assert_eq!(
-            begin(&db, &key("k-1"), &hash, at(10)),
-            Ok(IdempotencyOutcome::StartProcessing)
-        );
-    }
-
-    #[test]
-    fn abandon_never_forgets_a_saved_response() {
-        let db = Sqlite::with_idempotency_keys();
-        let hash = RequestHash::of("POST /orders", b"{}");
-        begin(&db, &key("k-1"), &hash, at(10)).unwrap();
-        record_response(&db, &key("k-1"), &hash, &created()).unwrap();
-        abandon(&db, &key("k-1"), &hash).unwrap();
-        assert_eq!(
-            begin(&db, &key("k-1"), &hash, at(10)),
-            Ok(IdempotencyOutcome::ReturnSavedResponse(created()))
         );
     }
 

@@ -10,13 +10,16 @@ mod native_store;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use native_store::{FixedPricer, MemoryKv, NativeSql};
 use o2o_domain::cart_repository::save_cart;
+use o2o_domain::idempotency::{IdempotencyKey, RequestHash, SavedResponse, ScopedKey};
 use o2o_domain::order::lifecycle::{self, PaymentConfirmation};
 use o2o_domain::order::{
-    LineSource, OrderPolicy, OrderStatus, PaymentMethod, PlaceOrder, PlaceOrderError,
-    WantedFulfilment, place_order,
+    Attempt, LineSource, OrderPolicy, OrderStatus, PaymentMethod, PlaceOrder, PlaceOrderError,
+    PlaceOutcome, Placed, Pricer, WantedFulfilment, place_order,
 };
 use o2o_domain::pricing::CouponCode;
 use o2o_domain::stock::ReservationTtl;
+use o2o_domain::store::KeyValue;
+use o2o_domain::workflow::WorkflowFailed;
 use o2o_domain::{Cart, CustomerId, Money, Quantity, Sku, StoreId};
 
 fn now() -> DateTime<Utc> {
@@ -75,6 +78,52 @@ fn an_order(cart: o2o_domain::CartId, payment: PaymentMethod, coupon: bool) -> P
     }
 }
 
+/// Places `request` under `key` (customer cust-1's, on `POST /orders`), answering with the
+/// order's id.
+fn place_with_key(
+    kv: &impl KeyValue,
+    db: &NativeSql,
+    pricer: &impl Pricer,
+    request: &PlaceOrder,
+    key: &str,
+) -> Result<PlaceOutcome, Box<WorkflowFailed<PlaceOrderError>>> {
+    let key = ScopedKey::new(
+        "customer:cust-1",
+        "POST /orders",
+        IdempotencyKey::parse(key).unwrap(),
+    );
+    let hash = RequestHash::of("POST /orders", format!("{:?}", request.source).as_bytes());
+    let attempt = Attempt {
+        key: &key,
+        hash: &hash,
+        now: now(),
+    };
+    place_order(kv, db, pricer, request, policy(), &attempt, |order| {
+        Ok(SavedResponse {
+            status: 201,
+            body: order.id.to_string(),
+        })
+    })
+}
+
+/// Places `request` under a key of its own; the placed order.
+fn place(
+    kv: &impl KeyValue,
+    db: &NativeSql,
+    pricer: &impl Pricer,
+    request: &PlaceOrder,
+) -> Result<Placed, Box<WorkflowFailed<PlaceOrderError>>> {
+    static KEYS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let key = format!(
+        "key-{}",
+        KEYS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    match place_with_key(kv, db, pricer, request, &key)? {
+        PlaceOutcome::Placed(placed) => Ok(*placed),
+        PlaceOutcome::Replayed(saved) => panic!("a fresh key replayed {saved:?}"),
+    }
+}
+
 fn reserved(db: &NativeSql) -> i64 {
     db.scalar("SELECT reserved FROM stock_levels WHERE store_id = 'SH-1' AND sku = 'TEA-1'")
 }
@@ -103,6 +152,11 @@ fn nothing_left_behind(db: &NativeSql, step: &str) {
         0,
         "{step}"
     );
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM idempotency_requests"),
+        0,
+        "the key is free again after {step}"
+    );
 }
 
 #[test]
@@ -111,13 +165,11 @@ fn a_placed_order_holds_its_goods_takes_its_coupon_use_and_clears_the_cart() {
     let cart = a_cart(&kv, 3);
     let pricer = FixedPricer::at("10.00", now());
 
-    let placed = place_order(
+    let placed = place(
         &kv,
         &db,
         &pricer,
         &an_order(cart, PaymentMethod::Online, true),
-        policy(),
-        now(),
     )
     .unwrap();
 
@@ -135,21 +187,25 @@ fn a_placed_order_holds_its_goods_takes_its_coupon_use_and_clears_the_cart() {
 #[test]
 fn sabotage_after_each_step_undoes_every_step_before_it() {
     for (step, fragment) in [
+        ("claim the key", "INSERT INTO idempotency_requests"),
         ("reserve", "UPDATE stock_levels SET reserved = reserved +"),
         ("take limits", "INSERT INTO coupon_redemptions"),
         ("write the order", "INSERT INTO order_lines"),
         ("append order.placed", "INSERT INTO outbox"),
+        (
+            "save the answer",
+            "UPDATE idempotency_requests SET response_status",
+        ),
+        ("commit", "COMMIT"),
     ] {
         let (db, kv) = (a_shop(), MemoryKv::default());
         let cart = a_cart(&kv, 2);
         db.fail_matching(fragment);
-        let failed = place_order(
+        let failed = place(
             &kv,
             &db,
             &FixedPricer::at("10.00", now()),
             &an_order(cart, PaymentMethod::Online, true),
-            policy(),
-            now(),
         )
         .unwrap_err();
         assert!(
@@ -169,13 +225,11 @@ fn sabotage_after_each_step_undoes_every_step_before_it() {
     let (db, kv) = (a_shop(), MemoryKv::default());
     let cart = a_cart(&kv, 2);
     kv.fail_deletes();
-    place_order(
+    place(
         &kv,
         &db,
         &FixedPricer::at("10.00", now()),
         &an_order(cart, PaymentMethod::Online, true),
-        policy(),
-        now(),
     )
     .expect("placed although the cart could not be cleared");
     assert!(kv.contains(&format!("cart:{cart}")));
@@ -184,17 +238,33 @@ fn sabotage_after_each_step_undoes_every_step_before_it() {
 }
 
 #[test]
+fn the_same_key_places_once_and_answers_the_second_time_with_the_first_answer() {
+    let (db, kv) = (a_shop(), MemoryKv::default());
+    let pricer = FixedPricer::at("10.00", now());
+    let request = an_order(a_cart(&kv, 2), PaymentMethod::Online, false);
+    let PlaceOutcome::Placed(placed) = place_with_key(&kv, &db, &pricer, &request, "k-1").unwrap()
+    else {
+        panic!("the first request places the order");
+    };
+    let again = place_with_key(&kv, &db, &pricer, &request, "k-1").unwrap();
+    assert!(
+        matches!(&again, PlaceOutcome::Replayed(saved) if saved == &placed.answer),
+        "{again:?}"
+    );
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM orders"), 1);
+    assert_eq!(reserved(&db), 2);
+}
+
+#[test]
 fn pay_at_pickup_whose_hold_cannot_be_extended_gives_its_reservation_back() {
     let (db, kv) = (a_shop(), MemoryKv::default());
     let cart = a_cart(&kv, 2);
     db.fail_matching("UPDATE reservations SET expires_at");
-    let failed = place_order(
+    let failed = place(
         &kv,
         &db,
         &FixedPricer::at("10.00", now()),
         &an_order(cart, PaymentMethod::PayAtPickup, false),
-        policy(),
-        now(),
     )
     .unwrap_err();
     assert_eq!(failed.step, "reserve");
@@ -206,23 +276,19 @@ fn pay_at_pickup_whose_hold_cannot_be_extended_gives_its_reservation_back() {
 fn the_last_coupon_use_goes_to_one_order_only_and_comes_back_when_it_is_cancelled() {
     let (db, kv) = (a_shop(), MemoryKv::default());
     let pricer = FixedPricer::at("10.00", now());
-    let first = place_order(
+    let first = place(
         &kv,
         &db,
         &pricer,
         &an_order(a_cart(&kv, 1), PaymentMethod::Online, true),
-        policy(),
-        now(),
     )
     .unwrap();
 
-    let second = place_order(
+    let second = place(
         &kv,
         &db,
         &pricer,
         &an_order(a_cart(&kv, 1), PaymentMethod::Online, true),
-        policy(),
-        now(),
     )
     .unwrap_err();
     assert!(
@@ -239,13 +305,11 @@ fn the_last_coupon_use_goes_to_one_order_only_and_comes_back_when_it_is_cancelle
     lifecycle::cancel(&db, first.order, Some("changed my mind"), now()).unwrap();
     assert_eq!(coupon_uses(&db), 0);
     assert_eq!(reserved(&db), 0);
-    place_order(
+    place(
         &kv,
         &db,
         &pricer,
         &an_order(a_cart(&kv, 1), PaymentMethod::Online, true),
-        policy(),
-        now(),
     )
     .unwrap();
     assert_eq!(coupon_uses(&db), 1);
@@ -255,13 +319,11 @@ fn the_last_coupon_use_goes_to_one_order_only_and_comes_back_when_it_is_cancelle
 fn payment_must_match_the_total_and_an_unpaid_order_expires_with_its_goods() {
     let (db, kv) = (a_shop(), MemoryKv::default());
     let pricer = FixedPricer::at("10.00", now());
-    let placed = place_order(
+    let placed = place(
         &kv,
         &db,
         &pricer,
         &an_order(a_cart(&kv, 2), PaymentMethod::Online, false),
-        policy(),
-        now(),
     )
     .unwrap();
     let paying = |amount: &str| PaymentConfirmation {

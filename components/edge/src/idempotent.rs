@@ -1,13 +1,15 @@
 //! Mutating routes that take an `Idempotency-Key` header, at the HTTP edge: reading the key,
-//! scoping it to the caller and the route, turning `o2o_domain::idempotency::begin`'s outcome
-//! into "process" or "replay" (or the 422 of a key reused for another request by the same
-//! caller, the 409 of one still in flight), and answering a saved response again. The decision
-//! itself is the domain module's; this is its one HTTP mapping.
+//! scoping it to the caller and the route, running the work once per key in one transaction
+//! with the key's claim and answer (`once_per_key`; place-order does the same inside its own
+//! workflow), the 422 of a key reused for another request by the same caller, and answering a
+//! saved response again. The decision itself is the domain module's; this is its one HTTP
+//! mapping.
 
 use chrono::{DateTime, Utc};
 use o2o_domain::idempotency::{
     self, IdempotencyKey, IdempotencyOutcome, RequestHash, SavedResponse, ScopedKey,
 };
+use o2o_domain::stock::repository::in_immediate_transaction;
 use o2o_domain::store::Sql;
 use spin_sdk::http::{Request, Response};
 
@@ -17,16 +19,40 @@ use crate::problem::{ApiError, FieldContext};
 /// The header, as problems name it.
 pub const HEADER: &str = "Idempotency-Key";
 
-/// A key claimed for this request: finish with `record` (success) or `abandon` (failure).
-pub struct Claim {
-    pub key: ScopedKey,
-    pub hash: RequestHash,
+/// What a request done once per key answered.
+pub enum Answered {
+    /// Done now: the answer saved for the key.
+    Done(SavedResponse),
+    /// Done before: the saved answer, again.
+    Replayed(SavedResponse),
 }
 
-/// What to do with the request.
-pub enum Begun {
-    Process(Claim),
-    Replay(SavedResponse),
+/// Runs `work` once per key, in one `BEGIN IMMEDIATE` transaction with the claim of the key and
+/// the saving of its answer (issue 11): the work, the claim and the answer commit together or
+/// not at all, so a failure or a killed instance leaves the key free and nothing written. A
+/// finished request with the key is answered again before anything else is read; a twin
+/// request running at once waits for the lock and then replays this one's answer.
+pub fn once_per_key(
+    db: &impl Sql,
+    key: &ScopedKey,
+    hash: &RequestHash,
+    now: DateTime<Utc>,
+    work: impl FnOnce() -> Result<SavedResponse, ApiError>,
+) -> Result<Answered, ApiError> {
+    match idempotency::look_up(db, key, hash, now)? {
+        IdempotencyOutcome::StartProcessing => {}
+        IdempotencyOutcome::ReturnSavedResponse(saved) => return Ok(Answered::Replayed(saved)),
+        refused => return Err(refusal(refused)),
+    }
+    in_immediate_transaction(db, || match idempotency::begin(db, key, hash, now)? {
+        IdempotencyOutcome::StartProcessing => {
+            let saved = work()?;
+            idempotency::record_response(db, key, hash, &saved)?;
+            Ok(Answered::Done(saved))
+        }
+        IdempotencyOutcome::ReturnSavedResponse(saved) => Ok(Answered::Replayed(saved)),
+        refused => Err(refusal(refused)),
+    })
 }
 
 /// The request's key; `what` names the action in the problem when the header is missing
@@ -42,50 +68,29 @@ pub fn key(req: &Request, what: &str) -> Result<IdempotencyKey, ApiError> {
     IdempotencyKey::parse(raw).field(HEADER)
 }
 
-/// Claims `key`, as the caller's key on `route` (e.g. `POST /orders`), for this request (the
-/// hash covers the route and the raw body).
-pub fn begin(
-    db: &impl Sql,
-    key: IdempotencyKey,
+/// This request's key as it is kept: the caller's key on `route` (e.g. `POST /orders`), with
+/// the hash of the route and the raw body.
+pub fn scoped(
     req: &Request,
+    key: IdempotencyKey,
     route: &str,
-    now: DateTime<Utc>,
-) -> Result<Begun, ApiError> {
+) -> Result<(ScopedKey, RequestHash), ApiError> {
     let key = ScopedKey::new(principal(req)?.caller(), route, key);
-    let hash = RequestHash::of(route, req.body());
-    match idempotency::begin(db, &key, &hash, now)? {
-        IdempotencyOutcome::StartProcessing => Ok(Begun::Process(Claim { key, hash })),
-        IdempotencyOutcome::ReturnSavedResponse(saved) => Ok(Begun::Replay(saved)),
-        IdempotencyOutcome::KeyReusedWithDifferentBody => Err(ApiError::unprocessable(
-            HEADER,
-            "this key was used for a different request; use a new key for a new one",
-        )),
-        IdempotencyOutcome::InFlight => Err(ApiError::Conflict {
-            field: Some(HEADER.into()),
-            detail: "a request with this key is still being processed; retry shortly".into(),
-        }),
-    }
+    Ok((key, RequestHash::of(route, req.body())))
 }
 
-impl Claim {
-    /// Saves the response (status and JSON body) for replays.
-    pub fn record(&self, db: &impl Sql, status: u16, body: &str) -> Result<(), ApiError> {
-        idempotency::record_response(
-            db,
-            &self.key,
-            &self.hash,
-            &SavedResponse {
-                status,
-                body: body.to_owned(),
-            },
-        )?;
-        Ok(())
-    }
-
-    /// The request failed and left nothing behind: its key is free again.
-    pub fn abandon(&self, db: &impl Sql) -> Result<(), ApiError> {
-        idempotency::abandon(db, &self.key, &self.hash)?;
-        Ok(())
+/// The problem of a key that cannot serve this request: used for another request by the
+/// same caller (422), or still in flight (409).
+pub fn refusal(outcome: IdempotencyOutcome) -> ApiError {
+    match outcome {
+        IdempotencyOutcome::InFlight => ApiError::Conflict {
+            field: Some(HEADER.into()),
+            detail: "a request with this key is still being processed; retry shortly".into(),
+        },
+        _ => ApiError::unprocessable(
+            HEADER,
+            "this key was used for a different request; use a new key for a new one",
+        ),
     }
 }
 

@@ -2,13 +2,13 @@
 //! `o2o_domain::order::place`, exactly once per `Idempotency-Key`), read one with its status
 //! timeline, list a customer's orders, cancel, confirm a payment (a webhook signed by the
 //! payment provider), and expire unpaid orders (a sweep for a scheduler). Every rule is
-//! `o2o_domain::order`'s; pricing is the quote function's, reached by Spin service chaining
-//! (`pricing`). This file is the routing table.
+//! `o2o_domain::order`'s; pricing is the quote function's code, run in-process (`pricing`:
+//! Fermyon Cloud has no service chaining). This file is the routing table.
 //!
 //! Orders are placed by signed-in customers (a bearer token). An order is seen and cancelled
 //! by its customer, and by staff whose key holds `dispatch`, `refund-approve` or `reports`
 //! (cancelling: `dispatch`); to anyone else it does not exist (404). The expiry sweep is for a
-//! scheduler's key with `dispatch`; the payment confirmation is signed, not keyed.
+//! scheduler's key with `dispatch`; the payment confirmation is signed, not attempt.
 
 mod pricing;
 mod wire;
@@ -18,12 +18,13 @@ use o2o_domain::idempotency::SavedResponse;
 use o2o_domain::order::Order;
 use o2o_domain::order::lifecycle::{self, PaymentConfirmation};
 use o2o_domain::order::repository as orders;
-use o2o_domain::order::{OrderPolicy, place_order};
+use o2o_domain::order::{Attempt, OrderPolicy, PlaceOrderError, PlaceOutcome, place_order};
 use o2o_domain::stock::ReservationTtl;
+use o2o_domain::store::StoreError;
 use o2o_domain::{CustomerId, OrderId};
 use o2o_edge::auth::{customer, signed_in, staff};
 use o2o_edge::edge_context::{now, seconds_variable};
-use o2o_edge::idempotent::{self, Begun};
+use o2o_edge::idempotent;
 use o2o_edge::inbound::accept_signed;
 use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::query::query_value;
@@ -36,7 +37,7 @@ use serde_json::json;
 use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
-use pricing::ChainedQuote;
+use pricing::InProcessQuote;
 use wire::{
     CancelBody, PaymentBody, PlaceOrderBody, order_error, parse_place_order, place_order_error,
     to_wire,
@@ -95,51 +96,53 @@ fn policy() -> Result<OrderPolicy, ApiError> {
     })
 }
 
-/// `POST /orders`: the workflow, once per key. A request that fails has left nothing behind
-/// and gives its key back, so a retry runs anew; a placed order's response is replayed.
+/// `POST /orders`: the workflow, once per key: a placed order and its key's saved answer
+/// commit together, or nothing does; a finished request's answer is replayed.
 fn place(req: Request, _: Params) -> Result<Response, ApiError> {
     let customer = customer(&req)?;
     let key = idempotent::key(&req, "placing an order")?;
     let body: PlaceOrderBody = parse_json(&req)?;
     let request = parse_place_order(body, customer)?;
-    let pricer = ChainedQuote {
-        authorization: req
-            .header("authorization")
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_owned(),
-    };
+    let (key, hash) = idempotent::scoped(&req, key, "POST /orders")?;
     let policy = policy()?;
     let now = now();
     let db = SpinSql::open_default()?;
-    let claim = match idempotent::begin(&db, key, &req, "POST /orders", now)? {
-        Begun::Process(claim) => claim,
-        Begun::Replay(saved) => {
-            let location = saved_order_location(&saved.body);
-            return Ok(idempotent::respond(saved, location));
-        }
-    };
     let kv = SpinKeyValue::open_default()?;
-    let placed = match place_order(&kv, &db, &pricer, &request, policy, now) {
-        Ok(placed) => placed,
-        Err(failed) => {
-            let failed = *failed;
-            for (step, err) in &failed.compensation_failures {
-                eprintln!("place-order: undoing {step} failed: {err}");
-            }
-            claim.abandon(&db)?;
-            return Err(place_order_error(failed.error));
-        }
+    let pricer = InProcessQuote {
+        kv: &kv,
+        db: &db,
+        customer: &request.customer,
+        now,
     };
-    let order = orders::load(&db, placed.order)?
-        .ok_or_else(|| ApiError::not_found("the order vanished after it was placed"))?;
-    let body = serde_json::to_string(&to_wire(&order)?)
-        .map_err(|e| ApiError::Storage(o2o_domain::store::StoreError::Corrupt(e.to_string())))?;
-    claim.record(&db, 201, &body)?;
-    Ok(idempotent::respond(
-        SavedResponse { status: 201, body },
-        Some(format!("/orders/{}", placed.order)),
-    ))
+    let attempt = Attempt {
+        key: &key,
+        hash: &hash,
+        now,
+    };
+    let answer = |order: &Order| {
+        let body = serde_json::to_string(&to_wire(order).map_err(|_| order_unreadable(order))?)
+            .map_err(|e| PlaceOrderError::Store(StoreError::Corrupt(e.to_string())))?;
+        Ok(SavedResponse { status: 201, body })
+    };
+    match place_order(&kv, &db, &pricer, &request, policy, &attempt, answer) {
+        Ok(PlaceOutcome::Placed(placed)) => Ok(idempotent::respond(
+            placed.answer,
+            Some(format!("/orders/{}", placed.order)),
+        )),
+        Ok(PlaceOutcome::Replayed(saved)) => {
+            let location = saved_order_location(&saved.body);
+            Ok(idempotent::respond(saved, location))
+        }
+        Err(failed) => Err(place_order_error(failed.error)),
+    }
+}
+
+/// A written order that cannot be put on the wire: stored data the rules never wrote.
+fn order_unreadable(order: &Order) -> PlaceOrderError {
+    PlaceOrderError::Store(StoreError::Corrupt(format!(
+        "order {} unreadable",
+        order.id
+    )))
 }
 
 /// The `Location` of a replayed order: its id, read back from the saved body.

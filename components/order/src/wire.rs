@@ -333,6 +333,7 @@ pub fn place_order_error(err: PlaceOrderError) -> ApiError {
             problem: *problem,
         },
         PlaceOrderError::DuplicateLine => ApiError::invalid_field("lines", detail),
+        PlaceOrderError::KeyRefused(outcome) => o2o_edge::idempotent::refusal(outcome),
         PlaceOrderError::QuoteInconsistent(_) => {
             ApiError::Storage(o2o_domain::store::StoreError::Corrupt(detail))
         }

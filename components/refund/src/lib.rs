@@ -17,7 +17,7 @@ use o2o_domain::{Currency, Money, OrderId};
 use o2o_edge::ApiError;
 use o2o_edge::auth::{signed_in, staff};
 use o2o_edge::edge_context::now;
-use o2o_edge::idempotent::{self, Begun};
+use o2o_edge::idempotent::{self, Answered};
 use o2o_edge::inbound::accept_signed;
 use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::query::query_values;
@@ -101,8 +101,9 @@ fn unless_visible(
     }
 }
 
-/// `POST /refunds`: once per key. A request that fails has written nothing and gives its key
-/// back, so a retry runs anew; a refund made is replayed to the same key and body.
+/// `POST /refunds`: once per key. The refund, its key and its saved answer commit together,
+/// so a request that fails (or is killed) has written nothing and a retry runs anew; a refund
+/// made is replayed to the same key and body.
 fn request(req: Request, _: Params) -> Result<Response, ApiError> {
     let requester = requester(&req)?;
     let key = idempotent::key(&req, "requesting a refund")?;
@@ -117,29 +118,19 @@ fn request(req: Request, _: Params) -> Result<Response, ApiError> {
         reason,
         ask,
     };
+    let (key, hash) = idempotent::scoped(&req, key, "POST /refunds")?;
     let now = now();
     let db = SpinSql::open_default()?;
-    let claim = match idempotent::begin(&db, key, &req, "POST /refunds", now)? {
-        Begun::Process(claim) => claim,
-        Begun::Replay(saved) => {
-            let location = refund_location(&saved.body);
-            return Ok(idempotent::respond(saved, location));
-        }
-    };
-    let made = match refund::request(&db, &request, policy(), now) {
-        Ok(made) => made,
-        Err(err) => {
-            claim.abandon(&db)?;
-            return Err(refund_error(err));
-        }
-    };
-    let body = to_wire(&made).to_string();
-    claim.record(&db, 201, &body)?;
-    let location = refund_location(&body);
-    Ok(idempotent::respond(
-        SavedResponse { status: 201, body },
-        location,
-    ))
+    let answered = idempotent::once_per_key(&db, &key, &hash, now, || {
+        let made = refund::request_within(&db, &request, policy(), now).map_err(refund_error)?;
+        Ok(SavedResponse {
+            status: 201,
+            body: to_wire(&made).to_string(),
+        })
+    })?;
+    let (Answered::Done(saved) | Answered::Replayed(saved)) = answered;
+    let location = refund_location(&saved.body);
+    Ok(idempotent::respond(saved, location))
 }
 
 /// The `Location` of a refund answer: its id, read from the body.

@@ -51,8 +51,10 @@ pub enum LimitError {
     Store(#[from] StoreError),
 }
 
-/// Takes the quote's coupon uses and flash-sale units for `order`, all or none.
-pub fn take(
+/// Takes the quote's coupon uses and flash-sale units for `order`, all or none, inside the
+/// caller's transaction (place-order's one transaction), which holds the write lock already,
+/// so that the counts read are the counts raised.
+pub fn take_within(
     db: &impl Sql,
     order: OrderId,
     customer: &CustomerId,
@@ -62,58 +64,56 @@ pub fn take(
     if quote.coupons.is_empty() && quote.flash_sales.is_empty() {
         return Ok(());
     }
-    in_immediate_transaction(db, || {
-        let rules = load_pricing_rules(db, quote.currency, None, None, &quote.coupons)?;
-        let facts = load_pricing_facts(db, &rules, None, Some(customer), now)?;
-        for code in &quote.coupons {
-            let Some(coupon) = rules.coupons.get(code) else {
-                return Err(LimitError::CouponRefused {
-                    code: code.clone(),
-                    reason: "it has been withdrawn".into(),
-                });
-            };
-            let used = facts
-                .coupon_redemptions
-                .get(code)
-                .copied()
-                .unwrap_or_default();
-            if let Some(refusal) = coupon.usage_refusal(used, true) {
-                return Err(LimitError::CouponRefused {
-                    code: code.clone(),
-                    reason: describe(&refusal),
-                });
-            }
-            record(db, order, COUPON, code.as_str(), customer, 1)?;
-            db.execute(
-                TAKE_COUPON_USE,
-                &[code.as_str().into(), customer.as_str().into(), 1.into()],
-            )?;
-        }
-        for (promotion, wanted) in &quote.flash_sales {
-            let sale = rules.promotions.iter().find_map(|p| match &p.kind {
-                PromotionKind::FlashSale(sale) if &p.id == promotion => Some(sale),
-                _ => None,
+    let rules = load_pricing_rules(db, quote.currency, None, None, &quote.coupons)?;
+    let facts = load_pricing_facts(db, &rules, None, Some(customer), now)?;
+    for code in &quote.coupons {
+        let Some(coupon) = rules.coupons.get(code) else {
+            return Err(LimitError::CouponRefused {
+                code: code.clone(),
+                reason: "it has been withdrawn".into(),
             });
-            let left = sale.map_or(0, |sale| sale.units_available(promotion, &facts));
-            if left < *wanted {
-                return Err(LimitError::FlashSaleSoldOut {
-                    promotion: promotion.clone(),
-                    wanted: *wanted,
-                    left,
-                });
-            }
-            record(db, order, FLASH_SALE, promotion.as_str(), customer, *wanted)?;
-            db.execute(
-                TAKE_FLASH_SALE_UNITS,
-                &[
-                    promotion.as_str().into(),
-                    customer.as_str().into(),
-                    i64::from(*wanted).into(),
-                ],
-            )?;
+        };
+        let used = facts
+            .coupon_redemptions
+            .get(code)
+            .copied()
+            .unwrap_or_default();
+        if let Some(refusal) = coupon.usage_refusal(used, true) {
+            return Err(LimitError::CouponRefused {
+                code: code.clone(),
+                reason: describe(&refusal),
+            });
         }
-        Ok(())
-    })
+        record(db, order, COUPON, code.as_str(), customer, 1)?;
+        db.execute(
+            TAKE_COUPON_USE,
+            &[code.as_str().into(), customer.as_str().into(), 1.into()],
+        )?;
+    }
+    for (promotion, wanted) in &quote.flash_sales {
+        let sale = rules.promotions.iter().find_map(|p| match &p.kind {
+            PromotionKind::FlashSale(sale) if &p.id == promotion => Some(sale),
+            _ => None,
+        });
+        let left = sale.map_or(0, |sale| sale.units_available(promotion, &facts));
+        if left < *wanted {
+            return Err(LimitError::FlashSaleSoldOut {
+                promotion: promotion.clone(),
+                wanted: *wanted,
+                left,
+            });
+        }
+        record(db, order, FLASH_SALE, promotion.as_str(), customer, *wanted)?;
+        db.execute(
+            TAKE_FLASH_SALE_UNITS,
+            &[
+                promotion.as_str().into(),
+                customer.as_str().into(),
+                i64::from(*wanted).into(),
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 fn record(

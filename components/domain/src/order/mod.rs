@@ -15,8 +15,8 @@ pub mod status;
 pub use frozen::{FrozenLine, FrozenQuote};
 pub use lifecycle::{OrderError, PaymentConfirmation};
 pub use place::{
-    LineAvailability, LineSource, OrderPolicy, PlaceOrder, PlaceOrderError, Placed, PriceAsk,
-    Priced, Pricer, WantedFulfilment, place_order,
+    Attempt, LineAvailability, LineSource, OrderPolicy, PlaceOrder, PlaceOrderError, PlaceOutcome,
+    Placed, PriceAsk, Priced, Pricer, WantedFulfilment, place_order,
 };
 pub use repository::{Order, OrderLine, StatusChange};
 pub use status::{OrderStatus, PaymentMethod, TransitionRefused};

@@ -1,31 +1,37 @@
 //! Place order, the shop's one workflow (issue 5). Read top to bottom, `place_order` is the
-//! list of steps, each declared beside the action that undoes it (CONVENTIONS.md, "Steps
-//! carry their compensation"):
+//! list of steps (CONVENTIONS.md, "Steps carry their compensation"):
 //!
 //! | step | does | undone by |
 //! |---|---|---|
-//! | load the lines | the cart from key-value (or the lines given) | nothing to undo |
-//! | choose the store | pickup: the one chosen; delivery: the nearest store within its radius that has every line | nothing to undo |
-//! | price | the confirmed quote while valid and matching, else a fresh one; a confirmed total that changed is a conflict | nothing to undo (a snapshot expires by itself) |
-//! | reserve | every line at the store, all or none | releasing the reservation |
-//! | take limits | coupon uses and flash-sale units, within their limits | giving them back |
-//! | write the order | order, lines, timeline and `order.placed`, one transaction | deleting the order and its unsent event |
-//! | clear the cart | delete it from key-value | last step: nothing after it can fail |
+//! | look up the key | a finished request with this Idempotency-Key is answered again | nothing to undo: reads |
+//! | load the lines | the cart from key-value (or the lines given) | nothing to undo: reads |
+//! | choose the store | pickup: the one chosen; delivery: the nearest store within its radius that has every line | nothing to undo: reads |
+//! | price | the confirmed quote while valid and matching, else a fresh one; a confirmed total that changed is a conflict | nothing to undo: reads |
+//! | *one transaction:* claim the key | the caller's key, bound to this request | the rollback |
+//! | reserve | every line at the store, all or none | the rollback |
+//! | take limits | coupon uses and flash-sale units, within their limits | the rollback |
+//! | write the order | order, lines, timeline and `order.placed` in the outbox | the rollback |
+//! | save the answer | the response replayed to the same key | the rollback |
+//! | clear the cart | delete it from key-value, after the commit | never undone: the order stands |
 //!
-//! A failing step undoes the ones before it in reverse order, so a failed order leaves no
-//! reservation, no consumed cap or coupon use and no half-written order. Pricing reaches the
-//! quote function through the `Pricer` port (service chaining under Spin), so that this
-//! workflow stays plain Rust, testable and measurable natively.
+//! Every write of an order is one `BEGIN IMMEDIATE` transaction (issue 11): a failure, a trap
+//! or a killed instance at any point leaves nothing behind (SQLite rolls back a transaction
+//! whose connection goes away), so correctness never depends on code running after a failure,
+//! and the key is "in flight" only while its request holds the lock. Concurrent requests with
+//! one key meet at the claim: the second waits for the lock and then replays the first's
+//! answer. Pricing reaches the quote code through the `Pricer` port, so that this workflow
+//! stays plain Rust, testable and measurable natively.
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use crate::cart_repository::{delete_cart, load_cart};
 use crate::geo::{GeoPoint, NotDeliverable, nearest_delivering_store};
+use crate::idempotency::{self, IdempotencyOutcome, RequestHash, SavedResponse, ScopedKey};
 use crate::ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};
 use crate::pricing::CouponCode;
 use crate::pricing_rules_store::{load_delivering_stores, load_store};
-use crate::stock::repository::{self as stock, NearbyStock};
+use crate::stock::repository::{self as stock, NearbyStock, in_immediate_transaction};
 use crate::stock::{ReservationId, ReservationTtl, StockError};
 use crate::store::{KeyValue, Sql, StoreError};
 use crate::values::{Quantity, Sku};
@@ -33,7 +39,7 @@ use crate::workflow::{Step, WorkflowFailed, run};
 
 use super::frozen::{FrozenQuote, FrozenQuoteError};
 use super::limits::{self, LimitError};
-use super::repository::{self as orders, NewOrder};
+use super::repository::{self as orders, NewOrder, Order};
 use super::status::PaymentMethod;
 
 /// Where the lines come from.
@@ -86,6 +92,9 @@ pub trait Pricer {
     fn price(&self, ask: &PriceAsk<'_>) -> Result<Priced, PlaceOrderError>;
     /// A kept snapshot, while it is valid.
     fn snapshot(&self, id: QuoteId) -> Result<Option<Priced>, PlaceOrderError>;
+    /// Keeps a quote the customer is shown (the new quote a changed price answers with), so
+    /// that it can be confirmed like any quote. Place-order's other pricing is not kept.
+    fn keep(&self, quote: &Priced) -> Result<(), PlaceOrderError>;
 }
 
 /// The shop's settings for new orders.
@@ -143,6 +152,10 @@ pub enum PlaceOrderError {
     DuplicateLine,
     #[error(transparent)]
     Stock(StockError),
+    /// The caller's Idempotency-Key was used for another request, or (a request of the old
+    /// layout only) is still marked in flight.
+    #[error("the Idempotency-Key cannot be used for this request")]
+    KeyRefused(IdempotencyOutcome),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -165,34 +178,93 @@ impl From<LimitError> for PlaceOrderError {
     }
 }
 
-/// What the steps leave for later steps and for their compensations.
+/// What the steps leave for later steps.
 struct Progress {
     lines: Vec<(Sku, Quantity)>,
     cart: Option<CartId>,
     store: Option<StoreId>,
     priced: Option<Priced>,
     reservation: Option<ReservationId>,
+    answer: Option<SavedResponse>,
+    /// A twin request with the same key committed first: its answer.
+    replayed: Option<SavedResponse>,
 }
 
-/// A placed order: its id and the quote it was priced with.
+/// How the one transaction ended when it did not commit.
+enum Aborted {
+    Replay(SavedResponse),
+    Failed(Box<WorkflowFailed<PlaceOrderError>>),
+}
+
+impl From<StoreError> for Aborted {
+    fn from(err: StoreError) -> Self {
+        Aborted::Failed(err.into())
+    }
+}
+
+/// The failure of `step`, as the workflow reports it.
+fn failed_at<E: Into<PlaceOrderError>>(
+    step: &'static str,
+) -> impl Fn(E) -> Box<WorkflowFailed<PlaceOrderError>> {
+    move |err| {
+        Box::new(WorkflowFailed {
+            step,
+            error: err.into(),
+            compensation_failures: Vec::new(),
+        })
+    }
+}
+
+/// A placed order: its id, the quote it was priced with and the answer saved for its key.
 #[derive(Debug, Clone)]
 pub struct Placed {
     pub order: OrderId,
     pub quote: Priced,
+    pub answer: SavedResponse,
 }
 
-/// Runs place-order at `now`. On failure the error of the failing step is returned after
-/// every completed step was undone; a compensation that failed in turn is logged by the
-/// caller from `WorkflowFailed::compensation_failures` (a reservation left behind still
-/// expires by itself).
+/// What a place-order request came to.
+#[derive(Debug, Clone)]
+pub enum PlaceOutcome {
+    Placed(Box<Placed>),
+    /// The key's earlier request finished: its answer, again.
+    Replayed(SavedResponse),
+}
+
+/// One attempt at placing an order: the key it is placed under (whose: `ScopedKey`), the
+/// hash of the request, and when.
+pub struct Attempt<'a> {
+    pub key: &'a ScopedKey,
+    pub hash: &'a RequestHash,
+    pub now: DateTime<Utc>,
+}
+
+/// A failure anywhere in the one transaction: which step, and nothing to undo (the rollback
+/// did it).
+impl From<StoreError> for Box<WorkflowFailed<PlaceOrderError>> {
+    fn from(err: StoreError) -> Self {
+        Box::new(WorkflowFailed {
+            step: "commit",
+            error: err.into(),
+            compensation_failures: Vec::new(),
+        })
+    }
+}
+
+/// Runs place-order at `attempt.now` under its key; `answer` renders the placed order (read back
+/// inside the transaction) as the response saved for the key. On failure the error of the
+/// failing step is returned and nothing was written (`compensation_failures` stays empty: the
+/// rollback undoes everything; it is kept for callers that log it).
 pub fn place_order(
     kv: &impl KeyValue,
     db: &impl Sql,
     pricer: &impl Pricer,
     request: &PlaceOrder,
     policy: OrderPolicy,
-    now: DateTime<Utc>,
-) -> Result<Placed, Box<WorkflowFailed<PlaceOrderError>>> {
+    attempt: &Attempt<'_>,
+    answer: impl FnOnce(&Order) -> Result<SavedResponse, PlaceOrderError>,
+) -> Result<PlaceOutcome, Box<WorkflowFailed<PlaceOrderError>>> {
+    let now = attempt.now;
     let order = OrderId::new(now);
     let mut progress = Progress {
         lines: Vec::new(),
@@ -200,8 +272,25 @@ pub fn place_order(
         store: None,
         priced: None,
         reservation: None,
+        answer: None,
+        replayed: None,
     };
-    let steps: Vec<Step<'_, Progress, PlaceOrderError>> = vec![
+    // A finished request with this key is answered again before anything is priced: the
+    // catalog may have changed since, and the answer must not.
+    let looked_up = idempotency::look_up(db, attempt.key, attempt.hash, now)
+        .map_err(failed_at("look up the key"))?;
+    match looked_up {
+        IdempotencyOutcome::StartProcessing => {}
+        IdempotencyOutcome::ReturnSavedResponse(saved) => {
+            return Ok(PlaceOutcome::Replayed(saved));
+        }
+        refused => {
+            return Err(failed_at("look up the key")(PlaceOrderError::KeyRefused(
+                refused,
+            )));
+        }
+    }
+    let reads: Vec<Step<'_, Progress, PlaceOrderError>> = vec![
         Step::without_compensation("load the lines", |p: &mut Progress| {
             load_lines(kv, request, now, p)
         }),
@@ -214,52 +303,51 @@ pub fn place_order(
             p.priced = Some(price(pricer, request, &p.lines, &store, now)?);
             Ok(())
         }),
-        Step::new(
-            "reserve",
-            |p: &mut Progress| {
+    ];
+    run(&mut progress, reads).map_err(Box::new)?;
+
+    let committed = in_immediate_transaction(db, || {
+        let writes: Vec<Step<'_, Progress, PlaceOrderError>> = vec![
+            Step::without_compensation("claim the key", |p: &mut Progress| {
+                match idempotency::begin(db, attempt.key, attempt.hash, now)? {
+                    IdempotencyOutcome::StartProcessing => Ok(()),
+                    // A twin request with this key committed while this one was pricing:
+                    // this one stops here and answers what the twin answered.
+                    IdempotencyOutcome::ReturnSavedResponse(saved) => {
+                        let refusal = PlaceOrderError::KeyRefused(
+                            IdempotencyOutcome::ReturnSavedResponse(saved.clone()),
+                        );
+                        p.replayed = Some(saved);
+                        Err(refusal)
+                    }
+                    refused => Err(PlaceOrderError::KeyRefused(refused)),
+                }
+            }),
+            Step::without_compensation("reserve", |p: &mut Progress| {
                 let priced = p.priced.as_ref().expect("priced before reserving");
                 let lines = priced
                     .frozen
                     .reservation_lines()
                     .map_err(|_| PlaceOrderError::DuplicateLine)?;
                 let store = &priced.frozen.store;
-                let held = stock::reserve(db, store, &lines, policy.payment_window, now)
+                let held = stock::reserve_within(db, store, &lines, policy.payment_window, now)
                     .map_err(|err| out_of_stock(db, store, &p.lines, err, now))?;
                 if request.payment_method == PaymentMethod::PayAtPickup {
                     let until = now + policy.hold_after_confirmation;
-                    if let Err(err) = stock::extend_hold(db, held.id, until, now) {
-                        // This step's own half: the hold it just made goes back.
-                        if let Err(undo) = stock::release(db, held.id, now) {
-                            eprintln!("reservation {} left to expire: {undo}", held.id);
-                        }
-                        return Err(err.into());
-                    }
+                    stock::extend_hold_within(db, held.id, until, now)?;
                 }
                 p.reservation = Some(held.id);
                 Ok(())
-            },
-            |p: &mut Progress| {
-                if let Some(id) = p.reservation {
-                    stock::release(db, id, now)?;
-                }
-                Ok(())
-            },
-        ),
-        Step::new(
-            "take coupon uses and flash-sale units",
-            |p: &mut Progress| {
-                let priced = p.priced.as_ref().expect("priced before taking limits");
-                limits::take(db, order, &request.customer, &priced.frozen, now)?;
-                Ok(())
-            },
-            |_: &mut Progress| {
-                limits::give_back(db, order)?;
-                Ok(())
-            },
-        ),
-        Step::new(
-            "write the order",
-            |p: &mut Progress| {
+            }),
+            Step::without_compensation(
+                "take coupon uses and flash-sale units",
+                |p: &mut Progress| {
+                    let priced = p.priced.as_ref().expect("priced before taking limits");
+                    limits::take_within(db, order, &request.customer, &priced.frozen, now)?;
+                    Ok(())
+                },
+            ),
+            Step::without_compensation("write the order", |p: &mut Progress| {
                 let priced = p.priced.as_ref().expect("priced before writing");
                 let new_order = NewOrder {
                     id: order,
@@ -271,31 +359,41 @@ pub fn place_order(
                     payment_due_at: (request.payment_method == PaymentMethod::Online)
                         .then(|| policy.payment_window.expires_at(now)),
                 };
-                stock::in_immediate_transaction(db, || orders::insert_placed(db, &new_order, now))?;
+                orders::insert_placed(db, &new_order, now)?;
                 Ok(())
-            },
-            |_: &mut Progress| {
-                stock::in_immediate_transaction(db, || orders::forget_placed(db, order))?;
+            }),
+            Step::without_compensation("save the answer", |p: &mut Progress| {
+                let written = orders::load(db, order)?.ok_or_else(|| {
+                    StoreError::Corrupt(format!("order {order} vanished as it was written"))
+                })?;
+                let saved = answer(&written)?;
+                idempotency::record_response(db, attempt.key, attempt.hash, &saved)?;
+                p.answer = Some(saved);
                 Ok(())
-            },
-        ),
-        // Clearing the cart is a courtesy, not part of the order: the order is committed and
-        // may already be paid, so a failure here is logged and never undoes it (undoing would
-        // delete an order its customer may have paid for).
-        Step::without_compensation("clear the cart", |p: &mut Progress| {
-            if let Some(cart) = p.cart
-                && let Err(err) = delete_cart(kv, cart)
-            {
-                eprintln!("place-order: order {order} placed, its cart {cart} not cleared: {err}");
-            }
-            Ok(())
-        }),
-    ];
-    run(&mut progress, steps).map_err(Box::new)?;
-    Ok(Placed {
+            }),
+        ];
+        run(&mut progress, writes).map_err(|failed| match progress.replayed.take() {
+            Some(saved) => Aborted::Replay(saved),
+            None => Aborted::Failed(Box::new(failed)),
+        })
+    });
+    match committed {
+        Ok(()) => {}
+        Err(Aborted::Replay(saved)) => return Ok(PlaceOutcome::Replayed(saved)),
+        Err(Aborted::Failed(failed)) => return Err(failed),
+    }
+    // Clearing the cart is a courtesy after the commit, not part of the order: the order may
+    // already be paid, so a failure here is logged and never undoes it.
+    if let Some(cart) = progress.cart
+        && let Err(err) = delete_cart(kv, cart)
+    {
+        eprintln!("place-order: order {order} placed, its cart {cart} not cleared: {err}");
+    }
+    Ok(PlaceOutcome::Placed(Box::new(Placed {
         order,
         quote: progress.priced.expect("priced when placed"),
-    })
+        answer: progress.answer.expect("answered when placed"),
+    })))
 }
 
 fn load_lines(
@@ -439,6 +537,7 @@ fn price(
             .as_ref()
             .is_some_and(|c| c.frozen.total.rounded() == frozen.total.rounded());
         if !same_total {
+            pricer.keep(&fresh)?;
             return Err(PlaceOrderError::QuoteChanged {
                 confirmed: id,
                 new_quote: Box::new(fresh.document),

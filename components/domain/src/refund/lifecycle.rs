@@ -122,57 +122,65 @@ pub fn request(
     policy: RefundPolicy,
     now: DateTime<Utc>,
 ) -> Result<Refund, RefundError> {
+    in_immediate_transaction(db, || request_within(db, request, policy, now))
+}
+
+/// `request` inside the caller's transaction, which holds the write lock: the refund route
+/// claims its Idempotency-Key and saves its answer in the same transaction.
+pub fn request_within(
+    db: &impl Sql,
+    request: &RefundRequest,
+    policy: RefundPolicy,
+    now: DateTime<Utc>,
+) -> Result<Refund, RefundError> {
     let id = RefundId::new(now);
-    in_immediate_transaction(db, || {
-        let order =
-            orders::load(db, request.order)?.ok_or(RefundError::OrderNotFound(request.order))?;
-        if let Requester::Customer(customer) = &request.requester
-            && customer != &order.customer
-        {
-            // Someone else's order is no order of theirs: nothing about it is revealed.
-            return Err(RefundError::OrderNotFound(request.order));
-        }
-        let already = refunds::already_refunded(db, order.id)?;
-        let planned = plan(&order, &already, &request.ask)?;
-        let requested_by = request.requester.label();
-        refunds::insert_requested(
+    let order =
+        orders::load(db, request.order)?.ok_or(RefundError::OrderNotFound(request.order))?;
+    if let Requester::Customer(customer) = &request.requester
+        && customer != &order.customer
+    {
+        // Someone else's order is no order of theirs: nothing about it is revealed.
+        return Err(RefundError::OrderNotFound(request.order));
+    }
+    let already = refunds::already_refunded(db, order.id)?;
+    let planned = plan(&order, &already, &request.ask)?;
+    let requested_by = request.requester.label();
+    refunds::insert_requested(
+        db,
+        &NewRefund {
+            id,
+            order: order.id,
+            customer: &order.customer,
+            reason: &request.reason,
+            goods_returned: request.ask.goods_returned,
+            plan: &planned,
+            requested_by: &requested_by,
+        },
+        now,
+    )?;
+    let refund = get(db, id)?;
+    append_outbox_event(
+        db,
+        "refund.requested",
+        &id.to_string(),
+        &event(&refund),
+        now,
+    )?;
+    if let Requester::Staff(staff) = &request.requester {
+        // Every staff action lands in the audit log (DESIGN.md, Security).
+        append_audit_entry(
             db,
-            &NewRefund {
-                id,
-                order: order.id,
-                customer: &order.customer,
-                reason: &request.reason,
-                goods_returned: request.ask.goods_returned,
-                plan: &planned,
-                requested_by: &requested_by,
-            },
-            now,
-        )?;
-        let refund = get(db, id)?;
-        append_outbox_event(
-            db,
-            "refund.requested",
+            staff,
+            "refund.request",
             &id.to_string(),
+            &json!(null),
             &event(&refund),
             now,
         )?;
-        if let Requester::Staff(staff) = &request.requester {
-            // Every staff action lands in the audit log (DESIGN.md, Security).
-            append_audit_entry(
-                db,
-                staff,
-                "refund.request",
-                &id.to_string(),
-                &json!(null),
-                &event(&refund),
-                now,
-            )?;
-        }
-        if refund.total.amount() <= policy.auto_approve_max.amount() {
-            approve_within(db, &refund, &order, AUTO_APPROVER, now)?;
-        }
-        Ok(())
-    })?;
+    }
+    if refund.total.amount() <= policy.auto_approve_max.amount() {
+        approve_within(db, &refund, &order, AUTO_APPROVER, now)?;
+    }
     get(db, id)
 }
 

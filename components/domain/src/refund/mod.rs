@@ -14,7 +14,7 @@ pub mod status;
 pub use amount::{UnitsExceeded, refund_for_units, remaining_on_line};
 pub use lifecycle::{
     RefundCompletion, RefundError, RefundPolicy, RefundRequest, Requester, approve, complete,
-    reject, request,
+    reject, request, request_within,
 };
 pub use policy::{AlreadyRefunded, RefundAsk, RefundPlan, RefundRefused, plan};
 pub use repository::{Refund, RefundLine, RefundStatusChange};

@@ -385,7 +385,7 @@ fn reservation_summary(reservation: &Reservation) -> Value {
 }
 
 /// `reserve` inside the caller's transaction.
-fn reserve_within(
+pub fn reserve_within(
     db: &impl Sql,
     store: &StoreId,
     lines: &ReservationLines,

@@ -215,4 +215,9 @@ impl Pricer for FixedPricer {
     fn snapshot(&self, _: QuoteId) -> Result<Option<Priced>, PlaceOrderError> {
         Ok(None)
     }
+
+    /// A fixed price has no snapshots to keep: nothing is kept, as nothing is read back.
+    fn keep(&self, _: &Priced) -> Result<(), PlaceOrderError> {
+        Ok(())
+    }
 }

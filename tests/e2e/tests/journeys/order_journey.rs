@@ -1,5 +1,5 @@
-//! Place-order journeys through the built `o2o_order.wasm` (pricing by service chaining to
-//! `o2o_quote.wasm`): orders for pickup and for delivery from a cart, exactly once per
+//! Place-order journeys through the built `o2o_order.wasm` (pricing in-process with the quote
+//! function's code): orders for pickup and for delivery from a cart, exactly once per
 //! Idempotency-Key, two customers racing for the last units, confirmed quotes honoured or
 //! refused as changed, signed payments (and bad, replayed or wrong-amount ones refused),
 //! cancellation and expiry giving stock and coupon uses back, and a failure at every step of

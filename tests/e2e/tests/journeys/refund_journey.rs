@@ -67,6 +67,37 @@ async fn a_collected_order(app: &TestApp, key: &str) -> Value {
     order
 }
 
+/// cust-1's paid delivery order of 1 oolong and 3 bags of seeds with WELCOME10, not delivered.
+async fn a_paid_delivery_with_the_coupon(app: &TestApp, key: &str) -> Value {
+    let placed = app
+        .place_order(
+            key,
+            &an_order()
+                .for_lines(&[("TEA-OOLONG", 1), ("SNK-SEEDS", 3)])
+                .with_coupons(&["WELCOME10"])
+                .delivered_near_the_test_store(),
+        )
+        .await
+        .expect(201);
+    app.pay(&placed.body, &format!("psp-{key}"))
+        .await
+        .expect(200)
+        .body
+}
+
+/// Staff member staff-7 asks back `lines` of `order` under `key`: the refund made.
+async fn staff_asks_back(app: &TestApp, key: &str, order: &Value, lines: &[(&str, i64)]) -> Value {
+    app.request_refund_as_staff(key, "staff-7", &a_refund(id(order)).of(lines))
+        .await
+        .expect(201)
+        .body
+}
+
+/// The coupon uses taken and not given back.
+fn coupon_uses(app: &TestApp) -> i64 {
+    count(app, "SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions")
+}
+
 fn cents(money: &Value) -> i64 {
     let raw = amount(money);
     let (whole, fraction) = raw.split_once('.').expect("two decimals");
@@ -446,36 +477,12 @@ async fn concurrent_refund_requests_never_refund_more_than_the_line() {
 async fn a_whole_order_refunded_before_delivery_returns_the_delivery_fee_and_the_coupon_use() {
     // Given a paid delivery order with the coupon, not delivered yet
     let app = a_stocked_shop().await;
-    let placed = app
-        .place_order(
-            "order-whole",
-            &an_order()
-                .for_lines(&[("TEA-OOLONG", 1), ("SNK-SEEDS", 3)])
-                .with_coupons(&["WELCOME10"])
-                .delivered_near_the_test_store(),
-        )
-        .await
-        .expect(201);
-    let order = app.pay(&placed.body, "psp-whole").await.expect(200).body;
+    let order = a_paid_delivery_with_the_coupon(&app, "order-whole").await;
     assert_eq!(amount(&order["delivery_fee"]), "6.00");
-    assert_eq!(
-        count(
-            &app,
-            "SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions"
-        ),
-        1
-    );
+    assert_eq!(coupon_uses(&app), 1);
 
     // When staff refund one line, then the other (the goods never left the store)
-    let first = app
-        .request_refund_as_staff(
-            "whole-1",
-            "staff-7",
-            &a_refund(id(&order)).of(&[("SNK-SEEDS", 3)]),
-        )
-        .await
-        .expect(201)
-        .body;
+    let first = staff_asks_back(&app, "whole-1", &order, &[("SNK-SEEDS", 3)]).await;
     assert_eq!(cents(&first["delivery_fee"]), 0, "not the whole order yet");
     let staff_7 = app.actor("staff-7", "refund-approve").await;
     assert_eq!(first["requested_by"], format!("staff:{staff_7}"));
@@ -487,15 +494,7 @@ async fn a_whole_order_refunded_before_delivery_returns_the_delivery_fee_and_the
                 && subject == id(&first)),
         "a staff request is audited"
     );
-    let last = app
-        .request_refund_as_staff(
-            "whole-2",
-            "staff-7",
-            &a_refund(id(&order)).of(&[("TEA-OOLONG", 1)]),
-        )
-        .await
-        .expect(201)
-        .body;
+    let last = staff_asks_back(&app, "whole-2", &order, &[("TEA-OOLONG", 1)]).await;
 
     // Then the refund completing the order carries the delivery fee, and all together are
     // exactly the order total
@@ -506,36 +505,18 @@ async fn a_whole_order_refunded_before_delivery_returns_the_delivery_fee_and_the
         cents(&order["total"])
     );
     // the coupon use comes back when approved refunds cover the whole order, not before
-    assert_eq!(
-        count(
-            &app,
-            "SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions"
-        ),
-        1
-    );
+    assert_eq!(coupon_uses(&app), 1);
     app.approve_refund(Some("staff-7"), id(&last))
         .await
         .expect(200);
     // (the seeds' refund, above the automatic threshold, waits for staff: until it is approved
     // the order is not wholly refunded)
     assert_eq!(first["status"], "requested");
-    assert_eq!(
-        count(
-            &app,
-            "SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions"
-        ),
-        1
-    );
+    assert_eq!(coupon_uses(&app), 1);
     app.approve_refund(Some("staff-7"), id(&first))
         .await
         .expect(200);
-    assert_eq!(
-        count(
-            &app,
-            "SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions"
-        ),
-        0
-    );
+    assert_eq!(coupon_uses(&app), 0);
     // goods cannot come back from an order that never reached the customer
     app.request_refund(
         "whole-3",
@@ -764,39 +745,18 @@ async fn coupon_uses_come_back_only_when_approved_refunds_cover_every_unit() {
     let app = spawn_app(a_shop().with_variable("refund_auto_approve_max", "0.00")).await;
     app.with_stock(a_stock_level("SH-1", "TEA-OOLONG", 10));
     app.with_stock(a_stock_level("SH-1", "SNK-SEEDS", 10));
-    let placed = app
-        .place_order(
-            "order-rejected",
-            &an_order()
-                .for_lines(&[("TEA-OOLONG", 1), ("SNK-SEEDS", 3)])
-                .with_coupons(&["WELCOME10"])
-                .delivered_near_the_test_store(),
-        )
-        .await
-        .expect(201);
-    let order = app.pay(&placed.body, "psp-rejected").await.expect(200).body;
-    let uses = |app: &TestApp| count(app, "SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions");
+    let order = a_paid_delivery_with_the_coupon(&app, "order-rejected").await;
 
     // When one bag is asked back, then the rest of the order (which, counting that pending
     // bag, completes it), and the bag's refund is rejected before the rest is approved
-    let bag = app
-        .request_refund_as_staff(
-            "rej-1",
-            "staff-7",
-            &a_refund(id(&order)).of(&[("SNK-SEEDS", 1)]),
-        )
-        .await
-        .expect(201)
-        .body;
-    let rest = app
-        .request_refund_as_staff(
-            "rej-2",
-            "staff-7",
-            &a_refund(id(&order)).of(&[("SNK-SEEDS", 2), ("TEA-OOLONG", 1)]),
-        )
-        .await
-        .expect(201)
-        .body;
+    let bag = staff_asks_back(&app, "rej-1", &order, &[("SNK-SEEDS", 1)]).await;
+    let rest = staff_asks_back(
+        &app,
+        "rej-2",
+        &order,
+        &[("SNK-SEEDS", 2), ("TEA-OOLONG", 1)],
+    )
+    .await;
     assert_eq!(rest["completes_order"], true);
     app.reject_refund("staff-7", id(&bag), "not damaged")
         .await
@@ -806,20 +766,12 @@ async fn coupon_uses_come_back_only_when_approved_refunds_cover_every_unit() {
         .expect(200);
 
     // Then one bag is still the customer's: the coupon use stays taken
-    assert_eq!(uses(&app), 1);
+    assert_eq!(coupon_uses(&app), 1);
 
     // And when that bag is refunded after all, the order is wholly refunded and it comes back
-    let last_bag = app
-        .request_refund_as_staff(
-            "rej-3",
-            "staff-7",
-            &a_refund(id(&order)).of(&[("SNK-SEEDS", 1)]),
-        )
-        .await
-        .expect(201)
-        .body;
+    let last_bag = staff_asks_back(&app, "rej-3", &order, &[("SNK-SEEDS", 1)]).await;
     app.approve_refund(Some("staff-7"), id(&last_bag))
         .await
         .expect(200);
-    assert_eq!(uses(&app), 0);
+    assert_eq!(coupon_uses(&app), 0);
 }
