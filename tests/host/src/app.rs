@@ -18,6 +18,7 @@ use crate::bindings::SpinPlatform;
 use crate::clock::TestClock;
 use crate::compile_cache::{default_cache_dir, load_component, shared_engine};
 use crate::faults::Faults;
+use crate::instance::HostCalls;
 use crate::instance::{HostState, dispatch};
 use crate::key_value::{KeyValueInspector, KeyValueStores};
 use crate::manifest::Manifest;
@@ -62,6 +63,17 @@ pub(crate) struct AppShared {
     pub(crate) databases: Databases,
     pub(crate) faults: Faults,
     pub(crate) clock: TestClock,
+    /// The Spin host calls of each component's latest finished request.
+    pub(crate) last_calls: std::sync::Mutex<HashMap<String, HostCalls>>,
+}
+
+impl AppShared {
+    pub(crate) fn record_calls(&self, component: &str, calls: HostCalls) {
+        self.last_calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(component.to_owned(), calls);
+    }
 }
 
 /// A component ready to instantiate, with what the manifest grants it.
@@ -156,6 +168,7 @@ impl SpinApp {
                 key_value,
                 databases,
                 faults: Faults::default(),
+                last_calls: std::sync::Mutex::default(),
                 clock: TestClock::default(),
             }),
         })
@@ -234,6 +247,17 @@ impl SpinApp {
     }
 
     /// The fault switches of this app.
+    /// The Spin host calls (SQL statements, key-value operations, ...) of the latest finished
+    /// request served by `component`: what tests hold a route's round trips to.
+    pub fn last_host_calls(&self, component: &str) -> Option<HostCalls> {
+        self.shared
+            .last_calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(component)
+            .copied()
+    }
+
     pub fn faults(&self) -> &Faults {
         &self.shared.faults
     }

@@ -22,6 +22,10 @@ struct FaultState {
     kv_prefix: String,
     /// Substrings of SQL that fail.
     sql: Vec<SqlFault>,
+    /// The component whose instances trap, and how many of its Spin host calls pass first.
+    trap: Option<(String, u64)>,
+    /// How many traps were injected.
+    traps_fired: u64,
 }
 
 #[derive(Debug)]
@@ -75,9 +79,44 @@ impl Faults {
         });
     }
 
+    /// Makes the `n`-th Spin host call (1-based, counted from this call: a key-value,
+    /// SQLite or variables operation, opening a store or a connection included) of instances of
+    /// `component` trap, as a killed or crashed instance would: the guest stops there, with no
+    /// chance to run any code after it. Fires once. `n == 0` disarms.
+    pub fn trap_at_host_call(&self, component: &str, n: u64) {
+        self.lock().trap = (n > 0).then(|| (component.to_owned(), n));
+    }
+
+    /// How many traps were injected since the app started.
+    pub fn traps_fired(&self) -> u64 {
+        self.lock().traps_fired
+    }
+
     /// Disarms every fault.
     pub fn clear(&self) {
-        *self.lock() = FaultState::default();
+        let fired = self.lock().traps_fired;
+        *self.lock() = FaultState {
+            traps_fired: fired,
+            ..FaultState::default()
+        };
+    }
+
+    /// Counts one Spin host call of `component`; `true` when it must trap.
+    pub(crate) fn host_call_traps(&self, component: &str) -> bool {
+        let mut state = self.lock();
+        match &mut state.trap {
+            Some((armed, n)) if armed == component => {
+                if *n == 1 {
+                    state.trap = None;
+                    state.traps_fired += 1;
+                    true
+                } else {
+                    *n -= 1;
+                    false
+                }
+            }
+            _ => false,
+        }
     }
 
     /// Counts one key-value operation on `key` (`None`: get-keys); `true` when it must fail.

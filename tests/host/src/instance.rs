@@ -25,6 +25,8 @@ pub struct HostState {
     pub(crate) app: Arc<AppShared>,
     pub(crate) component: Arc<ComponentRuntime>,
     pub(crate) table: ResourceTable,
+    /// The Spin host calls this request made, by kind.
+    pub(crate) calls: HostCalls,
     wasi: WasiCtx,
     http: WasiHttpCtx,
     hooks: OutboundHooks,
@@ -65,10 +67,59 @@ impl HostState {
             app,
             component,
             table: ResourceTable::new(),
+            calls: HostCalls::default(),
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),
             hooks,
         }
+    }
+}
+
+/// The Spin host calls one request made: what a component costs in round trips to its stores
+/// (each is one under Spin with remote Redis or libSQL backends).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HostCalls {
+    /// SQL statements executed.
+    pub sql: u32,
+    /// SQLite connections opened.
+    pub sql_opens: u32,
+    /// Key-value operations (get, set, delete, exists, get-keys).
+    pub kv: u32,
+    /// Key-value stores opened.
+    pub kv_opens: u32,
+    /// Variables read.
+    pub variables: u32,
+}
+
+/// A kind of Spin host call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HostCall {
+    Sql,
+    SqlOpen,
+    Kv,
+    KvOpen,
+    Variable,
+}
+
+impl HostState {
+    /// Counts a Spin host call of this request, and traps it when a fault says so (the
+    /// `Err` becomes a trap of the guest).
+    pub(crate) fn host_call(&mut self, call: HostCall) -> wasmtime::Result<()> {
+        let counter = match call {
+            HostCall::Sql => &mut self.calls.sql,
+            HostCall::SqlOpen => &mut self.calls.sql_opens,
+            HostCall::Kv => &mut self.calls.kv,
+            HostCall::KvOpen => &mut self.calls.kv_opens,
+            HostCall::Variable => &mut self.calls.variables,
+        };
+        *counter += 1;
+        if self.app.faults.host_call_traps(&self.component.id) {
+            wasmtime::bail!(
+                "injected trap at {call:?} of component {}",
+                self.component.id
+            );
+        }
+        Ok(())
     }
 }
 
@@ -121,42 +172,61 @@ pub(crate) async fn dispatch(
         .map_err(anyhow::Error::from)?;
     let pre = component.pre.clone();
     let task = tokio::task::spawn(async move {
-        let proxy = pre.instantiate_async(&mut store).await?;
-        proxy
-            .wasi_http_incoming_handler()
-            .call_handle(&mut store, req, out)
-            .await
+        let outcome = async {
+            let proxy = pre.instantiate_async(&mut store).await?;
+            proxy
+                .wasi_http_incoming_handler()
+                .call_handle(&mut store, req, out)
+                .await
+        }
+        .await;
+        (outcome, store.data().calls)
     });
 
     let component_id = &component.id;
-    match receiver.await {
+    let response = match receiver.await {
         Ok(Ok(response)) => {
             let (parts, body) = response.into_parts();
             match body.collect().await {
-                Ok(collected) => Ok(http::Response::from_parts(parts, collected.to_bytes())),
+                Ok(collected) => http::Response::from_parts(parts, collected.to_bytes()),
                 Err(e) => {
                     // The guest failed (usually trapped) while writing the body.
                     let detail = match task.await {
-                        Ok(Err(trap)) => format!("{trap:?}"),
+                        Ok((Err(trap), calls)) => {
+                            app.record_calls(component_id, calls);
+                            format!("{trap:?}")
+                        }
                         _ => format!("{e:?}"),
                     };
-                    Ok(internal_error(component_id, &detail))
+                    return Ok(internal_error(component_id, &detail));
                 }
             }
         }
-        Ok(Err(code)) => Ok(internal_error(
+        Ok(Err(code)) => internal_error(
             component_id,
             &format!("component responded with error code {code:?}"),
-        )),
+        ),
         Err(_) => {
             let detail = match task.await {
-                Ok(Ok(())) => "component did not set a response".to_string(),
-                Ok(Err(trap)) => format!("{trap:?}"),
+                Ok((Ok(()), calls)) => {
+                    app.record_calls(component_id, calls);
+                    "component did not set a response".to_string()
+                }
+                Ok((Err(trap), calls)) => {
+                    app.record_calls(component_id, calls);
+                    format!("{trap:?}")
+                }
                 Err(join) => format!("instance task failed: {join}"),
             };
-            Ok(internal_error(component_id, &detail))
+            return Ok(internal_error(component_id, &detail));
         }
+    };
+    // The handler has answered; its instance ends with it. Waiting for that keeps the count
+    // of its host calls exact for whoever reads it next.
+    if let Ok((_, calls)) = task.await {
+        app.record_calls(component_id, calls);
     }
+    Ok(response)
 }
 
 /// The 500 Spin answers when a component fails; the reason goes to stderr, as Spin logs it.

@@ -12,7 +12,7 @@ use wasmtime::component::Resource;
 
 use crate::bindings::fermyon::spin::key_value::{self, Error};
 use crate::faults::INJECTED_FAULT;
-use crate::instance::HostState;
+use crate::instance::{HostCall, HostState};
 use crate::storage::{DbLocation, blocking};
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS spin_key_value (
@@ -165,6 +165,7 @@ impl HostState {
         handle: &Resource<StoreHandle>,
         key: Option<&str>,
     ) -> wasmtime::Result<Result<StoreData, Error>> {
+        self.host_call(HostCall::Kv)?;
         if self.app.faults.kv_op_fails(key) {
             return Ok(Err(Error::Other(INJECTED_FAULT.into())));
         }
@@ -188,6 +189,7 @@ impl key_value::Host for HostState {}
 
 impl key_value::HostStore for HostState {
     async fn open(&mut self, label: String) -> KvResult<Resource<StoreHandle>> {
+        self.host_call(HostCall::KvOpen)?;
         if !self.component.key_value_stores.contains(&label) {
             return Ok(Err(Error::AccessDenied));
         }

@@ -43,6 +43,7 @@ pub use app::{DEFAULT_AUTHORITY, DEFAULT_STORE, HostOptions, SpinApp};
 pub use clock::TestClock;
 pub use compile_cache::default_cache_dir;
 pub use faults::{Faults, INJECTED_FAULT};
+pub use instance::HostCalls;
 pub use key_value::KeyValueInspector;
 pub use outbound::AllowedHosts;
 pub use routing::{ListedRoute, RouteMatch, Router};

@@ -15,7 +15,7 @@ use rusqlite::{Connection, params_from_iter};
 use wasmtime::component::Resource;
 
 use crate::bindings::fermyon::spin::sqlite::{self, Error, QueryResult, RowResult, Value};
-use crate::instance::HostState;
+use crate::instance::{HostCall, HostState};
 use crate::storage::{DbLocation, blocking};
 
 /// The label every app has.
@@ -159,6 +159,7 @@ impl sqlite::Host for HostState {}
 
 impl sqlite::HostConnection for HostState {
     async fn open(&mut self, database: String) -> SqlResult<Resource<ConnectionHandle>> {
+        self.host_call(HostCall::SqlOpen)?;
         if !self.component.sqlite_databases.contains(&database) {
             return Ok(Err(Error::AccessDenied));
         }
@@ -181,6 +182,7 @@ impl sqlite::HostConnection for HostState {
         statement: String,
         parameters: Vec<Value>,
     ) -> SqlResult<QueryResult> {
+        self.host_call(HostCall::Sql)?;
         if let Some(failure) = self.app.faults.sql_failure(&statement) {
             return Ok(Err(Error::Io(failure)));
         }

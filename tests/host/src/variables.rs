@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{Context, bail, ensure};
 
 use crate::bindings::fermyon::spin::variables;
-use crate::instance::HostState;
+use crate::instance::{HostCall, HostState};
 use crate::manifest::Manifest;
 
 /// Resolved application variables, by name.
@@ -121,6 +121,7 @@ pub fn validate_name(name: &str) -> anyhow::Result<()> {
 
 impl variables::Host for HostState {
     async fn get(&mut self, name: String) -> wasmtime::Result<Result<String, variables::Error>> {
+        self.host_call(HostCall::Variable)?;
         if let Err(e) = validate_name(&name) {
             return Ok(Err(variables::Error::InvalidName(format!("{name:?}: {e}"))));
         }
