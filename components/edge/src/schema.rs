@@ -6,6 +6,13 @@
 //! `BEGIN IMMEDIATE` transaction after re-reading the version, so two instances starting at
 //! once do not both apply them. Each file is safe to re-run and records itself in the ledger,
 //! which is what lets `spin up --sqlite @file` seed a database with the same files.
+//!
+//! Before applying them, the database is turned to WAL journal mode (issue 11): Spin opens
+//! the local file with SQLite's defaults (a rollback journal, where a writer blocks every
+//! reader), and the mode is a persistent setting of the file, so setting it once, when the
+//! schema is first brought up, is enough. `scripts/seed` does the same for databases seeded by
+//! `spin up --sqlite @file`. A backend without the pragma (libSQL, Turso) keeps its own mode:
+//! the refusal is logged and the migrations go on.
 
 use o2o_domain::store::{Sql, StoreError};
 
@@ -81,6 +88,7 @@ pub const MIGRATIONS: &[Migration] = &[
 ];
 
 const APPLIED_COUNT: &str = "SELECT COUNT(*) FROM schema_migrations";
+const WAL_MODE: &str = "PRAGMA journal_mode = WAL";
 const APPLIED_VERSIONS: &str = "SELECT version FROM schema_migrations";
 
 /// How many migrations the ledger records; 0 when the ledger does not exist yet.
@@ -114,6 +122,10 @@ fn latest_version() -> i64 {
 pub fn ensure_schema(db: &impl Sql) -> Result<(), StoreError> {
     if applied_count(db) >= MIGRATIONS.len() as i64 {
         return Ok(());
+    }
+    // Outside the transaction: the journal mode cannot change inside one.
+    if let Err(refused) = db.execute(WAL_MODE, &[]) {
+        eprintln!("journal mode left as the backend keeps it: {refused}");
     }
     db.execute("BEGIN IMMEDIATE", &[])?;
     let outcome = apply_pending(db);
@@ -293,6 +305,43 @@ mod tests {
         *db.fail_on.borrow_mut() = None;
         assert_eq!(applied_version(&db), 0);
         assert!(db.execute("SELECT COUNT(*) FROM products", &[]).is_err());
+    }
+
+    #[test]
+    fn a_database_file_is_turned_to_wal_when_its_schema_is_first_brought_up() {
+        let dir = std::env::temp_dir().join(format!(
+            "o2o-schema-wal-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("db.sqlite");
+        let db = Sqlite {
+            conn: rusqlite::Connection::open(&file).unwrap(),
+            statements: Cell::new(0),
+            fail_on: RefCell::new(None),
+        };
+        let mode = |db: &Sqlite| -> String {
+            db.conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(mode(&db), "delete", "SQLite's default, as Spin opens it");
+        ensure_schema(&db).unwrap();
+        assert_eq!(mode(&db), "wal");
+        drop(db);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_backend_refusing_the_journal_pragma_still_gets_its_migrations() {
+        let db = Sqlite::new();
+        *db.fail_on.borrow_mut() = Some("PRAGMA journal_mode");
+        ensure_schema(&db).unwrap();
+        assert_eq!(applied_version(&db), latest_version());
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! database (both `default`, as spin.toml grants them). Spin errors become `StoreError`s here so
 //! that nothing past the edge sees a Spin type.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use o2o_domain::store::{KeyValue, Sql, SqlRows, SqlValue, StoreError};
 use spin_sdk::{key_value, sqlite};
 
@@ -35,15 +38,30 @@ impl KeyValue for SpinKeyValue {
 }
 
 /// Spin's `default` SQLite database, with the schema brought up to date on open.
-pub struct SpinSql(sqlite::Connection);
+pub struct SpinSql(Rc<sqlite::Connection>);
+
+thread_local! {
+    /// The request's connection: Spin runs one request per instance, so this lives exactly as
+    /// long as the request.
+    static REQUEST_CONNECTION: RefCell<Option<Rc<sqlite::Connection>>> =
+        const { RefCell::new(None) };
+}
 
 impl SpinSql {
-    /// Opens the database and applies pending migrations (one cheap query when there are none).
+    /// The request's connection to the default database. The first call opens it and applies
+    /// pending migrations (one cheap query when there are none); later calls in the same
+    /// request share it. Spin opens a new SQLite connection per `open`, and the last one to
+    /// close a WAL database checkpoints it: one connection per request (the rate limit's
+    /// count, then the handler's work) pays that once. Every unit of work on it ends its own
+    /// transaction (`in_immediate_transaction` commits or rolls back), so sharing is safe.
     pub fn open_default() -> Result<Self, StoreError> {
-        let db = sqlite::Connection::open_default()
-            .map(SpinSql)
-            .map_err(unavailable)?;
+        if let Some(open) = REQUEST_CONNECTION.with_borrow(Clone::clone) {
+            return Ok(SpinSql(open));
+        }
+        let connection = Rc::new(sqlite::Connection::open_default().map_err(unavailable)?);
+        let db = SpinSql(connection.clone());
         crate::schema::ensure_schema(&db)?;
+        REQUEST_CONNECTION.with_borrow_mut(|open| *open = Some(connection));
         Ok(db)
     }
 }

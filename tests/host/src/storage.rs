@@ -43,9 +43,10 @@ impl DbLocation {
             target: Target::File(path),
             keep_alive: None,
         };
-        // WAL lets readers proceed while a writer holds the lock; the mode is persistent.
-        let conn = location.open()?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // The file exists from the start, as Spin creates it, with SQLite's defaults (a
+        // rollback journal). Whether it runs in WAL mode is the app's choice, as under Spin
+        // (issue 11): the host must not be friendlier than Spin.
+        location.open()?;
         Ok(location)
     }
 
@@ -123,6 +124,23 @@ mod tests {
             .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn a_database_file_keeps_sqlites_default_journal_as_spin_opens_it() {
+        let dir = std::env::temp_dir().join(format!(
+            "spin-test-host-journal-{}-{}",
+            std::process::id(),
+            NEXT_MEMORY_DB.fetch_add(1, Ordering::SeqCst)
+        ));
+        let db = DbLocation::file(dir.join("sqlite_db.db")).unwrap();
+        let mode: String = db
+            .open()
+            .unwrap()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "delete", "the app, not the host, chooses WAL");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
