@@ -170,6 +170,30 @@ impl Cart {
         Ok(())
     }
 
+    /// Takes out what an order placed from this cart holds now: each ordered sku's units come
+    /// off its line, and a line left with none goes. Whatever was added since the order read
+    /// the cart stays. The cart's life is not renewed: this is the shop's change, not the
+    /// customer's. True when nothing is left (the cart can go).
+    pub fn take_ordered(&mut self, ordered: &[(Sku, Quantity)], now: DateTime<Utc>) -> bool {
+        self.lines.retain_mut(|line| {
+            let taken: u32 = ordered
+                .iter()
+                .filter(|(sku, _)| sku == &line.sku)
+                .map(|(_, units)| units.get())
+                .sum();
+            match Quantity::new(line.quantity.get().saturating_sub(taken)) {
+                Ok(left) => {
+                    line.quantity = left;
+                    true
+                }
+                // Nothing left of the line (a quantity is at least 1).
+                Err(_) => false,
+            }
+        });
+        self.updated_at = now;
+        self.lines.is_empty()
+    }
+
     /// Takes a guest cart's lines into this customer's cart: quantities of the same sku are
     /// summed and capped at `Quantity::MAX`, new skus are appended while there is room, and a
     /// guest cart merged before adds nothing the second time.
@@ -247,6 +271,31 @@ mod tests {
     }
     fn a_customer_cart() -> Cart {
         Cart::new(Some(CustomerId::parse("cust-1").unwrap()), now(), ttl())
+    }
+
+    #[test]
+    fn taking_out_what_was_ordered_leaves_what_was_added_since() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap();
+        let (sku, q) = (
+            |s: &str| Sku::parse(s).unwrap(),
+            |n| Quantity::new(n).unwrap(),
+        );
+        let mut cart = Cart::new(None, now, Duration::days(7));
+        cart.add(sku("TEA-1"), q(3), None, now, Duration::days(7))
+            .unwrap();
+        cart.add(sku("MILK-1"), q(1), None, now, Duration::days(7))
+            .unwrap();
+        let expires = cart.expires_at;
+
+        // ordered: 2 teas and the milk; one tea was added after the order read the cart
+        let emptied = cart.take_ordered(&[(sku("TEA-1"), q(2)), (sku("MILK-1"), q(1))], now);
+
+        assert!(!emptied);
+        assert_eq!(cart.lines().len(), 1);
+        assert_eq!(cart.lines()[0].sku, sku("TEA-1"));
+        assert_eq!(cart.lines()[0].quantity, q(1));
+        assert_eq!(cart.expires_at, expires, "the shop's change renews nothing");
+        assert!(cart.take_ordered(&[(sku("TEA-1"), q(1))], now));
     }
 
     #[test]

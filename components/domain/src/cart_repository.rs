@@ -79,6 +79,29 @@ pub fn delete_cart(kv: &impl KeyValue, id: CartId) -> Result<(), StoreError> {
     kv.delete(&cart_key(id))
 }
 
+/// After an order placed from cart `id` committed: takes out of the cart what the order holds
+/// (`Cart::take_ordered`), under the carts' write lock like every change of a cart, so an add
+/// that raced the order is kept and nothing ordered stays in the cart. An emptied cart is
+/// deleted.
+pub fn take_ordered_from_cart(
+    kv: &impl KeyValue,
+    db: &impl Sql,
+    id: CartId,
+    ordered: &[(Sku, crate::values::Quantity)],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    under_write_lock(db, || {
+        let Some(mut cart) = load_cart_to_change(kv, id, now)? else {
+            return Ok(());
+        };
+        if cart.take_ordered(ordered, now) {
+            delete_cart(kv, id)
+        } else {
+            save_cart(kv, &cart)
+        }
+    })
+}
+
 /// True when the catalog sells this sku (it exists and is active).
 pub fn product_is_sold(db: &impl Sql, sku: &Sku) -> Result<bool, StoreError> {
     let rows = db.execute(ACTIVE_PRODUCT_EXISTS, &[SqlValue::from(sku.as_str())])?;

@@ -21,7 +21,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::stock::repository::timestamp;
+use crate::stock::repository::{in_immediate_transaction, timestamp};
 use crate::store::row::changed;
 use crate::store::{Sql, SqlValue, StoreError};
 
@@ -151,6 +151,44 @@ pub enum IdempotencyOutcome {
     KeyReusedWithDifferentBody,
     /// Same key, same request, not finished yet: refused with a 409, retry later.
     InFlight,
+}
+
+/// What a request done once per key answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answered {
+    /// Done now: the answer saved for the key.
+    Done(SavedResponse),
+    /// Done before: the saved answer, again.
+    Replayed(SavedResponse),
+}
+
+/// A key that cannot serve this request: the caller used it for another request
+/// (`KeyReusedWithDifferentBody`), or a row of the old layout is still `InFlight`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the Idempotency-Key cannot serve this request ({0:?})")]
+pub struct KeyRefused(pub IdempotencyOutcome);
+
+/// Runs `work` once per key, in one `BEGIN IMMEDIATE` transaction with the claim of the key
+/// and the saving of its answer (issue 11): the work, the claim and the answer commit
+/// together or not at all, so a failure or a killed instance leaves the key free and nothing
+/// written; a twin request with the key waits for the lock and then replays the answer. Call
+/// `look_up` first to answer a finished request before reading anything else.
+pub fn once_per_key<E: From<StoreError> + From<KeyRefused>>(
+    db: &impl Sql,
+    key: &ScopedKey,
+    hash: &RequestHash,
+    now: DateTime<Utc>,
+    work: impl FnOnce() -> Result<SavedResponse, E>,
+) -> Result<Answered, E> {
+    in_immediate_transaction(db, || match begin(db, key, hash, now)? {
+        IdempotencyOutcome::StartProcessing => {
+            let saved = work()?;
+            record_response(db, key, hash, &saved)?;
+            Ok(Answered::Done(saved))
+        }
+        IdempotencyOutcome::ReturnSavedResponse(saved) => Ok(Answered::Replayed(saved)),
+        refused => Err(KeyRefused(refused).into()),
+    })
 }
 
 /// Claims `key` for the request hashed `hash`, or says what the earlier use of it decided.

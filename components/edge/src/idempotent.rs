@@ -6,10 +6,10 @@
 //! mapping.
 
 use chrono::{DateTime, Utc};
+pub use o2o_domain::idempotency::Answered;
 use o2o_domain::idempotency::{
-    self, IdempotencyKey, IdempotencyOutcome, RequestHash, SavedResponse, ScopedKey,
+    self, IdempotencyKey, IdempotencyOutcome, KeyRefused, RequestHash, SavedResponse, ScopedKey,
 };
-use o2o_domain::stock::repository::in_immediate_transaction;
 use o2o_domain::store::Sql;
 use spin_sdk::http::{Request, Response};
 
@@ -19,19 +19,9 @@ use crate::problem::{ApiError, FieldContext};
 /// The header, as problems name it.
 pub const HEADER: &str = "Idempotency-Key";
 
-/// What a request done once per key answered.
-pub enum Answered {
-    /// Done now: the answer saved for the key.
-    Done(SavedResponse),
-    /// Done before: the saved answer, again.
-    Replayed(SavedResponse),
-}
-
-/// Runs `work` once per key, in one `BEGIN IMMEDIATE` transaction with the claim of the key and
-/// the saving of its answer (issue 11): the work, the claim and the answer commit together or
-/// not at all, so a failure or a killed instance leaves the key free and nothing written. A
-/// finished request with the key is answered again before anything else is read; a twin
-/// request running at once waits for the lock and then replays this one's answer.
+/// Runs `work` once per key (`o2o_domain::idempotency::once_per_key`: the work, the claim
+/// of the key and its answer in one transaction), after answering a finished request with
+/// the key before anything else is read.
 pub fn once_per_key(
     db: &impl Sql,
     key: &ScopedKey,
@@ -40,19 +30,16 @@ pub fn once_per_key(
     work: impl FnOnce() -> Result<SavedResponse, ApiError>,
 ) -> Result<Answered, ApiError> {
     match idempotency::look_up(db, key, hash, now)? {
-        IdempotencyOutcome::StartProcessing => {}
-        IdempotencyOutcome::ReturnSavedResponse(saved) => return Ok(Answered::Replayed(saved)),
-        refused => return Err(refusal(refused)),
-    }
-    in_immediate_transaction(db, || match idempotency::begin(db, key, hash, now)? {
-        IdempotencyOutcome::StartProcessing => {
-            let saved = work()?;
-            idempotency::record_response(db, key, hash, &saved)?;
-            Ok(Answered::Done(saved))
-        }
+        IdempotencyOutcome::StartProcessing => idempotency::once_per_key(db, key, hash, now, work),
         IdempotencyOutcome::ReturnSavedResponse(saved) => Ok(Answered::Replayed(saved)),
         refused => Err(refusal(refused)),
-    })
+    }
+}
+
+impl From<KeyRefused> for ApiError {
+    fn from(refused: KeyRefused) -> Self {
+        refusal(refused.0)
+    }
 }
 
 /// The request's key; `what` names the action in the problem when the header is missing

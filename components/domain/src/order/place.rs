@@ -7,12 +7,12 @@
 //! | load the lines | the cart from key-value (or the lines given) | nothing to undo: reads |
 //! | choose the store | pickup: the one chosen; delivery: the nearest store within its radius that has every line | nothing to undo: reads |
 //! | price | the confirmed quote while valid and matching, else a fresh one; a confirmed total that changed is a conflict | nothing to undo: reads |
-//! | *one transaction:* claim the key | the caller's key, bound to this request | the rollback |
+//! | *one transaction* (`idempotency::once_per_key`): claim the key | the caller's key, bound to this request | the rollback |
 //! | reserve | every line at the store, all or none | the rollback |
-//! | take limits | coupon uses and flash-sale units, within their limits | the rollback |
+//! | take coupon uses and flash-sale units | within their limits | the rollback |
 //! | write the order | order, lines, timeline and `order.placed` in the outbox | the rollback |
-//! | save the answer | the response replayed to the same key | the rollback |
-//! | clear the cart | delete it from key-value, after the commit | never undone: the order stands |
+//! | answer | the response, saved for the key before the commit | the rollback |
+//! | clear the cart | take the ordered units out of it (delete it when emptied), after the commit, under the carts' lock | never undone: the order stands |
 //!
 //! Every write of an order is one `BEGIN IMMEDIATE` transaction (issue 11): a failure, a trap
 //! or a killed instance at any point leaves nothing behind (SQLite rolls back a transaction
@@ -25,13 +25,15 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
-use crate::cart_repository::{delete_cart, load_cart};
+use crate::cart_repository::{load_cart, take_ordered_from_cart};
 use crate::geo::{GeoPoint, NotDeliverable, nearest_delivering_store};
-use crate::idempotency::{self, IdempotencyOutcome, RequestHash, SavedResponse, ScopedKey};
+use crate::idempotency::{
+    self, Answered, IdempotencyOutcome, KeyRefused, RequestHash, SavedResponse, ScopedKey,
+};
 use crate::ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};
 use crate::pricing::CouponCode;
 use crate::pricing_rules_store::{load_delivering_stores, load_store};
-use crate::stock::repository::{self as stock, NearbyStock, in_immediate_transaction};
+use crate::stock::repository::{self as stock, NearbyStock};
 use crate::stock::{ReservationId, ReservationTtl, StockError};
 use crate::store::{KeyValue, Sql, StoreError};
 use crate::values::{Quantity, Sku};
@@ -86,9 +88,9 @@ pub struct Priced {
     pub document: Value,
 }
 
-/// The port to the pricing function.
+/// The port to pricing (the quote function's own code, run in-process by the order function).
 pub trait Pricer {
-    /// Prices the lines anew (keeping the snapshot, as any quote is kept).
+    /// Prices the lines anew.
     fn price(&self, ask: &PriceAsk<'_>) -> Result<Priced, PlaceOrderError>;
     /// A kept snapshot, while it is valid.
     fn snapshot(&self, id: QuoteId) -> Result<Option<Priced>, PlaceOrderError>;
@@ -186,19 +188,22 @@ struct Progress {
     priced: Option<Priced>,
     reservation: Option<ReservationId>,
     answer: Option<SavedResponse>,
-    /// A twin request with the same key committed first: its answer.
-    replayed: Option<SavedResponse>,
 }
 
-/// How the one transaction ended when it did not commit.
-enum Aborted {
-    Replay(SavedResponse),
-    Failed(Box<WorkflowFailed<PlaceOrderError>>),
-}
+/// The one transaction, failed: at which step, and why. Nothing was written.
+struct Aborted(Box<WorkflowFailed<PlaceOrderError>>);
 
 impl From<StoreError> for Aborted {
     fn from(err: StoreError) -> Self {
-        Aborted::Failed(err.into())
+        Aborted(err.into())
+    }
+}
+
+impl From<KeyRefused> for Aborted {
+    fn from(refused: KeyRefused) -> Self {
+        Aborted(failed_at("claim the key")(PlaceOrderError::KeyRefused(
+            refused.0,
+        )))
     }
 }
 
@@ -239,15 +244,11 @@ pub struct Attempt<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// A failure anywhere in the one transaction: which step, and nothing to undo (the rollback
-/// did it).
+/// A storage failure of the one transaction outside its steps (its start, the claim or the
+/// saving of the key, the commit): nothing to undo, the rollback did it.
 impl From<StoreError> for Box<WorkflowFailed<PlaceOrderError>> {
     fn from(err: StoreError) -> Self {
-        Box::new(WorkflowFailed {
-            step: "commit",
-            error: err.into(),
-            compensation_failures: Vec::new(),
-        })
+        failed_at("transaction")(err)
     }
 }
 
@@ -273,7 +274,6 @@ pub fn place_order(
         priced: None,
         reservation: None,
         answer: None,
-        replayed: None,
     };
     // A finished request with this key is answered again before anything is priced: the
     // catalog may have changed since, and the answer must not.
@@ -306,23 +306,10 @@ pub fn place_order(
     ];
     run(&mut progress, reads).map_err(Box::new)?;
 
-    let committed = in_immediate_transaction(db, || {
+    // The writes: the claim of the key and the saving of the answer around them are
+    // `idempotency::once_per_key`'s, all in one `BEGIN IMMEDIATE` transaction.
+    let answered = idempotency::once_per_key(db, attempt.key, attempt.hash, now, || {
         let writes: Vec<Step<'_, Progress, PlaceOrderError>> = vec![
-            Step::without_compensation("claim the key", |p: &mut Progress| {
-                match idempotency::begin(db, attempt.key, attempt.hash, now)? {
-                    IdempotencyOutcome::StartProcessing => Ok(()),
-                    // A twin request with this key committed while this one was pricing:
-                    // this one stops here and answers what the twin answered.
-                    IdempotencyOutcome::ReturnSavedResponse(saved) => {
-                        let refusal = PlaceOrderError::KeyRefused(
-                            IdempotencyOutcome::ReturnSavedResponse(saved.clone()),
-                        );
-                        p.replayed = Some(saved);
-                        Err(refusal)
-                    }
-                    refused => Err(PlaceOrderError::KeyRefused(refused)),
-                }
-            }),
             Step::without_compensation("reserve", |p: &mut Progress| {
                 let priced = p.priced.as_ref().expect("priced before reserving");
                 let lines = priced
@@ -362,37 +349,38 @@ pub fn place_order(
                 orders::insert_placed(db, &new_order, now)?;
                 Ok(())
             }),
-            Step::without_compensation("save the answer", |p: &mut Progress| {
+            Step::without_compensation("answer", |p: &mut Progress| {
                 let written = orders::load(db, order)?.ok_or_else(|| {
                     StoreError::Corrupt(format!("order {order} vanished as it was written"))
                 })?;
-                let saved = answer(&written)?;
-                idempotency::record_response(db, attempt.key, attempt.hash, &saved)?;
-                p.answer = Some(saved);
+                p.answer = Some(answer(&written)?);
                 Ok(())
             }),
         ];
-        run(&mut progress, writes).map_err(|failed| match progress.replayed.take() {
-            Some(saved) => Aborted::Replay(saved),
-            None => Aborted::Failed(Box::new(failed)),
+        run(&mut progress, writes).map_err(|failed| Aborted(Box::new(failed)))?;
+        progress.answer.clone().ok_or_else(|| {
+            Aborted(failed_at("answer")(StoreError::Corrupt(format!(
+                "order {order} written without an answer"
+            ))))
         })
     });
-    match committed {
-        Ok(()) => {}
-        Err(Aborted::Replay(saved)) => return Ok(PlaceOutcome::Replayed(saved)),
-        Err(Aborted::Failed(failed)) => return Err(failed),
-    }
-    // Clearing the cart is a courtesy after the commit, not part of the order: the order may
-    // already be paid, so a failure here is logged and never undoes it.
+    let saved = match answered {
+        Ok(Answered::Done(saved)) => saved,
+        Ok(Answered::Replayed(saved)) => return Ok(PlaceOutcome::Replayed(saved)),
+        Err(Aborted(failed)) => return Err(failed),
+    };
+    // Clearing the cart comes after the commit, under the carts' own lock, and is not part of
+    // the order: the order may already be paid, so a failure here is logged and never undoes
+    // it. What was added to the cart while the order was placed stays in it.
     if let Some(cart) = progress.cart
-        && let Err(err) = delete_cart(kv, cart)
+        && let Err(err) = take_ordered_from_cart(kv, db, cart, &progress.lines, now)
     {
         eprintln!("place-order: order {order} placed, its cart {cart} not cleared: {err}");
     }
     Ok(PlaceOutcome::Placed(Box::new(Placed {
         order,
         quote: progress.priced.expect("priced when placed"),
-        answer: progress.answer.expect("answered when placed"),
+        answer: saved,
     })))
 }
 
