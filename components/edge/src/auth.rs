@@ -204,20 +204,22 @@ pub fn admit(req: &Request) -> Result<(), ApiError> {
         limit: count("rate_limit_requests", DEFAULT_RATE_LIMIT),
         window_seconds: count("rate_limit_window_seconds", DEFAULT_RATE_WINDOW_SECONDS).max(1),
     };
-    // A limit that cannot be counted lets the request through: the database being down
-    // should not take the shop down with it (the request will meet the failure itself if it
-    // needs the database). It is logged.
-    if let Err(e) = count_request(&rule, &subject) {
-        match e {
-            ApiError::TooManyRequests { .. } => return Err(e),
-            other => eprintln!("rate limit not counted: {other:?}"),
-        }
-    }
-    Ok(())
+    count_request(&rule, &subject)
 }
 
+/// Counts the request. Where there is no database to count in (a platform without SQLite,
+/// or it cannot be opened) the request goes through uncounted and that is logged: the limit
+/// protects the shop and should not take it down. A count that fails once the database is
+/// open (it stayed locked past the busy timeout) is a 503, never a request let through
+/// uncounted: the limit is exact wherever it is counted.
 fn count_request(rule: &FixedWindow, subject: &str) -> Result<(), ApiError> {
-    let db = SpinSql::open_default()?;
+    let db = match SpinSql::open_default() {
+        Ok(db) => db,
+        Err(no_database) => {
+            eprintln!("rate limit not counted: {no_database}");
+            return Ok(());
+        }
+    };
     match rate_limit::count_request(&db, rule, subject, now())? {
         RateDecision::Allow { .. } => Ok(()),
         RateDecision::Limited {

@@ -14,7 +14,7 @@
 //! `spin up --sqlite @file`. A backend without the pragma (libSQL, Turso) keeps its own mode:
 //! the refusal is logged and the migrations go on.
 
-use o2o_domain::store::{Sql, StoreError};
+use o2o_domain::store::{Sql, SqlValue, StoreError};
 
 /// One numbered migration file.
 pub struct Migration {
@@ -123,9 +123,15 @@ pub fn ensure_schema(db: &impl Sql) -> Result<(), StoreError> {
     if applied_count(db) >= MIGRATIONS.len() as i64 {
         return Ok(());
     }
-    // Outside the transaction: the journal mode cannot change inside one.
-    if let Err(refused) = db.execute(WAL_MODE, &[]) {
-        eprintln!("journal mode left as the backend keeps it: {refused}");
+    // Outside the transaction: the journal mode cannot change inside one. SQLite answers the
+    // mode it is in; anything but `wal` (a backend that keeps its own, a file another
+    // connection held at that moment) is said in the log, where an operator can see it.
+    match db.execute(WAL_MODE, &[]) {
+        Ok(rows) => match rows.rows.first().and_then(|row| row.first()) {
+            Some(SqlValue::Text(mode)) if mode.eq_ignore_ascii_case("wal") => {}
+            other => eprintln!("journal mode is {other:?}, not wal: writers will block readers"),
+        },
+        Err(refused) => eprintln!("journal mode left as the backend keeps it: {refused}"),
     }
     db.execute("BEGIN IMMEDIATE", &[])?;
     let outcome = apply_pending(db);

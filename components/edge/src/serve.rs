@@ -158,6 +158,7 @@ pub fn serve(component: &str, req: Request, handle: impl FnOnce(Request) -> Resp
             Err(refused) => refused.into_response(),
         },
     };
+    crate::spin_store::end_request();
     exchange.finish(component, response)
 }
 
@@ -175,6 +176,7 @@ pub async fn serve_async<F: Future<Output = Response>>(
             Err(refused) => refused.into_response(),
         },
     };
+    crate::spin_store::end_request();
     exchange.finish(component, response)
 }
 

@@ -37,12 +37,17 @@ impl KeyValue for SpinKeyValue {
     }
 }
 
+/// Closes the request's connection (`serve` calls it once the handler answered), so that the
+/// connection lives exactly as long as its request whatever the instance does next.
+pub fn end_request() {
+    REQUEST_CONNECTION.with_borrow_mut(Option::take);
+}
+
 /// Spin's `default` SQLite database, with the schema brought up to date on open.
 pub struct SpinSql(Rc<sqlite::Connection>);
 
 thread_local! {
-    /// The request's connection: Spin runs one request per instance, so this lives exactly as
-    /// long as the request.
+    /// The request's connection, until `end_request`.
     static REQUEST_CONNECTION: RefCell<Option<Rc<sqlite::Connection>>> =
         const { RefCell::new(None) };
 }
