@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use crate::ids::{CustomerId, OrderId};
 use crate::pricing::{CouponCode, CouponRejection, PromotionId, PromotionKind};
 use crate::pricing_rules_store::{load_pricing_facts, load_pricing_rules};
-use crate::stock::repository::in_immediate_transaction;
 use crate::store::{Sql, SqlValue, StoreError};
 
 use super::frozen::FrozenQuote;
@@ -176,9 +175,4 @@ pub fn give_back_within(db: &impl Sql, order: OrderId) -> Result<u32, StoreError
     }
     db.execute(FORGET_CONSUMPTIONS, &[id.as_str().into()])?;
     Ok(returned)
-}
-
-/// `give_back_within` in a transaction of its own: the compensation of `take`.
-pub fn give_back(db: &impl Sql, order: OrderId) -> Result<u32, StoreError> {
-    in_immediate_transaction(db, || give_back_within(db, order))
 }

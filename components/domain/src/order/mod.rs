@@ -1,7 +1,7 @@
 //! Orders: what an order is once placed and how it moves. `status` holds the one transition
 //! table (`OrderStatus::can_move_to`) every change goes through; `frozen` the quote an order is
-//! priced with, checked to add up to the cent; `place` the place-order workflow, each step
-//! beside its compensation; `limits` the coupon uses and flash-sale units an order takes and
+//! priced with, checked to add up to the cent; `place` the place-order workflow, its writes in
+//! one transaction; `limits` the coupon uses and flash-sale units an order takes and
 //! gives back; `lifecycle` payment, cancellation and expiry; `repository` the SQL of
 //! `migrations/0005_orders.sql`.
 

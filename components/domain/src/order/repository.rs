@@ -45,10 +45,6 @@ const REPLACE_RESERVATION: &str = "UPDATE orders SET reservation_id = ? WHERE id
 const RECORD_PAYMENT: &str = "UPDATE orders SET paid_at = ?, payment_reference = ? WHERE id = ?";
 const DUE_UNPAID: &str = "SELECT id FROM orders WHERE status = 'pending_payment' \
      AND payment_due_at <= ? ORDER BY payment_due_at LIMIT ?";
-const FORGET_UNSENT_EVENTS: &str = "DELETE FROM outbox WHERE subject = ? AND delivered_at IS NULL";
-const FORGET_HISTORY: &str = "DELETE FROM order_status_history WHERE order_id = ?";
-const FORGET_LINES: &str = "DELETE FROM order_lines WHERE order_id = ?";
-const FORGET_ORDER: &str = "DELETE FROM orders WHERE id = ?";
 
 /// One line of a placed order.
 #[derive(Debug, Clone, PartialEq)]
@@ -196,21 +192,6 @@ pub fn insert_placed(
         }),
         now,
     )
-}
-
-/// Removes a just-placed order and its unsent events: the compensation of `insert_placed`
-/// when a later step of place-order fails. Inside the caller's transaction.
-pub fn forget_placed(db: &impl Sql, id: OrderId) -> Result<(), StoreError> {
-    let id = id.to_string();
-    for statement in [
-        FORGET_UNSENT_EVENTS,
-        FORGET_HISTORY,
-        FORGET_LINES,
-        FORGET_ORDER,
-    ] {
-        db.execute(statement, &[text(&id)])?;
-    }
-    Ok(())
 }
 
 /// Moves an order from `from` to `to` along the transition table, records the move in its

@@ -611,20 +611,9 @@ fn ship(db: &impl Sql, reservation: &Reservation, now: DateTime<Utc>) -> Result<
     )
 }
 
-/// Keeps a held reservation until `until` (never shortening it): an order that is paid, or
-/// confirmed for payment at pickup, holds its goods until they leave the store. A reservation
-/// that is no longer held is left as it is and reported as such.
-pub fn extend_hold(
-    db: &impl Sql,
-    id: ReservationId,
-    until: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<Reservation, StockError> {
-    in_immediate_transaction(db, || extend_hold_within(db, id, until, now))
-}
-
-/// `extend_hold` inside the caller's transaction, so that the hold is renewed with the change
-/// that needs it (a payment, a fulfilment step) or not at all.
+/// Renews a held reservation's hold to `until` (never shortening it), inside the caller's
+/// transaction, so that the hold is renewed with the change that needs it (a payment, a
+/// fulfilment step, a pay-at-pickup order) or not at all.
 pub fn extend_hold_within(
     db: &impl Sql,
     id: ReservationId,
