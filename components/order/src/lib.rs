@@ -8,7 +8,7 @@
 //! Orders are placed by signed-in customers (a bearer token). An order is seen and cancelled
 //! by its customer, and by staff whose key holds `dispatch`, `refund-approve` or `reports`
 //! (cancelling: `dispatch`); to anyone else it does not exist (404). The expiry sweep is for a
-//! scheduler's key with `dispatch`; the payment confirmation is signed, not attempt.
+//! scheduler's key with `dispatch`; the payment confirmation is signed, not keyed.
 
 mod pricing;
 mod wire;

@@ -24,7 +24,7 @@ pub struct QuoteBody {
     #[serde(default)]
     pub coupon_codes: Vec<String>,
     /// Delivery only: deliver from this store rather than the nearest that reaches the
-    /// address (place-order asks for the nearest store that has every line); it must reach it.
+    /// address (as place-order prices from the nearest store that has every line); it must reach it.
     pub store_id: Option<String>,
 }
 

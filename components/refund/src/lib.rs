@@ -119,10 +119,10 @@ fn request(req: Request, _: Params) -> Result<Response, ApiError> {
         ask,
     };
     let (key, hash) = idempotent::scoped(&req, key, "POST /refunds")?;
-    let now = now();
+    let (policy, now) = (policy(), now());
     let db = SpinSql::open_default()?;
     let answered = idempotent::once_per_key(&db, &key, &hash, now, || {
-        let made = refund::request_within(&db, &request, policy(), now).map_err(refund_error)?;
+        let made = refund::request_within(&db, &request, policy, now).map_err(refund_error)?;
         Ok(SavedResponse {
             status: 201,
             body: to_wire(&made).to_string(),

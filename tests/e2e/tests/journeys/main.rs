@@ -17,6 +17,7 @@ mod order_journey;
 mod quote_journey;
 mod refund_journey;
 mod request_edges;
+mod round_trips;
 mod scheduled_jobs;
 mod stock_reservations;
 mod webhooks_delivery;
