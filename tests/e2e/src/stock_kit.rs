@@ -140,6 +140,14 @@ impl TestApp {
         }
     }
 
+    /// The one value `sql` selects from the shop's database (a count, a column of one row).
+    pub fn scalar<T: spin_test_host::rusqlite::types::FromSql>(&self, sql: &str) -> T {
+        self.app
+            .sqlite("default")
+            .query_scalar::<T>(sql, &[])
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     /// How many rows a table holds (to prove that nothing was written).
     pub fn count_rows(&self, table: &str) -> i64 {
         // The kit makes staff keys as tests first use them; those audit rows are the kit's,

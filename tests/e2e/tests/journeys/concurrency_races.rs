@@ -419,15 +419,8 @@ async fn fifty_customers_order_at_once(
     app.all_at_once(requests).await
 }
 
-fn scalar(app: &TestApp, sql: &str) -> i64 {
-    app.app
-        .sqlite("default")
-        .query_scalar::<i64>(sql, &[])
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_coupon_limited_to_ten_uses_is_used_at_most_ten_times_by_fifty_customers_at_once() {
+async fn a_coupon_limited_to_ten_uses_is_used_exactly_ten_times_by_fifty_customers_at_once() {
     let app = spawn_app(
         a_shop_of_50_teas()
             .with_coupon(o2o_e2e::a_coupon("TEN").amount_off("1.00").used_at_most(10)),
@@ -442,20 +435,14 @@ async fn a_coupon_limited_to_ten_uses_is_used_at_most_ten_times_by_fifty_custome
         .iter()
         .filter(|a| a.status == 201 && a.body["coupon_codes"] == json!(["TEN"]))
         .count();
-    let uses = scalar(
-        &app,
-        "SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions",
-    );
+    let uses = app.scalar::<i64>("SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions");
     assert_eq!(
         uses, 10,
         "a 10-use coupon, 50 buyers: every use taken, none more"
     );
     assert_eq!(uses as usize, with_coupon, "{:?}", statuses(&answers));
     assert_eq!(
-        scalar(
-            &app,
-            "SELECT COUNT(*) FROM order_consumptions WHERE kind = 'coupon'"
-        ),
+        app.scalar::<i64>("SELECT COUNT(*) FROM order_consumptions WHERE kind = 'coupon'"),
         uses
     );
     // and the others were told, not silently charged more
@@ -468,14 +455,14 @@ async fn a_coupon_limited_to_ten_uses_is_used_at_most_ten_times_by_fifty_custome
         );
     }
     assert_eq!(
-        scalar(&app, "SELECT COUNT(*) FROM orders") as usize,
+        app.scalar::<i64>("SELECT COUNT(*) FROM orders") as usize,
         count_status(&answers, 201)
     );
     assert_stock_invariant(&app);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_flash_sale_of_ten_units_sells_at_most_ten_to_fifty_customers_at_once() {
+async fn a_flash_sale_of_ten_units_sells_exactly_ten_to_fifty_customers_at_once() {
     let app = spawn_app(
         a_shop_of_50_teas()
             .with_promotion(o2o_e2e::a_flash_sale("FLASH", "5.00", 10).on_skus(&["TEA-0"])),
@@ -491,7 +478,7 @@ async fn a_flash_sale_of_ten_units_sells_at_most_ten_to_fifty_customers_at_once(
         .iter()
         .filter(|a| a.status == 201 && a.body["lines"][0]["total"]["amount"] == "5.00")
         .count();
-    let sold = scalar(&app, "SELECT COALESCE(SUM(units), 0) FROM flash_sale_sales");
+    let sold = app.scalar::<i64>("SELECT COALESCE(SUM(units), 0) FROM flash_sale_sales");
     assert_eq!(
         sold, 10,
         "a 10-unit flash sale, 50 buyers: every unit sold, none more"
@@ -514,7 +501,7 @@ async fn fifty_reviews_of_one_order_line_at_once_keep_exactly_one() {
     app.with_stock(a_stock_level("SH-1", "TEA-0", 1_000));
     let (shipment, code) = a_shipment_waiting_for_pickup(&app, "review-race").await;
     app.collect(&shipment, &code).await.expect(200);
-    let order = scalar_text(&app, "SELECT order_id FROM shipments");
+    let order = app.scalar::<String>("SELECT order_id FROM shipments");
 
     // When the customer's review of line 0 is sent 50 times at once
     let mut requests = Vec::new();
@@ -545,22 +532,17 @@ async fn fifty_reviews_of_one_order_line_at_once_keep_exactly_one() {
         "{:?}",
         statuses(&answers)
     );
-    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM feedback_reviews"), 1);
+    assert_eq!(
+        app.scalar::<i64>("SELECT COUNT(*) FROM feedback_reviews"),
+        1
+    );
     let kept = answers.iter().find(|a| a.status == 201).unwrap();
-    let text_kept = scalar_text(&app, "SELECT text FROM feedback_reviews");
+    let text_kept = app.scalar::<String>("SELECT text FROM feedback_reviews");
     assert_eq!(kept.body["reviews"][0]["text"], text_kept.as_str());
 }
 
-fn scalar_text(app: &TestApp, sql: &str) -> String {
-    app.app
-        .sqlite("default")
-        .query_scalar::<String>(sql, &[])
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn an_order_placed_from_a_cart_while_adds_arrive_neither_loses_an_add_nor_leaves_an_ordered_unit()
- {
+async fn an_order_placed_while_adds_arrive_loses_no_add_and_leaves_no_ordered_unit() {
     let app = spawn_app(a_shop_of_50_teas()).await;
     for i in 0..IN_FLIGHT {
         app.with_stock(a_stock_level("SH-1", &format!("TEA-{i}"), 1_000));

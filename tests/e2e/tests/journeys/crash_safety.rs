@@ -7,21 +7,13 @@
 use o2o_e2e::order_kit::an_order;
 use o2o_e2e::stock_kit::{a_stock_level, assert_stock_invariant};
 use o2o_e2e::{TestApp, a_catalog, a_coupon, spawn_app};
-use spin_test_host::SqlValue;
-
-fn scalar(app: &TestApp, sql: &str, params: &[SqlValue]) -> i64 {
-    app.app
-        .sqlite("default")
-        .query_scalar::<i64>(sql, params)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
 
 /// What every order leaves, and nothing else: for `orders` orders of 1 oolong and 2 seeds
 /// with the WELCOME10 coupon, each held at SH-1.
 #[track_caller]
 fn the_stores_hold_exactly(app: &TestApp, orders: i64, when: &str) {
     assert_eq!(
-        scalar(app, "SELECT COUNT(*) FROM orders", &[]),
+        app.scalar::<i64>("SELECT COUNT(*) FROM orders"),
         orders,
         "orders, {when}"
     );
@@ -33,25 +25,17 @@ fn the_stores_hold_exactly(app: &TestApp, orders: i64, when: &str) {
         );
     }
     assert_eq!(
-        scalar(
-            app,
-            "SELECT COUNT(*) FROM reservations WHERE status = 'held'",
-            &[]
-        ),
+        app.scalar::<i64>("SELECT COUNT(*) FROM reservations WHERE status = 'held'"),
         orders,
         "reservations, {when}"
     );
     assert_eq!(
-        scalar(
-            app,
-            "SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions",
-            &[]
-        ),
+        app.scalar::<i64>("SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions"),
         orders,
         "coupon uses, {when}"
     );
     assert_eq!(
-        scalar(app, "SELECT COUNT(*) FROM order_consumptions", &[]),
+        app.scalar::<i64>("SELECT COUNT(*) FROM order_consumptions"),
         orders,
         "consumptions, {when}"
     );
@@ -61,19 +45,15 @@ fn the_stores_hold_exactly(app: &TestApp, orders: i64, when: &str) {
         "order.placed events, {when}"
     );
     assert_eq!(
-        scalar(
-            app,
-            "SELECT COUNT(*) FROM idempotency_requests WHERE response_status IS NOT NULL",
-            &[]
+        app.scalar::<i64>(
+            "SELECT COUNT(*) FROM idempotency_requests WHERE response_status IS NOT NULL"
         ),
         orders,
         "answered keys, {when}"
     );
     assert_eq!(
-        scalar(
-            app,
-            "SELECT COUNT(*) FROM idempotency_requests WHERE response_status IS NULL",
-            &[]
+        app.scalar::<i64>(
+            "SELECT COUNT(*) FROM idempotency_requests WHERE response_status IS NULL"
         ),
         0,
         "keys left in flight, {when}"
@@ -123,7 +103,7 @@ async fn place_order_killed_at_any_host_call_leaves_nothing_half_done() {
         );
 
         // Then nothing is half-done: whatever committed is a whole order
-        let committed = scalar(&app, "SELECT COUNT(*) FROM orders", &[]) - placed;
+        let committed = app.scalar::<i64>("SELECT COUNT(*) FROM orders") - placed;
         assert!(
             committed == 0 || committed == 1,
             "killed at call {kill_at}: {committed} orders"
