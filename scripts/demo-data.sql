@@ -92,6 +92,14 @@ INSERT INTO stock_movements (store_id, sku, kind, delta_on_hand, actor, at)
   FROM (SELECT 'SH-JINGAN' AS store UNION ALL SELECT 'SH-XUJIAHUI')
   WHERE NOT EXISTS (SELECT 1 FROM stock_movements m
                     WHERE m.actor = 'demo-seed' AND m.store_id = store AND m.sku = 'DAI-YOGURT-4');
+-- The same sales in the daily rollup the quote reads (migration 0013), recomputed from the
+-- movements so that re-seeding counts nothing twice.
+INSERT INTO stock_sales_daily (store_id, sku, day, units)
+SELECT store_id, sku, substr(at, 1, 10), MAX(0, -SUM(delta_on_hand))
+FROM stock_movements
+WHERE kind IN ('pos-sale', 'reservation-commit')
+GROUP BY store_id, sku, substr(at, 1, 10)
+ON CONFLICT (store_id, sku, day) DO UPDATE SET units = excluded.units;
 
 -- Stock levels (the stock function, migrations/0003_stock.sql): a few levels a demo shows off,
 -- then every active product at every store with a spread of units. INSERT OR IGNORE, so

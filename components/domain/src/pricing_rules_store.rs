@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -53,12 +53,12 @@ const COUPON_USES: &str = "SELECT COALESCE(SUM(uses), 0), \
 const FLASH_SALE_UNITS: &str = "SELECT COALESCE(SUM(units), 0), \
      COALESCE(SUM(CASE WHEN customer_id = ? THEN units ELSE 0 END), 0) \
      FROM flash_sale_sales WHERE promotion_id = ?";
-/// Live stock at a store and what each sku sold there since a time: in-store (POS) sales and
-/// goods that left for online orders (committed reservations), from `stock_movements`.
-const STOCK_COVER: &str = "SELECT l.sku, l.on_hand, \
-     COALESCE((SELECT -SUM(m.delta_on_hand) FROM stock_movements m \
-       WHERE m.store_id = l.store_id AND m.sku = l.sku \
-         AND m.kind IN ('pos-sale', 'reservation-commit') AND m.at >= ?), 0) \
+/// Live stock at a store and what each sku sold there since a day: in-store (POS) sales and
+/// goods that left for online orders (committed reservations), from the daily rollup
+/// `stock_sales_daily` (migration 0013) through its primary key, never from raw movements.
+pub const STOCK_COVER: &str = "SELECT l.sku, l.on_hand, \
+     COALESCE((SELECT SUM(d.units) FROM stock_sales_daily d \
+       WHERE d.store_id = l.store_id AND d.sku = l.sku AND d.day >= ?), 0) \
      FROM stock_levels l WHERE l.store_id = ? ORDER BY l.sku";
 
 /// A product as pricing needs it.
@@ -322,11 +322,12 @@ pub fn load_pricing_facts(
         );
     }
     if let Some(store) = store {
+        // The first day of the window counts whole: the rollup keeps days, not moments.
         let since = now - Duration::days(i64::from(RECENT_SALES_DAYS));
         let rows = db.execute(
             STOCK_COVER,
             &[
-                SqlValue::Text(since.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                SqlValue::Text(since.format("%Y-%m-%d").to_string()),
                 SqlValue::from(store.as_str()),
             ],
         )?;

@@ -85,6 +85,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0012_rate_limits",
         sql: include_str!("../../../migrations/0012_rate_limits.sql"),
     },
+    Migration {
+        version: 13,
+        name: "0013_sales_rollup",
+        sql: include_str!("../../../migrations/0013_sales_rollup.sql"),
+    },
 ];
 
 const APPLIED_COUNT: &str = "SELECT COUNT(*) FROM schema_migrations";

@@ -21,6 +21,15 @@ pub enum MovementKind {
 }
 
 impl MovementKind {
+    /// Whether the movement is a sale: units that left for a customer, in the store or for an
+    /// online order. What stock-driven markdown counts as recent sales.
+    pub fn is_sale(self) -> bool {
+        matches!(
+            self,
+            MovementKind::PosSale | MovementKind::ReservationCommit
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             MovementKind::PosSale => "pos-sale",

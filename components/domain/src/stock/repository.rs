@@ -62,6 +62,9 @@ const DUE: &str = "SELECT id FROM reservations WHERE status = 'held' AND expires
      ORDER BY expires_at LIMIT 1000";
 const INSERT_MOVEMENT: &str = "INSERT INTO stock_movements (store_id, sku, kind, delta_on_hand, \
      reason_code, reference, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+const COUNT_SALE: &str = "INSERT INTO stock_sales_daily (store_id, sku, day, units) \
+     VALUES (?1, ?2, substr(?4, 1, 10), ?3) ON CONFLICT (store_id, sku, day) \
+     DO UPDATE SET units = units + ?3";
 const INSERT_AUDIT: &str = "INSERT INTO audit_log (actor, action, subject, before, after, at) \
      VALUES (?, ?, ?, ?, ?, ?)";
 const INSERT_OUTBOX: &str = "INSERT INTO outbox (id, event_type, subject, data, occurred_at) \
@@ -79,6 +82,32 @@ const RETURN_AND_HOLD: &str = "UPDATE stock_levels \
      WHERE store_id = ?2 AND sku = ?3";
 const EXTEND_HOLD: &str = "UPDATE reservations SET expires_at = ? \
      WHERE id = ? AND status = 'held' AND expires_at < ?";
+
+/// Adds a sale to the day's units in `stock_sales_daily` (migration 0013), inside the
+/// transaction that records its movement: recent sales are read from this rollup, never by
+/// summing raw movements. Movements that are not sales add nothing.
+fn count_sale(
+    db: &impl Sql,
+    store: &StoreId,
+    sku: &Sku,
+    kind: MovementKind,
+    delta_on_hand: i64,
+    at: &str,
+) -> Result<(), StoreError> {
+    if !kind.is_sale() {
+        return Ok(());
+    }
+    change_one(
+        db,
+        COUNT_SALE,
+        &[
+            text(store.as_str()),
+            text(sku.as_str()),
+            int(-delta_on_hand),
+            text(at),
+        ],
+    )
+}
 
 /// RFC 3339 UTC with second precision: the stored form, which also sorts by time as text.
 pub fn timestamp(at: DateTime<Utc>) -> String {
@@ -598,6 +627,14 @@ fn ship(db: &impl Sql, reservation: &Reservation, now: DateTime<Utc>) -> Result<
                 text(&at),
             ],
         )?;
+        count_sale(
+            db,
+            &reservation.store,
+            sku,
+            MovementKind::ReservationCommit,
+            -units,
+            &at,
+        )?;
         settle_low_stock_alert(db, &reservation.store, sku, now)?;
     }
     change_one(
@@ -815,6 +852,7 @@ pub fn move_stock_within(
             text(&at),
         ],
     )?;
+    count_sale(db, store, sku, movement.kind, movement.delta, &at)?;
     append_audit_entry(
         db,
         movement.actor,

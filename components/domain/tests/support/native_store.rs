@@ -55,6 +55,22 @@ impl NativeSql {
         self.conn.execute_batch(sql).expect("batch");
     }
 
+    /// What SQLite's `EXPLAIN QUERY PLAN` says of `sql`, a line a step.
+    pub fn query_plan(&self, sql: &str) -> Vec<String> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let params = stmt.parameter_count();
+        let nulls = vec![rusqlite::types::Value::Null; params];
+        stmt.query_map(rusqlite::params_from_iter(nulls), |row| {
+            row.get::<_, String>(3)
+        })
+        .expect("a plan")
+        .map(|step| step.expect("a plan step"))
+        .collect()
+    }
+
     pub fn scalar(&self, sql: &str) -> i64 {
         self.conn
             .query_row(sql, [], |row| row.get(0))
