@@ -53,13 +53,16 @@ const COUPON_USES: &str = "SELECT COALESCE(SUM(uses), 0), \
 const FLASH_SALE_UNITS: &str = "SELECT COALESCE(SUM(units), 0), \
      COALESCE(SUM(CASE WHEN customer_id = ? THEN units ELSE 0 END), 0) \
      FROM flash_sale_sales WHERE promotion_id = ?";
-/// Live stock at a store and what each sku sold there since a day: in-store (POS) sales and
-/// goods that left for online orders (committed reservations), from the daily rollup
-/// `stock_sales_daily` (migration 0013) through its primary key, never from raw movements.
+/// Live stock at a store and what each sku of the basket (a JSON array of skus, `?3`) sold
+/// there since a day: in-store (POS) sales and goods that left for online orders (committed
+/// reservations), from the daily rollup `stock_sales_daily` (migration 0013) through its
+/// primary key, never from raw movements. Bounded by the basket, not by the catalog: the
+/// `CROSS JOIN` keeps the basket the outer loop (SQLite does not reorder it).
 pub const STOCK_COVER: &str = "SELECT l.sku, l.on_hand, \
      COALESCE((SELECT SUM(d.units) FROM stock_sales_daily d \
-       WHERE d.store_id = l.store_id AND d.sku = l.sku AND d.day >= ?), 0) \
-     FROM stock_levels l WHERE l.store_id = ? ORDER BY l.sku";
+       WHERE d.store_id = l.store_id AND d.sku = l.sku AND d.day >= ?1), 0) \
+     FROM json_each(?3) AS basket CROSS JOIN stock_levels l \
+     WHERE l.store_id = ?2 AND l.sku = basket.value ORDER BY l.sku";
 
 /// A product as pricing needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -284,7 +287,7 @@ pub fn load_pricing_rules(
 pub fn load_pricing_facts(
     db: &impl Sql,
     rules: &PricingRules,
-    store: Option<&StoreId>,
+    stock_of: Option<(&StoreId, &[Sku])>,
     customer: Option<&CustomerId>,
     now: DateTime<Utc>,
 ) -> Result<PricingFacts, StoreError> {
@@ -321,14 +324,16 @@ pub fn load_pricing_facts(
             },
         );
     }
-    if let Some(store) = store {
+    if let Some((store, basket)) = stock_of {
         // The first day of the window counts whole: the rollup keeps days, not moments.
         let since = now - Duration::days(i64::from(RECENT_SALES_DAYS));
+        let skus: Vec<&str> = basket.iter().map(Sku::as_str).collect();
         let rows = db.execute(
             STOCK_COVER,
             &[
                 SqlValue::Text(since.format("%Y-%m-%d").to_string()),
                 SqlValue::from(store.as_str()),
+                SqlValue::Text(serde_json::json!(skus).to_string()),
             ],
         )?;
         for row in &rows.rows {

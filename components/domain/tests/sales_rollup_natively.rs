@@ -1,7 +1,8 @@
 //! Recent sales for stock-driven markdown come from a daily rollup kept with each sale
 //! (issue 12): a POS sale and goods leaving for an online order add to their store, sku and
 //! day in the transaction that records them, other movements add nothing, and the quote's
-//! query reads the rollup through its key: it never scans a table that grows with history.
+//! query reads the levels and the rollup of the basket's skus through their keys: it never
+//! scans a table that grows with the catalog or with history.
 
 #[path = "support/native_store.rs"]
 mod native_store;
@@ -105,12 +106,19 @@ fn sales_add_to_their_day_and_other_movements_add_nothing() {
 }
 
 #[test]
-fn the_quote_reads_recent_sales_by_key_and_never_scans_history() {
+fn the_quote_reads_the_baskets_stock_and_recent_sales_by_key_and_never_scans() {
     let db = a_shop();
     let plan = db.query_plan(STOCK_COVER);
+    // Only the basket itself (the JSON array of its skus) is walked whole.
     assert!(
-        plan.iter().all(|step| !step.starts_with("SCAN")),
+        plan.iter()
+            .all(|step| !step.starts_with("SCAN") || step.starts_with("SCAN basket")),
         "a full scan in {plan:?}"
+    );
+    assert!(
+        plan.iter()
+            .any(|step| step.starts_with("SEARCH l USING") && step.contains("sku=?")),
+        "stock levels read by store and sku: {plan:?}"
     );
     assert!(
         plan.iter().all(|step| !step.contains("stock_movements")),

@@ -162,7 +162,7 @@ pub fn gather(
         tier.as_ref(),
         &request.coupon_codes,
     )?;
-    let facts = load_pricing_facts(db, &rules, Some(&store), customer.as_ref(), now)?;
+    let facts = load_pricing_facts(db, &rules, Some((&store, &skus)), customer.as_ref(), now)?;
     let input = PricingInput {
         currency,
         lines: basket_lines,
