@@ -246,7 +246,6 @@ impl SpinApp {
         }
     }
 
-    /// The fault switches of this app.
     /// The Spin host calls (SQL statements, key-value operations, ...) of the latest finished
     /// request served by `component`: what tests hold a route's round trips to.
     pub fn last_host_calls(&self, component: &str) -> Option<HostCalls> {
@@ -255,8 +254,10 @@ impl SpinApp {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(component)
-            .copied()
+            .cloned()
     }
+
+    /// The fault switches of this app.
 
     pub fn faults(&self) -> &Faults {
         &self.shared.faults

@@ -27,6 +27,8 @@ pub struct HostState {
     pub(crate) table: ResourceTable,
     /// The Spin host calls this request made, by kind.
     pub(crate) calls: HostCalls,
+    /// The linear memory the instance holds.
+    pub(crate) memory: MemoryWatch,
     wasi: WasiCtx,
     http: WasiHttpCtx,
     hooks: OutboundHooks,
@@ -68,6 +70,7 @@ impl HostState {
             component,
             table: ResourceTable::new(),
             calls: HostCalls::default(),
+            memory: MemoryWatch::default(),
             wasi: wasi.build(),
             http: WasiHttpCtx::new(),
             hooks,
@@ -76,8 +79,9 @@ impl HostState {
 }
 
 /// The Spin host calls one request made: what a component costs in round trips to its stores
-/// (each is one under Spin with remote Redis or libSQL backends).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// (each is one under Spin with remote Redis or libSQL backends), the statements it ran, and
+/// the most linear memory its instance held.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HostCalls {
     /// SQL statements executed.
     pub sql: u32,
@@ -89,6 +93,56 @@ pub struct HostCalls {
     pub kv_opens: u32,
     /// Variables read.
     pub variables: u32,
+    /// The SQL statements executed, in order, as the guest wrote them.
+    pub statements: Vec<String>,
+    /// The largest size the instance's linear memories reached together, in bytes.
+    pub peak_memory_bytes: usize,
+}
+
+impl HostCalls {
+    /// The statements run between the first `BEGIN` and the `COMMIT` that ends it; empty when
+    /// the request opened no transaction.
+    pub fn statements_in_transaction(&self) -> &[String] {
+        let starts = |s: &String| s.trim_start().to_ascii_uppercase().starts_with("BEGIN");
+        let ends = |s: &String| s.trim_start().to_ascii_uppercase().starts_with("COMMIT");
+        let Some(begin) = self.statements.iter().position(starts) else {
+            return &[];
+        };
+        let end = self.statements[begin..]
+            .iter()
+            .position(ends)
+            .map_or(self.statements.len(), |at| begin + at + 1);
+        &self.statements[begin..end]
+    }
+}
+
+/// Tracks the linear memory an instance holds: wasmtime asks before creating a memory (from
+/// 0 bytes) and before every growth, and memories never shrink, so the sum of the growths is
+/// what the instance holds. It never refuses, like Spin without a memory limit configured.
+#[derive(Default)]
+pub(crate) struct MemoryWatch {
+    held_bytes: usize,
+}
+
+impl wasmtime::ResourceLimiter for MemoryWatch {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.held_bytes += desired.saturating_sub(current);
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
 }
 
 /// A kind of Spin host call.
@@ -159,6 +213,7 @@ pub(crate) async fn dispatch(
     let request = hyper::Request::from_parts(parts, body);
 
     let mut store = Store::new(&app.engine, HostState::new(app.clone(), component.clone()));
+    store.limiter(|state| &mut state.memory);
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let req = store
         .data_mut()
@@ -180,7 +235,10 @@ pub(crate) async fn dispatch(
                 .await
         }
         .await;
-        (outcome, store.data().calls)
+        let state = store.data_mut();
+        let mut calls = std::mem::take(&mut state.calls);
+        calls.peak_memory_bytes = state.memory.held_bytes;
+        (outcome, calls)
     });
 
     let component_id = &component.id;

@@ -183,6 +183,7 @@ impl sqlite::HostConnection for HostState {
         parameters: Vec<Value>,
     ) -> SqlResult<QueryResult> {
         self.host_call(HostCall::Sql)?;
+        self.calls.statements.push(statement.clone());
         if let Some(failure) = self.app.faults.sql_failure(&statement) {
             return Ok(Err(Error::Io(failure)));
         }
