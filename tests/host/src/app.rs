@@ -258,7 +258,6 @@ impl SpinApp {
     }
 
     /// The fault switches of this app.
-
     pub fn faults(&self) -> &Faults {
         &self.shared.faults
     }
