@@ -45,6 +45,21 @@ impl GeoPoint {
 
     /// The great-circle distance to `other`, in whole metres (haversine on a sphere: within
     /// 0.5 % of the ellipsoid, far below what a delivery band cares about).
+    /// Kilometres per degree of longitude that a query may use to narrow stores to those
+    /// whose delivery radius can reach this point before the reach rule measures them: a
+    /// point within `r` km of a store at most 200 km away is never more than
+    /// `r / km_per_degree_of_longitude` degrees of longitude from it. Taken at the latitude
+    /// 2 degrees further from the equator than this point and 2 % short, so the narrowing
+    /// only ever keeps too many; 0 near the poles (no narrowing). Latitude needs no such
+    /// figure: a degree of it is never less than [`KM_PER_DEGREE_OF_LATITUDE`].
+    pub fn km_per_degree_of_longitude(&self) -> f64 {
+        let far = self.lat.abs() + 2.0;
+        if far >= 88.0 {
+            return 0.0;
+        }
+        0.98 * EARTH_RADIUS_M / 1000.0 * std::f64::consts::PI / 180.0 * far.to_radians().cos()
+    }
+
     pub fn distance_m(&self, other: &GeoPoint) -> u32 {
         let (lat1, lat2) = (self.lat.to_radians(), other.lat.to_radians());
         let d_lat = lat2 - lat1;
@@ -55,6 +70,14 @@ impl GeoPoint {
         (EARTH_RADIUS_M * central).round() as u32
     }
 }
+
+/// Kilometres per degree of latitude, rounded down (a degree is about 111.2 km on the
+/// sphere the reach rule measures on): what narrowing stores by latitude may divide by.
+pub const KM_PER_DEGREE_OF_LATITUDE: f64 = 110.0;
+
+/// The delivery radius up to which stores are narrowed by a box around the point; a store
+/// that delivers further is always measured.
+pub const NARROWED_RADIUS_KM: f64 = 200.0;
 
 /// A store as the reach rule sees it: where it is and how far it delivers (0: it does not).
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +159,42 @@ mod tests {
 
     fn point(lat: f64, lon: f64) -> GeoPoint {
         GeoPoint::new(lat, lon).unwrap()
+    }
+
+    /// The box a query narrows stores with never drops a store whose radius reaches the
+    /// point: sampled over latitudes from the equator to 80 degrees, radii up to the narrowed
+    /// limit, and every direction, at the very edge of each radius.
+    #[test]
+    fn narrowing_by_a_box_keeps_every_store_that_reaches_the_point() {
+        for lat_step in 0..=16 {
+            let store_lat = f64::from(lat_step) * 5.0;
+            for radius_km in [0.5, 3.0, 8.0, 50.0, NARROWED_RADIUS_KM] {
+                for bearing_step in 0..72 {
+                    let bearing = f64::from(bearing_step) * 5.0_f64.to_radians();
+                    // A point radius_km from the store along the bearing (destination formula).
+                    let central = radius_km * 0.999 * 1000.0 / EARTH_RADIUS_M;
+                    let (lat1, lon1) = (store_lat.to_radians(), 121.0_f64.to_radians());
+                    let lat2 = (lat1.sin() * central.cos()
+                        + lat1.cos() * central.sin() * bearing.cos())
+                    .asin();
+                    let lon2 = lon1
+                        + (bearing.sin() * central.sin() * lat1.cos())
+                            .atan2(central.cos() - lat1.sin() * lat2.sin());
+                    let store = point(store_lat, 121.0);
+                    let at = point(lat2.to_degrees(), lon2.to_degrees());
+                    assert!(f64::from(store.distance_m(&at)) <= radius_km * 1000.0);
+                    let kept_by_latitude =
+                        (store.lat() - at.lat()).abs() * KM_PER_DEGREE_OF_LATITUDE <= radius_km;
+                    let kept_by_longitude = (store.lon() - at.lon()).abs()
+                        * at.km_per_degree_of_longitude()
+                        <= radius_km;
+                    assert!(
+                        kept_by_latitude && kept_by_longitude,
+                        "store at {store:?} radius {radius_km} km dropped for {at:?}"
+                    );
+                }
+            }
+        }
     }
 
     fn a_store(id: &str, lat: f64, lon: f64, radius_m: u32) -> StoreReach {

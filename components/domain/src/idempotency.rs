@@ -34,6 +34,14 @@ const SAVED: &str = "SELECT request_hash, response_status, response_body \
      FROM idempotency_requests WHERE caller = ? AND route = ? AND key = ?";
 const LIVE: &str = "SELECT request_hash, response_status, response_body \
      FROM idempotency_requests WHERE caller = ? AND route = ? AND key = ? AND created_at > ?";
+/// The key with its answer, in one statement: a new row, or the row of a key that no longer
+/// binds (older than `?8`) replaced; a live row is left alone and nothing is answered.
+const REMEMBER: &str = "INSERT INTO idempotency_requests \
+     (caller, route, key, request_hash, created_at, response_status, response_body) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (caller, route, key) DO UPDATE SET \
+     request_hash = excluded.request_hash, created_at = excluded.created_at, \
+     response_status = excluded.response_status, response_body = excluded.response_body \
+     WHERE idempotency_requests.created_at <= ?8 RETURNING 1";
 const SAVE_RESPONSE: &str = "UPDATE idempotency_requests \
      SET response_status = ?, response_body = ? \
      WHERE caller = ? AND route = ? AND key = ? AND request_hash = ? \
@@ -93,7 +101,7 @@ impl ScopedKey {
     }
 
     /// The row's primary key as statement parameters: caller, route, key.
-    fn params(&self) -> [SqlValue; 3] {
+    pub(crate) fn params(&self) -> [SqlValue; 3] {
         [
             SqlValue::from(self.caller.as_str()),
             SqlValue::from(self.route.as_str()),
@@ -101,7 +109,7 @@ impl ScopedKey {
         ]
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!(
             "idempotency key {} of {} on {}",
             self.key.as_str(),
@@ -256,6 +264,50 @@ pub fn look_up(
         None => Ok(IdempotencyOutcome::StartProcessing),
         Some(row) => decided(key, hash, row),
     }
+}
+
+/// What a stored row of `key` (its hash, status and body, as `LIVE` reads them) says to a
+/// request hashed `hash`: for a request that read the row with its other facts.
+pub fn decision_of(
+    key: &ScopedKey,
+    hash: &RequestHash,
+    row: &[SqlValue],
+) -> Result<IdempotencyOutcome, StoreError> {
+    decided(key, hash, row)
+}
+
+/// Binds `key` to the answer of the request hashed `hash`, inside that request's transaction,
+/// which read the key first (with `look_up`, or `decision_of` on a row read with its other
+/// facts) and holds the write lock since: one statement where `begin` and `record_response`
+/// take two or more (issue 12).
+pub fn remember(
+    db: &impl Sql,
+    key: &ScopedKey,
+    hash: &RequestHash,
+    now: DateTime<Utc>,
+    response: &SavedResponse,
+) -> Result<(), StoreError> {
+    let [caller, route, key_text] = key.params();
+    let kept = db.execute(
+        REMEMBER,
+        &[
+            caller,
+            route,
+            key_text,
+            SqlValue::from(hash.as_str()),
+            SqlValue::Text(timestamp(now)),
+            SqlValue::Integer(i64::from(response.status)),
+            SqlValue::from(response.body.as_str()),
+            SqlValue::Text(timestamp(now - kept_for())),
+        ],
+    )?;
+    if kept.rows.is_empty() {
+        return Err(StoreError::Corrupt(format!(
+            "{} was taken by another request under this request's lock",
+            key.describe()
+        )));
+    }
+    Ok(())
 }
 
 /// What a stored row of `key` says to a request hashed `hash`.

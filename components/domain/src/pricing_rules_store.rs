@@ -1,68 +1,37 @@
 //! Where the pricing rules and facts are kept: the catalog's SQL tables (`migrations/0001` and
-//! `0002_pricing.sql`) read into the domain's `PricingRules`, `PricingFacts` and `BasketLine`s,
-//! for the quote now and for place-order's re-pricing later. Every statement is a named
-//! constant with `?` parameters; a row that cannot be read as a rule (a price of "abc", an
-//! unknown promotion kind) is a `StoreError::Corrupt` naming the row, never a silent skip, so a
-//! catalog mistake cannot quietly change what customers pay.
+//! `0002_pricing.sql`) read into the domain's `PricingRules` and `PricingFacts`. The quote and
+//! place-order read everything a basket needs in one statement (`basket_facts`, issue 12);
+//! this file holds the row readers that statement's rows go through (and that the operators'
+//! catalog checks a row with before writing it), and `load_store`. A row that cannot be read
+//! as a rule (a price of "abc", an unknown promotion kind) is a `StoreError::Corrupt` naming
+//! the row, never a silent skip, so a catalog mistake cannot quietly change what customers pay.
 //!
 //! Conventions of the tables: amounts are decimal strings in the shop's currency (the products'
 //! currency), percentages decimal strings ("15" is 15 %), times RFC 3339 UTC strings, and
 //! brands free text: a brand's id is its name with every character outside `A-Z a-z 0-9 - _ .`
 //! replaced by `-` (see [`catalog_code`]), on products and promotion targets alike.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::geo::{GeoPoint, StoreReach};
-use crate::ids::{CustomerId, StoreId};
+use crate::ids::StoreId;
 use crate::money::{Currency, Money};
 use crate::pricing::{
-    AmountOff, BrandId, BuyXGetY, CategoryId, Coupon, CouponCode, CouponRedemptions, CouponValue,
-    DeliveryBand, DeliveryFeeBands, DiscountCeiling, FlashSale, FreeDelivery, MemberTier,
-    Percentage, PercentageOff, PricingFacts, PricingRules, Promotion, PromotionId, PromotionKind,
-    RECENT_SALES_DAYS, Reward, SpendThresholdTiers, Stacking, StockCover, StockMarkdown,
-    StorePrices, Target, ThresholdTier, TierId, ValidityWindow,
+    AmountOff, BrandId, BuyXGetY, CategoryId, Coupon, CouponCode, CouponValue, FlashSale,
+    FreeDelivery, Percentage, PercentageOff, Promotion, PromotionId, PromotionKind, Reward,
+    SpendThresholdTiers, Stacking, StockMarkdown, Target, ThresholdTier, TierId, ValidityWindow,
 };
-use crate::store::{Sql, SqlRows, SqlValue, StoreError};
+use crate::store::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
-const PRODUCT_COLUMNS: &str = "SELECT sku, name, category, brand, list_price, currency FROM products WHERE active = 1 AND sku IN ";
-const ACTIVE_STORE: &str = "SELECT id, latitude, longitude, pickup_enabled, delivery_radius_km \
-     FROM stores WHERE id = ? AND active = 1";
-const DELIVERING_STORES: &str = "SELECT id, latitude, longitude, pickup_enabled, delivery_radius_km \
-     FROM stores WHERE active = 1 AND delivery_radius_km > 0 ORDER BY id";
-const CUSTOMER_TIER: &str = "SELECT tier_id FROM customers WHERE id = ?";
-const STORE_PRICES: &str = "SELECT sku, price FROM store_prices WHERE store_id = ? ORDER BY sku";
-const MEMBER_TIER: &str = "SELECT discount_percent FROM member_tiers WHERE id = ?";
-const TIER_PRICES: &str = "SELECT sku, price FROM tier_prices WHERE tier_id = ? ORDER BY sku";
-const ACTIVE_PROMOTIONS: &str = "SELECT id, name, kind, starts_at, ends_at, target_kind, \
-     target_values, priority, stacking, parameters FROM promotions WHERE active = 1 ORDER BY id";
-const COUPON: &str = "SELECT code, name, kind, amount, percent, max_discount, minimum_spend, \
-     starts_at, ends_at, total_limit, per_customer_limit, stacking \
-     FROM coupons WHERE code = ? AND active = 1";
-const DELIVERY_FEE_BANDS: &str = "SELECT up_to_m, fee FROM delivery_fee_bands ORDER BY up_to_m";
-const DISCOUNT_CEILING: &str =
-    "SELECT value FROM pricing_settings WHERE name = 'discount_ceiling_percent'";
-const COUPON_USES: &str = "SELECT COALESCE(SUM(uses), 0), \
-     COALESCE(SUM(CASE WHEN customer_id = ? THEN uses ELSE 0 END), 0) \
-     FROM coupon_redemptions WHERE code = ?";
-const FLASH_SALE_UNITS: &str = "SELECT COALESCE(SUM(units), 0), \
-     COALESCE(SUM(CASE WHEN customer_id = ? THEN units ELSE 0 END), 0) \
-     FROM flash_sale_sales WHERE promotion_id = ?";
-/// Live stock at a store and what each sku of the basket (a JSON array of skus, `?3`) sold
-/// there since a day: in-store (POS) sales and goods that left for online orders (committed
-/// reservations), from the daily rollup `stock_sales_daily` (migration 0013) through its
-/// primary key, never from raw movements. Bounded by the basket, not by the catalog: the
-/// `CROSS JOIN` keeps the basket the outer loop (SQLite does not reorder it).
-pub const STOCK_COVER: &str = "SELECT l.sku, l.on_hand, \
-     COALESCE((SELECT SUM(d.units) FROM stock_sales_daily d \
-       WHERE d.store_id = l.store_id AND d.sku = l.sku AND d.day >= ?1), 0) \
-     FROM json_each(?3) AS basket CROSS JOIN stock_levels l \
-     WHERE l.store_id = ?2 AND l.sku = basket.value ORDER BY l.sku";
+pub mod basket_facts;
+
+const ACTIVE_STORE: &str = "SELECT id, latitude, longitude, pickup_enabled, delivery_radius_km, \
+     name FROM stores WHERE id = ? AND active = 1";
 
 /// A product as pricing needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +47,7 @@ pub struct CatalogProduct {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CatalogStore {
     pub id: StoreId,
+    pub name: String,
     pub location: GeoPoint,
     pub pickup_enabled: bool,
     pub delivery_radius_m: u32,
@@ -115,44 +85,29 @@ pub fn catalog_code(raw: &str) -> String {
     }
 }
 
-/// The active products among `skus`, by sku. A sku absent from the result is unknown or no
-/// longer sold.
-pub fn load_products(
-    db: &impl Sql,
-    skus: &[Sku],
-) -> Result<BTreeMap<Sku, CatalogProduct>, StoreError> {
-    let mut products = BTreeMap::new();
-    let unique: BTreeSet<&Sku> = skus.iter().collect();
-    if unique.is_empty() {
-        return Ok(products);
-    }
-    let placeholders = vec!["?"; unique.len()].join(", ");
-    let params: Vec<SqlValue> = unique.iter().map(|s| SqlValue::from(s.as_str())).collect();
-    let rows = db.execute(&format!("{PRODUCT_COLUMNS}({placeholders})"), &params)?;
-    for row in &rows.rows {
-        let sku_raw = text(row, 0, "products.sku")?;
-        let at = |column: &str| format!("products[{sku_raw}].{column}");
-        let sku = Sku::parse(&sku_raw).map_err(|e| corrupt(at("sku"), e))?;
-        let currency =
-            Currency::parse(&text(row, 5, "currency")?).map_err(|e| corrupt(at("currency"), e))?;
-        let product = CatalogProduct {
-            name: text(row, 1, &at("name"))?,
-            category: CategoryId::parse(&catalog_code(&text(row, 2, &at("category"))?))
-                .map_err(|e| corrupt(at("category"), e))?,
-            brand: BrandId::parse(&catalog_code(&text(row, 3, &at("brand"))?))
-                .map_err(|e| corrupt(at("brand"), e))?,
-            list_price: money(
-                &text(row, 4, &at("list_price"))?,
-                currency,
-                &at("list_price"),
-            )?,
-            sku: sku.clone(),
-        };
-        products.insert(sku, product);
-    }
-    Ok(products)
+/// A product row: `sku, name, category, brand, list_price, currency`.
+fn product_from_row(row: &[SqlValue]) -> Result<CatalogProduct, StoreError> {
+    let sku_raw = text(row, 0, "products.sku")?;
+    let at = |column: &str| format!("products[{sku_raw}].{column}");
+    let sku = Sku::parse(&sku_raw).map_err(|e| corrupt(at("sku"), e))?;
+    let currency =
+        Currency::parse(&text(row, 5, "currency")?).map_err(|e| corrupt(at("currency"), e))?;
+    Ok(CatalogProduct {
+        name: text(row, 1, &at("name"))?,
+        category: CategoryId::parse(&catalog_code(&text(row, 2, &at("category"))?))
+            .map_err(|e| corrupt(at("category"), e))?,
+        brand: BrandId::parse(&catalog_code(&text(row, 3, &at("brand"))?))
+            .map_err(|e| corrupt(at("brand"), e))?,
+        list_price: money(
+            &text(row, 4, &at("list_price"))?,
+            currency,
+            &at("list_price"),
+        )?,
+        sku,
+    })
 }
 
+/// A store row: `id, latitude, longitude, pickup_enabled, delivery_radius_km, name`.
 fn store_from_row(row: &[SqlValue]) -> Result<CatalogStore, StoreError> {
     let raw_id = text(row, 0, "stores.id")?;
     let at = |column: &str| format!("stores[{raw_id}].{column}");
@@ -167,6 +122,7 @@ fn store_from_row(row: &[SqlValue]) -> Result<CatalogStore, StoreError> {
     }
     Ok(CatalogStore {
         id: StoreId::parse(&raw_id).map_err(|e| corrupt(at("id"), e))?,
+        name: text(row, 5, &at("name"))?,
         location,
         pickup_enabled: integer(row, 3, &at("pickup_enabled"))? == 1,
         // Within 0..=20,000 km: fits a u32 of metres.
@@ -180,194 +136,23 @@ pub fn load_store(db: &impl Sql, id: &StoreId) -> Result<Option<CatalogStore>, S
     rows.rows.first().map(|row| store_from_row(row)).transpose()
 }
 
-/// Every open store that delivers, in id order.
-pub fn load_delivering_stores(db: &impl Sql) -> Result<Vec<CatalogStore>, StoreError> {
-    let rows = db.execute(DELIVERING_STORES, &[])?;
-    rows.rows.iter().map(|row| store_from_row(row)).collect()
-}
-
-/// The member tier of a customer; `None` for a customer the catalog does not know yet or who
-/// has no tier (they pay non-member prices).
-pub fn customer_tier(db: &impl Sql, customer: &CustomerId) -> Result<Option<TierId>, StoreError> {
-    let rows = db.execute(CUSTOMER_TIER, &[SqlValue::from(customer.as_str())])?;
-    let Some(row) = rows.rows.first() else {
-        return Ok(None);
-    };
-    optional_text(row, 0)
-        .map(|tier| {
-            TierId::parse(&tier)
-                .map_err(|e| corrupt(format!("customers[{}].tier_id", customer.as_str()), e))
-        })
-        .transpose()
-}
-
-/// The rules a quote at `store` for a customer of `tier` with `coupon_codes` can touch: that
-/// store's prices, that tier, every active promotion (the domain filters by window), the
-/// entered coupons that exist and are active, the delivery bands and the ceiling.
-pub fn load_pricing_rules(
-    db: &impl Sql,
-    currency: Currency,
-    store: Option<&StoreId>,
-    tier: Option<&TierId>,
-    coupon_codes: &[CouponCode],
-) -> Result<PricingRules, StoreError> {
-    let mut store_prices = StorePrices::default();
-    if let Some(store) = store {
-        let rows = db.execute(STORE_PRICES, &[SqlValue::from(store.as_str())])?;
-        for (sku, price) in sku_prices(&rows, currency, "store_prices")? {
-            store_prices.set(store, sku, price);
-        }
-    }
-
-    let mut member_tiers = BTreeMap::new();
-    if let Some(tier_id) = tier {
-        let rows = db.execute(MEMBER_TIER, &[SqlValue::from(tier_id.as_str())])?;
-        if let Some(row) = rows.rows.first() {
-            let discount = read_tier_discount(tier_id, row)?;
-            let rows = db.execute(TIER_PRICES, &[SqlValue::from(tier_id.as_str())])?;
-            let prices = sku_prices(&rows, currency, "tier_prices")?
-                .into_iter()
-                .collect();
-            member_tiers.insert(tier_id.clone(), MemberTier { discount, prices });
-        }
-    }
-
-    let rows = db.execute(ACTIVE_PROMOTIONS, &[])?;
-    let promotions = rows
-        .rows
-        .iter()
-        .map(|row| promotion(row, currency))
-        .collect::<Result<Vec<_>, _>>()?;
-
-    let mut coupons = BTreeMap::new();
-    for code in coupon_codes.iter().collect::<BTreeSet<_>>() {
-        let rows = db.execute(COUPON, &[SqlValue::from(code.as_str())])?;
-        if let Some(row) = rows.rows.first() {
-            coupons.insert(code.clone(), coupon(row, currency)?);
-        }
-    }
-
-    let rows = db.execute(DELIVERY_FEE_BANDS, &[])?;
-    let bands = rows
-        .rows
-        .iter()
-        .map(|row| {
-            let up_to = integer(row, 0, "delivery_fee_bands.up_to_m")?;
-            let at = format!("delivery_fee_bands[{up_to}].fee");
-            Ok(DeliveryBand {
-                up_to_m: u32::try_from(up_to).map_err(|e| corrupt(&at, e))?,
-                fee: money(&text(row, 1, &at)?, currency, &at)?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-
-    let rows = db.execute(DISCOUNT_CEILING, &[])?;
-    let discount_ceiling = match rows.rows.first() {
-        Some(row) => DiscountCeiling {
-            max_share: percentage(
-                &text(row, 0, "pricing_settings.discount_ceiling_percent")?,
-                "pricing_settings.discount_ceiling_percent",
-            )?,
-        },
-        None => DiscountCeiling::default(),
-    };
-
-    Ok(PricingRules {
-        store_prices,
-        member_tiers,
-        promotions,
-        coupons,
-        delivery_fees: DeliveryFeeBands { bands },
-        discount_ceiling,
-    })
-}
-
-/// The live facts the rules depend on: units left under each flash sale's cap and this
-/// customer's purchases, redemptions of each loaded coupon, and the stock cover at `store`.
-pub fn load_pricing_facts(
-    db: &impl Sql,
-    rules: &PricingRules,
-    stock_of: Option<(&StoreId, &[Sku])>,
-    customer: Option<&CustomerId>,
-    now: DateTime<Utc>,
-) -> Result<PricingFacts, StoreError> {
-    // Guests are recorded under '' and are never "this customer".
-    let who = SqlValue::from(customer.map_or("\u{0}guest", CustomerId::as_str));
-    let mut facts = PricingFacts::default();
-    for promotion in &rules.promotions {
-        let PromotionKind::FlashSale(sale) = &promotion.kind else {
-            continue;
-        };
-        let rows = db.execute(
-            FLASH_SALE_UNITS,
-            &[who.clone(), SqlValue::from(promotion.id.as_str())],
-        )?;
-        let at = format!("flash_sale_sales[{}]", promotion.id);
-        let (sold, bought) = two_counts(&rows, &at)?;
-        facts
-            .flash_sale_units_left
-            .insert(promotion.id.clone(), sale.total_cap.saturating_sub(sold));
-        if customer.is_some() {
-            facts
-                .flash_sale_units_bought
-                .insert(promotion.id.clone(), bought);
-        }
-    }
-    for code in rules.coupons.keys() {
-        let rows = db.execute(COUPON_USES, &[who.clone(), SqlValue::from(code.as_str())])?;
-        let (total, by_customer) = two_counts(&rows, &format!("coupon_redemptions[{code}]"))?;
-        facts.coupon_redemptions.insert(
-            code.clone(),
-            CouponRedemptions {
-                total,
-                by_customer: if customer.is_some() { by_customer } else { 0 },
-            },
-        );
-    }
-    if let Some((store, basket)) = stock_of {
-        // The first day of the window counts whole: the rollup keeps days, not moments.
-        let since = now - Duration::days(i64::from(RECENT_SALES_DAYS));
-        let skus: Vec<&str> = basket.iter().map(Sku::as_str).collect();
-        let rows = db.execute(
-            STOCK_COVER,
-            &[
-                SqlValue::Text(since.format("%Y-%m-%d").to_string()),
-                SqlValue::from(store.as_str()),
-                SqlValue::Text(serde_json::json!(skus).to_string()),
-            ],
-        )?;
-        for row in &rows.rows {
-            let raw = text(row, 0, "stock_levels.sku")?;
-            let at = |column: &str| format!("stock_levels[{}/{raw}].{column}", store.as_str());
-            let sku = Sku::parse(&raw).map_err(|e| corrupt(at("sku"), e))?;
-            let on_hand = u32::try_from(integer(row, 1, &at("on_hand"))?)
-                .map_err(|e| corrupt(at("on_hand"), e))?;
-            let sold = u32::try_from(integer(row, 2, &at("recent sales"))?.max(0))
-                .map_err(|e| corrupt(at("recent sales"), e))?;
-            facts
-                .stock
-                .insert(sku, StockCover::from_recent_sales(on_hand, sold));
-        }
-    }
-    Ok(facts)
-}
-
 // ---- rows to rules ----
 
-/// Reads one promotion row (the columns of `ACTIVE_PROMOTIONS`, in order) exactly as the quote
-/// will. The operators' catalog checks every promotion with it before writing, so that no row
+/// Reads one promotion row (`id, name, kind, starts_at, ends_at, target_kind, target_values,
+/// priority, stacking, parameters`) exactly as the quote will. The operators' catalog checks every promotion with it before writing, so that no row
 /// the quote cannot read is ever written.
 pub fn read_promotion_row(row: &[SqlValue], currency: Currency) -> Result<Promotion, StoreError> {
     promotion(row, currency)
 }
 
-/// Reads one coupon row (the columns of `COUPON`, in order) exactly as the quote will; the
+/// Reads one coupon row (`code, name, kind, amount, percent, max_discount, minimum_spend,
+/// starts_at, ends_at, total_limit, per_customer_limit, stacking`) exactly as the quote will; the
 /// operators' catalog checks every coupon with it before writing, like promotions.
 pub fn read_coupon_row(row: &[SqlValue], currency: Currency) -> Result<Coupon, StoreError> {
     coupon(row, currency)
 }
 
-/// Reads a member tier's row (the column of `MEMBER_TIER`: its `discount_percent`) exactly as
+/// Reads a member tier's row (its `discount_percent`) exactly as
 /// the quote will: NULL or blank is no discount. The operators' catalog checks every tier with it.
 pub fn read_tier_discount(
     tier: &TierId,
@@ -681,31 +466,6 @@ fn window(
         starts_at: timestamp(&text(row, starts, at)?, at)?,
         ends_at: timestamp(&text(row, ends, at)?, at)?,
     })
-}
-
-fn sku_prices(
-    rows: &SqlRows,
-    currency: Currency,
-    table: &str,
-) -> Result<Vec<(Sku, Money)>, StoreError> {
-    rows.rows
-        .iter()
-        .map(|row| {
-            let raw = text(row, 0, &format!("{table}.sku"))?;
-            let at = format!("{table}[{raw}]");
-            let sku = Sku::parse(&raw).map_err(|e| corrupt(&at, e))?;
-            Ok((sku, money(&text(row, 1, &at)?, currency, &at)?))
-        })
-        .collect()
-}
-
-/// Two non-negative counts of a `SUM(..), SUM(..)` row.
-fn two_counts(rows: &SqlRows, at: &str) -> Result<(u32, u32), StoreError> {
-    let Some(row) = rows.rows.first() else {
-        return Ok((0, 0));
-    };
-    let count = |index| u32::try_from(integer(row, index, at)?).map_err(|e| corrupt(at, e));
-    Ok((count(0)?, count(1)?))
 }
 
 #[cfg(test)]

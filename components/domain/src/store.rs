@@ -82,6 +82,23 @@ impl SqlRows {
     }
 }
 
+/// The column a statement carries so that the schema check rides on it (issue 12: the check
+/// costs no statement of its own): how many migrations the ledger records. The edge's
+/// connection runs the first statement of a request that carries it without a separate check,
+/// and applies the migrations when the count falls short or the statement finds no table.
+/// Statements write it with `concat!(…, schema_ledger!())`.
+#[macro_export]
+macro_rules! schema_ledger {
+    () => {
+        "(SELECT COUNT(*) FROM schema_migrations) AS schema_ledger"
+    };
+}
+
+/// The text of [`schema_ledger!`], which the edge looks for.
+pub const SCHEMA_LEDGER: &str = schema_ledger!();
+/// The name of that column in a statement's answer.
+pub const SCHEMA_LEDGER_COLUMN: &str = "schema_ledger";
+
 /// A SQL connection (Spin's `default` SQLite database in production). One statement per call,
 /// parameters bound positionally (`?`), never interpolated.
 pub trait Sql {

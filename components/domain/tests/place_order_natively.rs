@@ -187,17 +187,20 @@ fn a_placed_order_holds_its_goods_takes_its_coupon_use_and_clears_the_cart() {
 #[test]
 fn sabotage_after_each_step_undoes_every_step_before_it() {
     for (step, fragment) in [
-        ("transaction", "INSERT INTO idempotency_requests"),
+        ("transaction", "BEGIN IMMEDIATE"),
+        ("read the basket", "SELECT json_object"),
         ("reserve", "UPDATE stock_levels SET reserved = reserved +"),
+        ("reserve", "INSERT INTO reservation_lines"),
         (
             "take coupon uses and flash-sale units",
-            "INSERT INTO coupon_redemptions",
+            "INSERT INTO order_consumptions",
         ),
+        ("write the order", "INSERT INTO orders"),
         ("write the order", "INSERT INTO order_lines"),
         ("write the order", "INSERT INTO outbox"),
         (
-            "transaction",
-            "UPDATE idempotency_requests SET response_status",
+            "keep the answer for the key",
+            "INSERT INTO idempotency_requests",
         ),
         ("transaction", "COMMIT"),
     ] {
@@ -255,20 +258,26 @@ fn the_same_key_places_once_and_answers_the_second_time_with_the_first_answer() 
 }
 
 #[test]
-fn pay_at_pickup_whose_hold_cannot_be_extended_gives_its_reservation_back() {
-    let (db, kv) = (a_shop(), MemoryKv::default());
-    let cart = a_cart(&kv, 2);
-    db.fail_matching("UPDATE reservations SET expires_at");
-    let failed = place(
-        &kv,
-        &db,
-        &FixedPricer::at("10.00", now()),
-        &an_order(cart, PaymentMethod::PayAtPickup, false),
-    )
-    .unwrap_err();
-    assert_eq!(failed.step, "reserve");
-    db.heal();
-    nothing_left_behind(&db, "reserve (extend hold)");
+fn pay_at_pickup_holds_the_goods_for_the_hold_after_confirmation_and_online_for_the_payment_window()
+{
+    for (method, held_for) in [
+        (PaymentMethod::PayAtPickup, Duration::days(7)),
+        (PaymentMethod::Online, Duration::minutes(30)),
+    ] {
+        let (db, kv) = (a_shop(), MemoryKv::default());
+        place(
+            &kv,
+            &db,
+            &FixedPricer::at("10.00", now()),
+            &an_order(a_cart(&kv, 2), method, false),
+        )
+        .unwrap();
+        assert_eq!(
+            db.scalar_text("SELECT expires_at FROM reservations"),
+            (now() + held_for).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "{method:?}"
+        );
+    }
 }
 
 #[test]

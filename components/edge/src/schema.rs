@@ -1,10 +1,13 @@
 //! Schema migrations: the numbered files under `migrations/` at the repository root, embedded
 //! here and applied by whichever component first opens a database that lacks them.
 //!
-//! A hot request costs one query (`SELECT COUNT(*) FROM schema_migrations`). When that
-//! shows pending migrations (or the ledger does not exist yet), they are applied inside one
-//! `BEGIN IMMEDIATE` transaction after re-reading the version, so two instances starting at
-//! once do not both apply them. Each file is safe to re-run and records itself in the ledger,
+//! The check is the ledger's count (`SELECT COUNT(*) FROM schema_migrations`). A request pays
+//! no statement for it when its first statement carries the count as a column
+//! (`o2o_domain::schema_ledger!`, as the rate limit's count and the quote's reads do: see
+//! `spin_store::SpinSql`), one statement otherwise. When the count shows pending migrations
+//! (or the ledger does not exist yet), they are applied inside one `BEGIN IMMEDIATE`
+//! transaction after re-reading the version, so two instances starting at once do not both
+//! apply them. Each file is safe to re-run and records itself in the ledger,
 //! which is what lets `spin up --sqlite @file` seed a database with the same files.
 //!
 //! Before applying them, the database is turned to WAL journal mode (issue 11): Spin opens
@@ -90,6 +93,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0013_sales_rollup",
         sql: include_str!("../../../migrations/0013_sales_rollup.sql"),
     },
+    Migration {
+        version: 14,
+        name: "0014_order_counts_kept",
+        sql: include_str!("../../../migrations/0014_order_counts_kept.sql"),
+    },
+    Migration {
+        version: 15,
+        name: "0015_rate_limit_per_subject",
+        sql: include_str!("../../../migrations/0015_rate_limit_per_subject.sql"),
+    },
 ];
 
 const APPLIED_COUNT: &str = "SELECT COUNT(*) FROM schema_migrations";
@@ -121,11 +134,22 @@ fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
+/// Whether a ledger that records `count` migrations is current.
+pub fn is_current(count: i64) -> bool {
+    count >= MIGRATIONS.len() as i64
+}
+
+/// Whether a statement's failure says the schema is not there yet (a fresh database, or one
+/// a migration behind the code).
+pub fn means_schema_missing(message: &str) -> bool {
+    message.contains("no such table") || message.contains("no such column")
+}
+
 /// Applies the migrations the database lacks. The hot check counts the ledger rather than
 /// reading its newest version, so a migration that landed after a higher-numbered one (two
 /// branches merged in either order) is still applied.
 pub fn ensure_schema(db: &impl Sql) -> Result<(), StoreError> {
-    if applied_count(db) >= MIGRATIONS.len() as i64 {
+    if is_current(applied_count(db)) {
         return Ok(());
     }
     // Outside the transaction: the journal mode cannot change inside one. SQLite answers the
@@ -177,7 +201,8 @@ fn apply_pending(db: &impl Sql) -> Result<(), StoreError> {
 }
 
 /// Splits a migration file into statements: `--` comments dropped, statements end with `;` at
-/// the end of a line (migration files keep to that; they hold no triggers).
+/// the end of a line (migration files keep to that: a trigger's body stays on the line that
+/// ends it, as in 0014).
 pub fn statements(sql: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
@@ -290,9 +315,13 @@ mod tests {
 
     #[test]
     fn a_migration_missing_below_the_newest_recorded_one_is_still_applied() {
-        // A database that ran 0006 before 0005 landed (two branches merged in either order).
+        // A database that ran 0006 before 0005 landed (two branches merged in either order;
+        // 0014's triggers are on 0005's tables, so it came after both).
         let db = Sqlite::new();
-        for migration in MIGRATIONS.iter().filter(|m| m.version != 5) {
+        for migration in MIGRATIONS
+            .iter()
+            .filter(|m| m.version != 5 && m.version < 14)
+        {
             for statement in statements(migration.sql) {
                 db.execute(&statement, &[]).unwrap();
             }

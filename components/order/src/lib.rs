@@ -110,7 +110,6 @@ fn place(req: Request, _: Params) -> Result<Response, ApiError> {
     let kv = SpinKeyValue::open_default()?;
     let pricer = InProcessQuote {
         kv: &kv,
-        db: &db,
         customer: &request.customer,
         now,
     };

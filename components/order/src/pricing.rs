@@ -10,18 +10,17 @@ use o2o_contract::FulfilmentMode;
 use o2o_domain::geo::GeoPoint;
 use o2o_domain::order::{FrozenLine, FrozenQuote, PlaceOrderError, PriceAsk, Priced, Pricer};
 use o2o_domain::pricing::{CouponCode, PromotionId};
-use o2o_domain::store::{KeyValue, Sql, StoreError};
+use o2o_domain::store::{KeyValue, StoreError};
 use o2o_domain::{CartId, Currency, CustomerId, Money, Quantity, QuoteId, Sku, StoreId};
 use o2o_edge::ApiError;
 use o2o_quoting::basket::{LineSource, QuoteRequest, WantedFulfilment};
 use o2o_quoting::snapshot::{load_quote, save_quote};
-use o2o_quoting::{make_quote, quote_ttl};
+use o2o_quoting::{make_quote_from, quote_ttl};
 use serde_json::Value;
 
 /// Prices with the stores of the request, for the customer placing the order, at `now`.
-pub struct InProcessQuote<'a, K, S> {
+pub struct InProcessQuote<'a, K> {
     pub kv: &'a K,
-    pub db: &'a S,
     pub customer: &'a CustomerId,
     pub now: DateTime<Utc>,
 }
@@ -42,7 +41,7 @@ fn refused(err: ApiError) -> PlaceOrderError {
     }
 }
 
-impl<K: KeyValue, S: Sql> Pricer for InProcessQuote<'_, K, S> {
+impl<K: KeyValue> Pricer for InProcessQuote<'_, K> {
     fn price(&self, ask: &PriceAsk<'_>) -> Result<Priced, PlaceOrderError> {
         let wire_fulfilment: FulfilmentMode =
             serde_json::from_value(ask.fulfilment_document.clone()).map_err(unavailable)?;
@@ -61,8 +60,7 @@ impl<K: KeyValue, S: Sql> Pricer for InProcessQuote<'_, K, S> {
             wire_fulfilment,
             coupon_codes: ask.coupon_codes.to_vec(),
         };
-        let quote =
-            make_quote(self.kv, self.db, &request, self.now, quote_ttl()).map_err(refused)?;
+        let quote = make_quote_from(ask.found, &request, self.now, quote_ttl()).map_err(refused)?;
         freeze(serde_json::to_value(&quote).map_err(unavailable)?)
     }
 

@@ -1,8 +1,8 @@
 //! What is being priced, gathered from the stores: the lines (from the cart in key-value or
 //! the request), their catalog rows, the store whose prices apply (the pickup store, or the
 //! nearest store that delivers to the address: `o2o_domain::geo`'s reach rule), the customer's
-//! tier, and the pricing rules and facts (`o2o_domain::pricing_rules_store`). Only reads: a
-//! request that fails here has written nothing.
+//! tier, and the pricing rules and facts (`o2o_domain::pricing_rules_store::basket_facts`,
+//! one statement). Only reads: a request that fails here has written nothing.
 
 use chrono::{DateTime, Utc};
 use o2o_domain::cart_repository::load_cart;
@@ -10,9 +10,8 @@ use o2o_domain::geo::{GeoPoint, StoreReach, nearest_delivering_store};
 use o2o_domain::pricing::{
     BasketLine, CouponCode, CustomerContext, Fulfilment, PricingInput, PricingRules,
 };
-use o2o_domain::pricing_rules_store::{
-    customer_tier, load_delivering_stores, load_pricing_facts, load_pricing_rules, load_products,
-    load_store,
+use o2o_domain::pricing_rules_store::basket_facts::{
+    BasketFacts, BasketQuery, FulfilledBy, read_basket,
 };
 use o2o_domain::store::{KeyValue, Sql};
 use o2o_domain::{CartId, CustomerId, Quantity, Sku, StoreId};
@@ -39,6 +38,16 @@ pub enum WantedFulfilment {
     Delivery(GeoPoint, Option<StoreId>),
 }
 
+impl WantedFulfilment {
+    /// Where the basket's facts are read for.
+    pub fn fulfilled_by(&self) -> FulfilledBy<'_> {
+        match self {
+            WantedFulfilment::Pickup(store) => FulfilledBy::Pickup(store),
+            WantedFulfilment::Delivery(point, _) => FulfilledBy::Delivery(*point),
+        }
+    }
+}
+
 /// Everything `price_basket` needs, and what the quote says about where it was priced.
 pub struct Basket {
     pub cart_id: Option<CartId>,
@@ -48,7 +57,8 @@ pub struct Basket {
     pub rules: PricingRules,
 }
 
-/// Gathers the basket of `request` at `now`.
+/// Gathers the basket of `request` at `now`: its lines, then one read of the database
+/// (`read_basket`).
 pub fn gather(
     kv: &impl KeyValue,
     db: &impl Sql,
@@ -79,12 +89,34 @@ pub fn gather(
     };
 
     let skus: Vec<Sku> = lines.iter().map(|(sku, _)| sku.clone()).collect();
-    let products = load_products(db, &skus)?;
+    let found = read_basket(
+        db,
+        &BasketQuery {
+            skus: &skus,
+            customer: customer.as_ref(),
+            coupon_codes: &request.coupon_codes,
+            fulfilled: request.fulfilment.fulfilled_by(),
+            now,
+            placing: None,
+        },
+    )?;
+    assemble(&found, request, cart_id, customer, lines)
+}
+
+/// The basket of `lines` for `customer` from what `read_basket` found for `request`: what
+/// place-order prices with, having read the basket inside its own transaction.
+pub fn assemble(
+    found: &BasketFacts,
+    request: &QuoteRequest,
+    cart_id: Option<CartId>,
+    customer: Option<CustomerId>,
+    lines: Vec<(Sku, Quantity)>,
+) -> Result<Basket, ApiError> {
     let basket_lines = lines
         .into_iter()
         .enumerate()
         .map(|(index, (sku, quantity))| {
-            let Some(product) = products.get(&sku) else {
+            let Some(product) = found.products.get(&sku) else {
                 return Err(match cart_id {
                     Some(_) => ApiError::unprocessable(
                         "cart_id",
@@ -114,7 +146,7 @@ pub fn gather(
 
     let (store, fulfilment, delivery_distance_m) = match &request.fulfilment {
         WantedFulfilment::Pickup(id) => {
-            let store = load_store(db, id)?.ok_or_else(|| {
+            let store = found.stores.first().ok_or_else(|| {
                 ApiError::unprocessable(
                     "fulfilment.store_id",
                     format!("{} is not one of our stores", id.as_str()),
@@ -126,10 +158,11 @@ pub fn gather(
                     format!("{} does not offer pickup", id.as_str()),
                 ));
             }
-            (store.id, Fulfilment::Pickup, None)
+            (store.id.clone(), Fulfilment::Pickup, None)
         }
         WantedFulfilment::Delivery(address, pinned) => {
-            let reach: Vec<StoreReach> = load_delivering_stores(db)?
+            let reach: Vec<StoreReach> = found
+                .stores
                 .iter()
                 .map(|store| store.reach())
                 .filter(|reach| pinned.as_ref().is_none_or(|id| &reach.store == id))
@@ -151,18 +184,8 @@ pub fn gather(
         }
     };
 
-    let tier = match &customer {
-        Some(customer) => customer_tier(db, customer)?,
-        None => None,
-    };
-    let rules = load_pricing_rules(
-        db,
-        currency,
-        Some(&store),
-        tier.as_ref(),
-        &request.coupon_codes,
-    )?;
-    let facts = load_pricing_facts(db, &rules, Some((&store, &skus)), customer.as_ref(), now)?;
+    let (rules, facts) = found.rules_and_facts(currency, &found.at(&store), customer.as_ref())?;
+    let tier = found.tier.clone();
     let input = PricingInput {
         currency,
         lines: basket_lines,

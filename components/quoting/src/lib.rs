@@ -18,8 +18,9 @@ use o2o_domain::store::{KeyValue, Sql};
 use o2o_edge::ApiError;
 use o2o_edge::edge_context::seconds_variable;
 
-use basket::QuoteRequest;
+use basket::{LineSource, QuoteRequest};
 use document::{QuoteContext, pricing_error, to_wire};
+use o2o_domain::pricing_rules_store::basket_facts::BasketFacts;
 
 /// A quote is honoured for 15 minutes unless `quote_ttl_seconds` says otherwise.
 const DEFAULT_QUOTE_TTL_SECONDS: i64 = 15 * 60;
@@ -39,6 +40,39 @@ pub fn make_quote(
     ttl: Duration,
 ) -> Result<o2o_contract::Quote, ApiError> {
     let basket = basket::gather(kv, db, request, now)?;
+    document_of(basket, request, now, ttl)
+}
+
+/// Prices `request`, whose lines it names, from what `read_basket` already found: how
+/// place-order prices inside its transaction without reading again.
+pub fn make_quote_from(
+    found: &BasketFacts,
+    request: &QuoteRequest,
+    now: DateTime<Utc>,
+    ttl: Duration,
+) -> Result<o2o_contract::Quote, ApiError> {
+    let LineSource::Lines(lines) = &request.source else {
+        return Err(ApiError::unprocessable(
+            "cart_id",
+            "a cart is read before its basket is priced",
+        ));
+    };
+    let basket = basket::assemble(
+        found,
+        request,
+        None,
+        request.customer.clone(),
+        lines.clone(),
+    )?;
+    document_of(basket, request, now, ttl)
+}
+
+fn document_of(
+    basket: basket::Basket,
+    request: &QuoteRequest,
+    now: DateTime<Utc>,
+    ttl: Duration,
+) -> Result<o2o_contract::Quote, ApiError> {
     let priced = price_basket(&basket.input, &basket.rules, now).map_err(pricing_error)?;
     let id = QuoteId::new(now);
     let quote = to_wire(

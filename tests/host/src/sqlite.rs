@@ -147,6 +147,20 @@ impl SqliteInspector {
             .with_context(|| format!("SQL failed: {sql}"))
     }
 
+    /// What SQLite's `EXPLAIN QUERY PLAN` says of `sql` (every parameter bound to NULL), one
+    /// line per step: what tests hold a statement's use of indexes to.
+    pub fn query_plan(&self, sql: &str) -> anyhow::Result<Vec<String>> {
+        let conn = self.location.open()?;
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .with_context(|| format!("no plan for: {sql}"))?;
+        let nulls = vec![SqlValue::Null; stmt.parameter_count()];
+        let steps = stmt
+            .query_map(params_from_iter(nulls), |row| row.get::<_, String>(3))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(steps)
+    }
+
     /// The database file, when the app keeps state on disk.
     pub fn path(&self) -> Option<&Path> {
         self.location.path()

@@ -25,8 +25,12 @@ const SELECT_KEY: &str = "SELECT id, label, name, scopes, created_by, created_at
      revoked_at FROM api_keys WHERE id = ?";
 const SELECT_KEYS: &str = "SELECT id, label, name, scopes, created_by, created_at, revoked_by, \
      revoked_at FROM api_keys WHERE id > ? ORDER BY id LIMIT ?";
-const SELECT_ACTIVE_BY_HASH: &str =
-    "SELECT id, scopes FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL";
+/// The first statement of every request made with a key, so it carries the schema check.
+const SELECT_ACTIVE_BY_HASH: &str = concat!(
+    "SELECT id, scopes, ",
+    crate::schema_ledger!(),
+    " FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL"
+);
 const REVOKE: &str =
     "UPDATE api_keys SET revoked_by = ?, revoked_at = ? WHERE id = ? AND revoked_at IS NULL";
 const SELECT_AUDIT: &str = "SELECT id, actor, action, subject, before, after, at FROM audit_log \

@@ -836,7 +836,9 @@ mod tests {
     use crate::catalog::{CouponDraft, CustomerDraft, MemberTierDraft, ProductDraft};
     use crate::money::Currency;
     use crate::pricing::{CouponValue, PricingRules};
-    use crate::pricing_rules_store::{customer_tier, load_pricing_rules};
+    use crate::pricing_rules_store::basket_facts::{
+        BasketFacts, BasketQuery, FulfilledBy, read_basket,
+    };
 
     struct Sqlite(rusqlite::Connection);
 
@@ -847,6 +849,10 @@ mod tests {
                 include_str!("../../../../migrations/0001_catalog.sql"),
                 include_str!("../../../../migrations/0002_pricing.sql"),
                 include_str!("../../../../migrations/0003_stock.sql"),
+                include_str!("../../../../migrations/0004_idempotency.sql"),
+                include_str!("../../../../migrations/0005_orders.sql"),
+                include_str!("../../../../migrations/0011_idempotency_by_caller.sql"),
+                include_str!("../../../../migrations/0013_sales_rollup.sql"),
             ] {
                 conn.execute_batch(migration).unwrap();
             }
@@ -930,8 +936,32 @@ mod tests {
         .unwrap()
     }
 
-    fn rules_for(db: &Sqlite, tier: Option<&TierId>, codes: &[CouponCode]) -> PricingRules {
-        load_pricing_rules(db, Currency::CNY, None, tier, codes).unwrap()
+    /// What a quote reads for `customer` (a basket of TEA-1) with `codes`, as it reads it.
+    fn read_for(db: &Sqlite, customer: Option<&CustomerId>, codes: &[CouponCode]) -> BasketFacts {
+        let skus = [Sku::parse("TEA-1").unwrap()];
+        let store = StoreId::parse("SH-1").unwrap();
+        let query = BasketQuery {
+            skus: &skus,
+            customer,
+            coupon_codes: codes,
+            fulfilled: FulfilledBy::Pickup(&store),
+            now: chrono::Utc::now(),
+            placing: None,
+        };
+        read_basket(db, &query).unwrap()
+    }
+
+    fn rules_for(db: &Sqlite, customer: Option<&CustomerId>, codes: &[CouponCode]) -> PricingRules {
+        let found = read_for(db, customer, codes);
+        let store = StoreId::parse("SH-1").unwrap();
+        found
+            .rules_and_facts(Currency::CNY, &found.at(&store), customer)
+            .unwrap()
+            .0
+    }
+
+    fn tier_of(db: &Sqlite, customer: &CustomerId) -> Option<TierId> {
+        read_for(db, Some(customer), &[]).tier
     }
 
     #[test]
@@ -969,18 +999,18 @@ mod tests {
         set_tier_price(&db, &change(), &gold, &product.sku, &price).unwrap();
         create_customer(&db, &change(), &a_customer(Some("silver"))).unwrap();
         let id = CustomerId::parse("cust-1").unwrap();
-        assert_eq!(customer_tier(&db, &id).unwrap().unwrap().as_str(), "silver");
+        assert_eq!(tier_of(&db, &id).unwrap().as_str(), "silver");
 
         replace_customer(&db, &change(), &a_customer(Some("gold"))).unwrap();
-        let tier = customer_tier(&db, &id).unwrap().unwrap();
+        let tier = tier_of(&db, &id).unwrap();
         assert_eq!(tier, gold);
-        let rules = rules_for(&db, Some(&tier), &[]);
+        let rules = rules_for(&db, Some(&id), &[]);
         let loaded = &rules.member_tiers[&gold];
         assert_eq!(loaded.discount.map(|d| d.to_string()), Some("5%".into()));
         assert_eq!(loaded.prices[&product.sku], price);
 
         replace_customer(&db, &change(), &a_customer(None)).unwrap();
-        assert_eq!(customer_tier(&db, &id).unwrap(), None);
+        assert_eq!(tier_of(&db, &id), None);
     }
 
     #[test]

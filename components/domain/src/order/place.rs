@@ -3,22 +3,23 @@
 //!
 //! | step | does | undone by |
 //! |---|---|---|
-//! | look up the key | a finished request with this Idempotency-Key is answered again | nothing to undo: reads |
 //! | load the lines | the cart from key-value (or the lines given) | nothing to undo: reads |
-//! | choose the store | pickup: the one chosen; delivery: the nearest store within its radius that has every line | nothing to undo: reads |
-//! | price | the confirmed quote while valid and matching, else a fresh one; a confirmed total that changed is a conflict | nothing to undo: reads |
-//! | *one transaction* (`idempotency::once_per_key`): claim the key | the caller's key, bound to this request | the rollback |
+//! | *one transaction*: read the basket | everything below needs, in one statement, with the key's saved answer: a finished request with this Idempotency-Key is answered again | nothing to undo: reads |
+//! | choose the store | pickup: the one chosen; delivery: the nearest store within its radius that has every line | nothing to undo: decides |
+//! | price | the confirmed quote while valid and matching, else a fresh one from what was read; a confirmed total that changed is a conflict | nothing to undo: decides |
 //! | reserve | every line at the store, all or none | the rollback |
 //! | take coupon uses and flash-sale units | within their limits | the rollback |
-//! | write the order | order, lines, timeline and `order.placed` in the outbox | the rollback |
-//! | answer | the response, saved for the key before the commit | the rollback |
+//! | write the order | order, lines, timeline and `order.placed` in the outbox, answered | the rollback |
+//! | keep the answer for the key | the key bound to this request's answer | the rollback |
 //! | clear the cart | take the ordered units out of it (delete it when emptied), after the commit, under the carts' lock | never undone: the order stands |
 //!
-//! Every write of an order is one `BEGIN IMMEDIATE` transaction (issue 11): a failure, a trap
+//! Every write of an order is one `BEGIN IMMEDIATE` transaction (issue 11), and so are its
+//! reads (issue 12: at most 11 statements, whatever the number of lines; clearing a cart
+//! takes the carts' lock after it, two more): a failure, a trap
 //! or a killed instance at any point leaves nothing behind (SQLite rolls back a transaction
 //! whose connection goes away), so correctness never depends on code running after a failure,
 //! and the key is "in flight" only while its request holds the lock. Concurrent requests with
-//! one key meet at the claim: the second waits for the lock and then replays the first's
+//! one key meet at the read: the second waits for the lock and then replays the first's
 //! answer. Pricing reaches the quote code through the `Pricer` port, so that this workflow
 //! stays plain Rust, testable and measurable natively.
 
@@ -32,8 +33,11 @@ use crate::idempotency::{
 };
 use crate::ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};
 use crate::pricing::CouponCode;
-use crate::pricing_rules_store::{load_delivering_stores, load_store};
-use crate::stock::repository::{self as stock, NearbyStock};
+use crate::pricing_rules_store::basket_facts::{
+    BasketFacts, BasketQuery, FulfilledBy, Placing, read_basket,
+};
+use crate::pricing_rules_store::{CatalogStore, load_store};
+use crate::stock::repository::{self as stock, NearbyStock, in_immediate_transaction};
 use crate::stock::{ReservationId, ReservationTtl, StockError};
 use crate::store::{KeyValue, Sql, StoreError};
 use crate::values::{Quantity, Sku};
@@ -71,7 +75,8 @@ pub struct PlaceOrder {
     pub coupon_codes: Vec<CouponCode>,
 }
 
-/// What pricing is asked: these lines, for this customer, from this store.
+/// What pricing is asked: these lines, for this customer, from this store, with the rules and
+/// facts read for them inside the order's transaction.
 #[derive(Debug, Clone)]
 pub struct PriceAsk<'a> {
     pub customer: &'a CustomerId,
@@ -79,6 +84,7 @@ pub struct PriceAsk<'a> {
     pub store: &'a StoreId,
     pub fulfilment_document: &'a Value,
     pub coupon_codes: &'a [CouponCode],
+    pub found: &'a BasketFacts,
 }
 
 /// A priced quote: frozen for the order, and the document the customer would be shown.
@@ -184,6 +190,7 @@ impl From<LimitError> for PlaceOrderError {
 struct Progress {
     lines: Vec<(Sku, Quantity)>,
     cart: Option<CartId>,
+    found: Option<BasketFacts>,
     store: Option<StoreId>,
     priced: Option<Priced>,
     reservation: Option<ReservationId>,
@@ -252,10 +259,10 @@ impl From<StoreError> for Box<WorkflowFailed<PlaceOrderError>> {
     }
 }
 
-/// Runs place-order at `attempt.now` under its key; `answer` renders the placed order (read back
-/// inside the transaction) as the response saved for the key. On failure the error of the
-/// failing step is returned and nothing was written (`compensation_failures` stays empty: the
-/// rollback undoes everything; it is kept for callers that log it).
+/// Runs place-order at `attempt.now` under its key; `answer` renders the placed order as the
+/// response saved for the key. On failure the error of the failing step is returned and
+/// nothing was written (`compensation_failures` stays empty: the rollback undoes everything;
+/// it is kept for callers that log it).
 pub fn place_order(
     kv: &impl KeyValue,
     db: &impl Sql,
@@ -270,46 +277,54 @@ pub fn place_order(
     let mut progress = Progress {
         lines: Vec::new(),
         cart: None,
+        found: None,
         store: None,
         priced: None,
         reservation: None,
         answer: None,
     };
-    // A finished request with this key is answered again before anything is priced: the
-    // catalog may have changed since, and the answer must not.
-    let looked_up = idempotency::look_up(db, attempt.key, attempt.hash, now)
-        .map_err(failed_at("look up the key"))?;
-    match looked_up {
-        IdempotencyOutcome::StartProcessing => {}
-        IdempotencyOutcome::ReturnSavedResponse(saved) => {
-            return Ok(PlaceOutcome::Replayed(saved));
-        }
-        refused => {
-            return Err(failed_at("look up the key")(PlaceOrderError::KeyRefused(
-                refused,
-            )));
-        }
+    // The lines come from key-value (the cart) or the request: no statement. A retry of an
+    // order placed from a cart finds the cart emptied or gone, so its key is looked up before
+    // that is reported.
+    if let Err(err) = load_lines(kv, request, now, &mut progress) {
+        return match idempotency::look_up(db, attempt.key, attempt.hash, now)
+            .map_err(failed_at("look up the key"))?
+        {
+            IdempotencyOutcome::ReturnSavedResponse(saved) => Ok(PlaceOutcome::Replayed(saved)),
+            _ => Err(failed_at("load the lines")(err)),
+        };
     }
-    let reads: Vec<Step<'_, Progress, PlaceOrderError>> = vec![
-        Step::without_compensation("load the lines", |p: &mut Progress| {
-            load_lines(kv, request, now, p)
-        }),
-        Step::without_compensation("choose the store", |p: &mut Progress| {
-            p.store = Some(choose_store(db, request, &p.lines, now)?);
-            Ok(())
-        }),
-        Step::without_compensation("price", |p: &mut Progress| {
-            let store = p.store.clone().expect("chosen before pricing");
-            p.priced = Some(price(pricer, request, &p.lines, &store, now)?);
-            Ok(())
-        }),
-    ];
-    run(&mut progress, reads).map_err(Box::new)?;
 
-    // The writes: the claim of the key and the saving of the answer around them are
-    // `idempotency::once_per_key`'s, all in one `BEGIN IMMEDIATE` transaction.
-    let answered = idempotency::once_per_key(db, attempt.key, attempt.hash, now, || {
-        let writes: Vec<Step<'_, Progress, PlaceOrderError>> = vec![
+    let outcome = in_immediate_transaction(db, || {
+        let found = read_the_basket(db, request, attempt, &progress.lines)
+            .map_err(|err| Aborted(failed_at("read the basket")(err)))?;
+        // A finished request with this key is answered again before anything is priced: the
+        // catalog may have changed since, and the answer must not.
+        if let Some(row) = &found.saved {
+            return match idempotency::decision_of(attempt.key, attempt.hash, row)? {
+                IdempotencyOutcome::ReturnSavedResponse(saved) => Ok(Answered::Replayed(saved)),
+                // A key the lookup did not bind (expired) is free: never read here.
+                IdempotencyOutcome::StartProcessing => Err(StoreError::Corrupt(format!(
+                    "{} read as free",
+                    attempt.key.describe()
+                ))
+                .into()),
+                refused => Err(KeyRefused(refused).into()),
+            };
+        }
+        progress.found = Some(found);
+        let steps: Vec<Step<'_, Progress, PlaceOrderError>> = vec![
+            Step::without_compensation("choose the store", |p: &mut Progress| {
+                let found = p.found.as_ref().expect("read before choosing");
+                p.store = Some(choose_store(request, &p.lines, found)?);
+                Ok(())
+            }),
+            Step::without_compensation("price", |p: &mut Progress| {
+                let found = p.found.as_ref().expect("read before pricing");
+                let store = p.store.as_ref().expect("chosen before pricing");
+                p.priced = Some(price(pricer, request, &p.lines, store, found, now)?);
+                Ok(())
+            }),
             Step::without_compensation("reserve", |p: &mut Progress| {
                 let priced = p.priced.as_ref().expect("priced before reserving");
                 let lines = priced
@@ -317,24 +332,35 @@ pub fn place_order(
                     .reservation_lines()
                     .map_err(|_| PlaceOrderError::DuplicateLine)?;
                 let store = &priced.frozen.store;
-                let held = stock::reserve_within(db, store, &lines, policy.payment_window, now)
+                let until = match request.payment_method {
+                    PaymentMethod::PayAtPickup => now + policy.hold_after_confirmation,
+                    PaymentMethod::Online => policy.payment_window.expires_at(now),
+                };
+                let held = stock::hold_within(db, store, &lines, until, now)
                     .map_err(|err| out_of_stock(db, store, &p.lines, err, now))?;
-                if request.payment_method == PaymentMethod::PayAtPickup {
-                    let until = now + policy.hold_after_confirmation;
-                    stock::extend_hold_within(db, held.id, until, now)?;
-                }
                 p.reservation = Some(held.id);
                 Ok(())
             }),
             Step::without_compensation(
                 "take coupon uses and flash-sale units",
                 |p: &mut Progress| {
+                    let found = p.found.as_ref().expect("read before taking limits");
                     let priced = p.priced.as_ref().expect("priced before taking limits");
-                    limits::take_within(db, order, &request.customer, &priced.frozen, now)?;
+                    let frozen = &priced.frozen;
+                    if frozen.coupons.is_empty() && frozen.flash_sales.is_empty() {
+                        return Ok(());
+                    }
+                    let (rules, facts) = found.rules_and_facts(
+                        frozen.currency,
+                        &found.at(&frozen.store),
+                        Some(&request.customer),
+                    )?;
+                    limits::take_within(db, order, &request.customer, frozen, &rules, &facts)?;
                     Ok(())
                 },
             ),
             Step::without_compensation("write the order", |p: &mut Progress| {
+                let found = p.found.as_ref().expect("read before writing");
                 let priced = p.priced.as_ref().expect("priced before writing");
                 let new_order = NewOrder {
                     id: order,
@@ -346,32 +372,39 @@ pub fn place_order(
                     payment_due_at: (request.payment_method == PaymentMethod::Online)
                         .then(|| policy.payment_window.expires_at(now)),
                 };
-                orders::insert_placed(db, &new_order, now)?;
-                Ok(())
-            }),
-            Step::without_compensation("answer", |p: &mut Progress| {
-                let written = orders::load(db, order)?.ok_or_else(|| {
-                    StoreError::Corrupt(format!("order {order} vanished as it was written"))
-                })?;
+                let names = found
+                    .products
+                    .iter()
+                    .map(|(sku, product)| (sku.clone(), product.name.clone()))
+                    .collect();
+                let written = orders::insert_placed(db, &new_order, &names, now)?;
                 p.answer = Some(answer(&written)?);
                 Ok(())
             }),
+            Step::without_compensation("keep the answer for the key", |p: &mut Progress| {
+                let saved = p.answer.as_ref().expect("answered before keeping");
+                idempotency::remember(db, attempt.key, attempt.hash, now, saved)?;
+                Ok(())
+            }),
         ];
-        run(&mut progress, writes).map_err(|failed| Aborted(Box::new(failed)))?;
-        progress.answer.clone().ok_or_else(|| {
+        run(&mut progress, steps).map_err(|failed| Aborted(Box::new(failed)))?;
+        let saved = progress.answer.clone().ok_or_else(|| {
             Aborted(failed_at("answer")(StoreError::Corrupt(format!(
                 "order {order} written without an answer"
             ))))
-        })
+        })?;
+        Ok(Answered::Done(saved))
     });
-    let saved = match answered {
+    let saved = match outcome {
         Ok(Answered::Done(saved)) => saved,
         Ok(Answered::Replayed(saved)) => return Ok(PlaceOutcome::Replayed(saved)),
         Err(Aborted(failed)) => return Err(failed),
     };
-    // Clearing the cart comes after the commit, under the carts' own lock, and is not part of
-    // the order: the order may already be paid, so a failure here is logged and never undoes
-    // it. What was added to the cart while the order was placed stays in it.
+    // The cart lives in key-value, outside the transaction: what the order took leaves it
+    // after the commit, under the carts' own lock (what was added meanwhile stays). Changed
+    // before the commit, a commit that failed, or an instance killed at it, would leave the
+    // cart emptied and no order. A failure here is logged and never undoes the order: it is
+    // committed and may already be paid.
     if let Some(cart) = progress.cart
         && let Err(err) = take_ordered_from_cart(kv, db, cart, &progress.lines, now)
     {
@@ -382,6 +415,34 @@ pub fn place_order(
         quote: progress.priced.expect("priced when placed"),
         answer: saved,
     })))
+}
+
+/// Everything the order reads, in one statement (`read_basket`); when reservations are due to
+/// expire, they are expired first and the basket read again, so that their units count.
+fn read_the_basket(
+    db: &impl Sql,
+    request: &PlaceOrder,
+    attempt: &Attempt<'_>,
+    lines: &[(Sku, Quantity)],
+) -> Result<BasketFacts, PlaceOrderError> {
+    let skus: Vec<Sku> = lines.iter().map(|(sku, _)| sku.clone()).collect();
+    let query = BasketQuery {
+        skus: &skus,
+        customer: Some(&request.customer),
+        coupon_codes: &request.coupon_codes,
+        fulfilled: match &request.fulfilment {
+            WantedFulfilment::Pickup(store) => FulfilledBy::Pickup(store),
+            WantedFulfilment::Delivery(point) => FulfilledBy::Delivery(*point),
+        },
+        now: attempt.now,
+        placing: Some(Placing { key: attempt.key }),
+    };
+    let found = read_basket(db, &query)?;
+    if found.due_holds == 0 || found.saved.is_some() {
+        return Ok(found);
+    }
+    stock::expire_due(db, attempt.now)?;
+    Ok(read_basket(db, &query)?)
 }
 
 fn load_lines(
@@ -416,34 +477,52 @@ fn load_lines(
 }
 
 /// Pickup: the chosen store, if it offers pickup. Delivery: the nearest store whose radius
-/// covers the address and that has every line available (`choose_delivering_store`).
+/// covers the address and that has every line available (`choose_delivering_store`), from
+/// the stores and levels read with the basket.
 fn choose_store(
-    db: &impl Sql,
     request: &PlaceOrder,
     lines: &[(Sku, Quantity)],
-    now: DateTime<Utc>,
+    found: &BasketFacts,
 ) -> Result<StoreId, PlaceOrderError> {
     match &request.fulfilment {
-        WantedFulfilment::Pickup(store) => match load_store(db, store)? {
-            Some(found) if found.pickup_enabled => Ok(found.id),
+        WantedFulfilment::Pickup(store) => match found.stores.first() {
+            Some(open) if open.pickup_enabled && &open.id == store => Ok(open.id.clone()),
             _ => Err(PlaceOrderError::UnknownPickupStore(store.clone())),
         },
         WantedFulfilment::Delivery(point) => {
-            let reach: Vec<_> = load_delivering_stores(db)?
-                .iter()
-                .map(|store| store.reach())
-                .collect();
+            let reach: Vec<_> = found.stores.iter().map(|store| store.reach()).collect();
             nearest_delivering_store(&reach, *point).map_err(PlaceOrderError::NotDeliverable)?;
-            let availability = lines
+            // The stores whose radius covers the point, nearest first (ties: smaller id).
+            let mut near: Vec<(&CatalogStore, u32)> = found
+                .stores
                 .iter()
-                .map(|(sku, quantity)| {
-                    Ok(LineAvailability {
-                        sku: sku.clone(),
-                        requested: quantity.get(),
-                        stores: stock::availability_near(db, sku, *point, now)?,
-                    })
+                .map(|store| (store, store.location.distance_m(point)))
+                .filter(|(store, distance)| *distance <= store.delivery_radius_m)
+                .collect();
+            near.sort_by(|(a, da), (b, db)| {
+                da.cmp(db).then_with(|| a.id.as_str().cmp(b.id.as_str()))
+            });
+            let mut levels = Vec::with_capacity(near.len());
+            for (store, _) in &near {
+                levels.push(found.at(&store.id).levels()?);
+            }
+            let availability: Vec<LineAvailability> = lines
+                .iter()
+                .map(|(sku, quantity)| LineAvailability {
+                    sku: sku.clone(),
+                    requested: quantity.get(),
+                    stores: near
+                        .iter()
+                        .zip(&levels)
+                        .map(|((store, distance_m), levels)| NearbyStock {
+                            store: store.id.clone(),
+                            name: store.name.clone(),
+                            distance_m: *distance_m,
+                            available: levels.get(sku).map_or(0, |l| l.level.available()),
+                        })
+                        .collect(),
                 })
-                .collect::<Result<Vec<_>, PlaceOrderError>>()?;
+                .collect();
             choose_delivering_store(&availability).ok_or(PlaceOrderError::NoStoreHasEverything(
                 availability
                     .into_iter()
@@ -481,13 +560,14 @@ pub fn choose_delivering_store(lines: &[LineAvailability]) -> Option<StoreId> {
 }
 
 /// The confirmed quote when it is still valid and prices exactly these lines for this
-/// customer from this store; otherwise a fresh quote, refused as a conflict when the customer
-/// had confirmed a different total.
+/// customer from this store; otherwise a fresh quote from what was read, refused as a
+/// conflict when the customer had confirmed a different total.
 fn price(
     pricer: &impl Pricer,
     request: &PlaceOrder,
     lines: &[(Sku, Quantity)],
     store: &StoreId,
+    found: &BasketFacts,
     now: DateTime<Utc>,
 ) -> Result<Priced, PlaceOrderError> {
     let confirmed = match request.confirmed_quote {
@@ -514,6 +594,7 @@ fn price(
         store,
         fulfilment_document: &request.fulfilment_document,
         coupon_codes: &request.coupon_codes,
+        found,
     })?;
     let frozen = fresh
         .frozen

@@ -5,6 +5,8 @@
 //! Every status change goes through `OrderStatus::move_to` and a guarded `UPDATE ... WHERE
 //! status = <from>`, so two requests racing to move one order cannot both succeed.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -23,9 +25,12 @@ const INSERT_ORDER: &str = "INSERT INTO orders (id, customer_id, status, payment
      store_id, fulfilment, reservation_id, quote_id, cart_id, currency, subtotal, discount_total, \
      delivery_fee, total, coupon_codes, placed_at, updated_at, payment_due_at) \
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-const PRODUCT_NAME: &str = "SELECT name FROM products WHERE sku = ?";
-const INSERT_LINE: &str = "INSERT INTO order_lines (order_id, line, sku, name, quantity, \
-     unit_price, discount, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+/// Every line at once: `?2` is a JSON array of `[sku, name, quantity, unit price, discount,
+/// total]` in line order.
+const INSERT_LINES: &str = "INSERT INTO order_lines (order_id, line, sku, name, quantity, \
+     unit_price, discount, total) SELECT ?1, key, json_extract(value, '$[0]'), \
+     json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), \
+     json_extract(value, '$[4]'), json_extract(value, '$[5]') FROM json_each(?2)";
 const INSERT_HISTORY: &str = "INSERT INTO order_status_history (order_id, seq, status, at, note) \
      VALUES (?1, (SELECT COALESCE(MAX(seq), -1) + 1 FROM order_status_history WHERE order_id = ?1), \
      ?2, ?3, ?4)";
@@ -116,18 +121,27 @@ pub struct NewOrder<'a> {
     pub payment_due_at: Option<DateTime<Utc>>,
 }
 
-/// Writes the order, its lines, the first step of its timeline and `order.placed`, inside the
-/// caller's transaction.
+/// Writes the order, its lines and `order.placed`, inside the caller's transaction, in three
+/// statements whatever the number of lines (issue 12; the first step of its timeline is
+/// written with the order row by migration 0014's trigger). Each line is named from
+/// `names` (the catalog's names, read with the basket), or by its sku. Answers the order as
+/// `load` would read it back.
 pub fn insert_placed(
     db: &impl Sql,
     order: &NewOrder<'_>,
+    names: &BTreeMap<Sku, String>,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<Order, StoreError> {
     let quote = order.quote;
     let id = order.id.to_string();
     let at = timestamp(now);
     let status = OrderStatus::initial(order.payment_method);
-    let coupons: Vec<&str> = quote.coupons.iter().map(|c| c.as_str()).collect();
+    let coupons: Vec<String> = quote
+        .coupons
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    let payment_due_at = order.payment_due_at.map(timestamp);
     db.execute(
         INSERT_ORDER,
         &[
@@ -148,36 +162,49 @@ pub fn insert_placed(
             text(&json!(coupons).to_string()),
             text(&at),
             text(&at),
-            optional_text(order.payment_due_at.map(timestamp).as_deref()),
+            optional_text(payment_due_at.as_deref()),
         ],
     )?;
-    for (i, line) in quote.lines.iter().enumerate() {
-        let name = match db
-            .execute(PRODUCT_NAME, &[text(line.sku.as_str())])?
-            .rows
-            .first()
-            .and_then(|row| row.first())
-        {
-            Some(SqlValue::Text(name)) => name.clone(),
-            _ => line.sku.as_str().to_owned(),
-        };
-        db.execute(
-            INSERT_LINE,
-            &[
-                text(&id),
-                SqlValue::Integer(i as i64),
-                text(line.sku.as_str()),
-                text(&name),
-                SqlValue::Integer(i64::from(line.quantity.get())),
-                text(&line.unit_price.amount_string()),
-                text(&line.discount.amount_string()),
-                text(&line.total.amount_string()),
-            ],
-        )?;
-    }
+    // As stored: amounts at their minor unit, the way `load` parses them back.
+    let stored = |money: &Money| {
+        Money::parse(&money.amount_string(), quote.currency)
+            .map_err(|e| corrupt(format!("orders[{id}]: {e}")))
+    };
+    let lines = quote
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            Ok(OrderLine {
+                line: u32::try_from(i).map_err(|e| corrupt(e.to_string()))?,
+                sku: line.sku.clone(),
+                name: names
+                    .get(&line.sku)
+                    .cloned()
+                    .unwrap_or_else(|| line.sku.as_str().to_owned()),
+                quantity: line.quantity,
+                unit_price: stored(&line.unit_price)?,
+                discount: stored(&line.discount)?,
+                total: stored(&line.total)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let rows: Vec<Value> = lines
+        .iter()
+        .map(|line| {
+            json!([
+                line.sku.as_str(),
+                line.name,
+                line.quantity.get(),
+                line.unit_price.amount_string(),
+                line.discount.amount_string(),
+                line.total.amount_string(),
+            ])
+        })
+        .collect();
     db.execute(
-        INSERT_HISTORY,
-        &[text(&id), text(status.as_str()), text(&at), SqlValue::Null],
+        INSERT_LINES,
+        &[text(&id), text(&Value::Array(rows).to_string())],
     )?;
     append_outbox_event(
         db,
@@ -191,7 +218,35 @@ pub fn insert_placed(
             "total": {"amount": quote.total.amount_string(), "currency": quote.currency.as_str()},
         }),
         now,
-    )
+    )?;
+    Ok(Order {
+        id: order.id,
+        customer: order.customer.clone(),
+        status,
+        payment_method: order.payment_method,
+        store: quote.store.clone(),
+        fulfilment: order.fulfilment.clone(),
+        reservation: order.reservation,
+        quote_id: quote.id,
+        cart_id: quote.cart_id,
+        currency: quote.currency,
+        lines,
+        subtotal: stored(&quote.subtotal)?,
+        discount_total: stored(&quote.discount_total)?,
+        delivery_fee: stored(&quote.delivery_fee)?,
+        total: stored(&quote.total)?,
+        coupon_codes: coupons,
+        placed_at: at.clone(),
+        updated_at: at.clone(),
+        payment_due_at,
+        paid_at: None,
+        payment_reference: None,
+        timeline: vec![StatusChange {
+            status,
+            at,
+            note: None,
+        }],
+    })
 }
 
 /// Moves an order from `from` to `to` along the transition table, records the move in its

@@ -10,6 +10,8 @@
 //! line of defence, never the rule itself. Due reservations are expired lazily before any read
 //! or change (one cheap count when none is due) and by `sweep`.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
@@ -31,8 +33,6 @@ const STORE_EXISTS: &str = "SELECT COUNT(*) FROM stores WHERE id = ? AND active 
 const PRODUCT_IS_SOLD: &str = "SELECT COUNT(*) FROM products WHERE sku = ? AND active = 1";
 const LEVEL: &str = "SELECT on_hand, reserved, safety_stock, reorder_point, low_alert_armed \
      FROM stock_levels WHERE store_id = ? AND sku = ?";
-const HOLD_UNITS: &str = "UPDATE stock_levels SET reserved = reserved + ?1, updated_at = ?4 \
-     WHERE store_id = ?2 AND sku = ?3 AND on_hand - reserved - safety_stock >= ?1";
 const RETURN_UNITS: &str = "UPDATE stock_levels SET reserved = reserved - ?1, updated_at = ?4 \
      WHERE store_id = ?2 AND sku = ?3 AND reserved >= ?1";
 const SHIP_UNITS: &str = "UPDATE stock_levels \
@@ -48,8 +48,22 @@ const SET_ALERT: &str =
     "UPDATE stock_levels SET low_alert_armed = ? WHERE store_id = ? AND sku = ?";
 const INSERT_RESERVATION: &str = "INSERT INTO reservations (id, store_id, status, created_at, \
      expires_at) VALUES (?, ?, 'held', ?, ?)";
+/// Holds every line at once (`?2`: a JSON array of `[sku, units]`) where enough is available;
+/// answers each level held, as it is after the hold. The `IN` list lets SQLite reach each
+/// level by its key; without it, it walks the store's every level to join them (issue 12).
+const HOLD_LINES: &str = "UPDATE stock_levels SET reserved = reserved + b.units, updated_at = ?3 \
+     FROM (SELECT json_extract(value, '$[0]') AS sku, json_extract(value, '$[1]') AS units \
+     FROM json_each(?2)) AS b \
+     WHERE stock_levels.store_id = ?1 AND stock_levels.sku = b.sku \
+     AND stock_levels.sku IN (SELECT json_extract(value, '$[0]') FROM json_each(?2)) \
+     AND stock_levels.on_hand - stock_levels.reserved - stock_levels.safety_stock >= b.units \
+     RETURNING sku, on_hand, reserved, safety_stock, reorder_point, low_alert_armed";
 const INSERT_RESERVATION_LINE: &str = "INSERT INTO reservation_lines (reservation_id, line_no, \
      sku, quantity) VALUES (?, ?, ?, ?)";
+/// Every line of a reservation at once (`?2`: the JSON array of `[sku, units]`, in line order).
+const INSERT_RESERVATION_LINES: &str = "INSERT INTO reservation_lines (reservation_id, line_no, \
+     sku, quantity) SELECT ?1, key, json_extract(value, '$[0]'), json_extract(value, '$[1]') \
+     FROM json_each(?2)";
 const RESERVATION: &str =
     "SELECT store_id, status, expires_at, created_at FROM reservations WHERE id = ?";
 const RESERVATION_LINES: &str = "SELECT sku, quantity FROM reservation_lines \
@@ -201,7 +215,20 @@ fn settle_low_stock_alert(
     let Some((level, alert)) = level_row(db, store, sku)? else {
         return Ok(());
     };
-    let outcome = alert.after_change(&level);
+    settle_alert_of(db, store, sku, &level, alert, now)
+}
+
+/// Arms or disarms the level's alert and raises `stock.low` as its new `level` says; writes
+/// nothing when nothing changed.
+fn settle_alert_of(
+    db: &impl Sql,
+    store: &StoreId,
+    sku: &Sku,
+    level: &StockLevel,
+    alert: LowStockAlert,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let outcome = alert.after_change(level);
     if outcome.armed != alert.armed {
         change_one(
             db,
@@ -245,8 +272,8 @@ pub fn append_outbox_event(
         u64::try_from(now.timestamp()).unwrap_or(0),
         now.timestamp_subsec_nanos(),
     ));
-    change_one(
-        db,
+    // A fresh id: the insert writes its one row or fails.
+    db.execute(
         INSERT_OUTBOX,
         &[
             text(&id.to_string()),
@@ -255,7 +282,8 @@ pub fn append_outbox_event(
             text(&data.to_string()),
             text(&timestamp(now)),
         ],
-    )
+    )?;
+    Ok(())
 }
 
 /// Appends a staff action to the audit log, with the state before and after.
@@ -421,74 +449,95 @@ pub fn reserve_within(
     ttl: ReservationTtl,
     now: DateTime<Utc>,
 ) -> Result<Reservation, StockError> {
+    expire_due(db, now)?;
+    hold_within(db, store, lines, ttl.expires_at(now), now)
+}
+
+/// Holds `lines` at `store` until `expires_at`, all or none, inside the caller's transaction
+/// (a partial hold is rolled back with it when a line is short): one statement holds every
+/// line, two more record the reservation, whatever the number of lines (issue 12). Levels that
+/// cross their reorder point arm or raise their alert as one by one. Reservations already due
+/// are not expired here: `reserve_within` and place-order see to that first.
+pub fn hold_within(
+    db: &impl Sql,
+    store: &StoreId,
+    lines: &ReservationLines,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Reservation, StockError> {
     let at = timestamp(now);
-    {
-        expire_due(db, now)?;
+    let wanted = serde_json::Value::Array(
+        lines
+            .iter()
+            .map(|line| json!([line.sku.as_str(), line.quantity.get()]))
+            .collect(),
+    )
+    .to_string();
+    let held = db.execute(
+        HOLD_LINES,
+        &[text(store.as_str()), text(&wanted), text(&at)],
+    )?;
+    let mut levels = BTreeMap::new();
+    for row in &held.rows {
+        let sku = Sku::parse(&col_text(row, 0, "stock")?).map_err(|e| corrupt(e.to_string()))?;
+        let level = StockLevel {
+            on_hand: col_int(row, 1, "stock")?,
+            reserved: col_int(row, 2, "stock")?,
+            safety_stock: col_int(row, 3, "stock")?,
+            reorder_point: col_int(row, 4, "stock")?,
+        };
+        let alert = LowStockAlert {
+            armed: col_int(row, 5, "stock")? == 1,
+        };
+        levels.insert(sku, (level, alert));
+    }
+    if levels.len() != lines.iter().count() {
         let mut shortages = Vec::new();
         for (i, line) in lines.iter().enumerate() {
-            let units = i64::from(line.quantity.get());
-            let held = changed(
-                db,
-                HOLD_UNITS,
-                &[
-                    int(units),
-                    text(store.as_str()),
-                    text(line.sku.as_str()),
-                    text(&at),
-                ],
-            )?;
-            if held != 1 {
-                if !product_is_sold(db, &line.sku)? {
-                    return Err(StockError::UnknownSku(line.sku.clone()));
-                }
-                shortages.push(Shortage {
-                    line: i,
-                    sku: line.sku.clone(),
-                    requested: line.quantity.get(),
-                    available: level(db, store, &line.sku)?.available(),
-                });
+            if levels.contains_key(&line.sku) {
+                continue;
             }
+            if !product_is_sold(db, &line.sku)? {
+                return Err(StockError::UnknownSku(line.sku.clone()));
+            }
+            shortages.push(Shortage {
+                line: i,
+                sku: line.sku.clone(),
+                requested: line.quantity.get(),
+                available: level(db, store, &line.sku)?.available(),
+            });
         }
-        if !shortages.is_empty() {
-            return Err(StockError::Short(shortages));
-        }
-        let id = ReservationId::new(now);
-        let expires_at = timestamp(ttl.expires_at(now));
-        change_one(
-            db,
-            INSERT_RESERVATION,
-            &[
-                text(&id.to_string()),
-                text(store.as_str()),
-                text(&at),
-                text(&expires_at),
-            ],
-        )?;
-        for (i, line) in lines.iter().enumerate() {
-            change_one(
-                db,
-                INSERT_RESERVATION_LINE,
-                &[
-                    text(&id.to_string()),
-                    int(i as i64),
-                    text(line.sku.as_str()),
-                    int(i64::from(line.quantity.get())),
-                ],
-            )?;
-            settle_low_stock_alert(db, store, &line.sku, now)?;
-        }
-        Ok(Reservation {
-            id,
-            store: store.clone(),
-            status: ReservationStatus::Held,
-            created_at: at.clone(),
-            expires_at,
-            lines: lines
-                .iter()
-                .map(|l| (l.sku.clone(), i64::from(l.quantity.get())))
-                .collect(),
-        })
+        return Err(StockError::Short(shortages));
     }
+    let id = ReservationId::new(now);
+    let expires_at = timestamp(expires_at);
+    db.execute(
+        INSERT_RESERVATION,
+        &[
+            text(&id.to_string()),
+            text(store.as_str()),
+            text(&at),
+            text(&expires_at),
+        ],
+    )?;
+    db.execute(
+        INSERT_RESERVATION_LINES,
+        &[text(&id.to_string()), text(&wanted)],
+    )?;
+    for (sku, (level, alert)) in &levels {
+        settle_alert_of(db, store, sku, level, *alert, now)?;
+    }
+    Ok(Reservation {
+        id,
+        store: store.clone(),
+        status: ReservationStatus::Held,
+        created_at: at,
+        expires_at,
+        lines: lines
+            .iter()
+            .map(|l| (l.sku.clone(), i64::from(l.quantity.get())))
+            .collect(),
+    })
 }
 
 /// Gives a held reservation's units back and closes it as `status` (released or expired).
@@ -525,7 +574,9 @@ fn give_back(
 
 /// Expires every held reservation due at `now`, giving its units back; inside the caller's
 /// transaction. Returns how many expired.
-fn expire_due(db: &impl Sql, now: DateTime<Utc>) -> Result<u64, StoreError> {
+/// Expires every held reservation due at `now` (giving its units back), inside the caller's
+/// transaction.
+pub fn expire_due(db: &impl Sql, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let due = db.execute(DUE, &[text(&timestamp(now))])?;
     let mut expired = 0;
     for row in &due.rows {

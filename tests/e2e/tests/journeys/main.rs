@@ -14,6 +14,7 @@ mod crash_safety;
 mod dispatch_journey;
 mod feedback_journey;
 mod order_journey;
+mod query_plans;
 mod quote_journey;
 mod refund_journey;
 mod request_edges;

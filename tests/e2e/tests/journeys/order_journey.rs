@@ -526,7 +526,7 @@ async fn an_unpaid_order_expires_with_its_reservation_after_the_payment_window()
 async fn a_failure_at_any_step_of_place_order_leaves_nothing_behind() {
     let steps = [
         ("reserve", "UPDATE stock_levels SET reserved = reserved +"),
-        ("take limits", "INSERT INTO coupon_redemptions"),
+        ("take limits", "INSERT INTO order_consumptions"),
         ("write the order", "INSERT INTO order_lines"),
         ("append order.placed", "INSERT INTO outbox"),
     ];
