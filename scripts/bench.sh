@@ -10,8 +10,12 @@
 #  4. place-order natively (the domain workflow over in-memory SQLite);
 #  5. as deployed, on file-backed state (scripts/bench-file.sh): the trivial component's
 #     throughput, what the rate limit costs a request (issue 10), and place-order over HTTP at
-#     1 and 16 connections with its ratio to the trivial component (issue 11).
-# DURATION (default 10s) sets each wrk run. Loopback only; every run stops by itself.
+#     1 and 16 connections with its ratio to the trivial component (issue 11);
+#  6. the shop at the demo's size and at a real shop's, side by side (scripts/bench-scale.sh,
+#     issue 12): quote, place order, cart read, availability and list pages, their host calls
+#     and memory, and the issue's goals.
+# DURATION (default 10s) sets each wrk run and each run of part 6 (BENCH_SECONDS overrides it
+# there). Loopback or in-process only; every run stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION="${DURATION:-10s}"
@@ -94,3 +98,8 @@ cargo run -q -p o2o-e2e --profile host --bin quote-bench 2> >(grep -v '^{"compon
 # As deployed: file-backed state, the rate limit's cost and place-order over HTTP.
 kill "$host_pid" 2>/dev/null || true
 scripts/bench-file.sh
+
+# Both sizes side by side (issue 12), each run as long as DURATION says.
+seconds="${DURATION%s}"
+[[ "$seconds" =~ ^[0-9]+$ ]] || seconds=5
+BENCH_SECONDS="${BENCH_SECONDS:-$seconds}" scripts/bench-scale.sh
