@@ -243,3 +243,30 @@ async fn a_database_a_migration_behind_is_brought_up_by_the_statement_that_count
         calls.statements
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_of_a_customers_orders_costs_the_same_statements_whatever_its_length() {
+    let app = spawn_app(a_shop_with_every_kind_of_rule()).await;
+    stocked(&app).await;
+    for n in 0..12 {
+        let order = o2o_e2e::order_kit::an_order().for_lines(&[("SKU-05", 1), ("SKU-06", 2)]);
+        app.place_order(&format!("page-{n}"), &order)
+            .await
+            .expect(201);
+    }
+    let mut costs = Vec::new();
+    for limit in [1, 12] {
+        let page = app
+            .customer_orders("cust-1", &format!("?limit={limit}"))
+            .await
+            .expect(200);
+        assert_eq!(page.body["items"].as_array().map(Vec::len), Some(limit));
+        let calls = app
+            .app
+            .last_host_calls("order")
+            .expect("the order answered");
+        costs.push(calls.statements.len());
+    }
+    // The rate limit's count, then the orders, their lines and their timelines.
+    assert_eq!(costs, [4, 4], "a page of 1, of 12");
+}
