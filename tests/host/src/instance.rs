@@ -97,6 +97,10 @@ pub struct HostCalls {
     pub statements: Vec<String>,
     /// The largest size the instance's linear memories reached together, in bytes.
     pub peak_memory_bytes: usize,
+    /// Time spent in SQLite host calls (opening connections and running statements).
+    pub sql_time: std::time::Duration,
+    /// Time from instantiating the component to its handler's return.
+    pub instance_time: std::time::Duration,
 }
 
 impl HostCalls {
@@ -227,6 +231,7 @@ pub(crate) async fn dispatch(
         .map_err(anyhow::Error::from)?;
     let pre = component.pre.clone();
     let task = tokio::task::spawn(async move {
+        let started = std::time::Instant::now();
         let outcome = async {
             let proxy = pre.instantiate_async(&mut store).await?;
             proxy
@@ -238,6 +243,7 @@ pub(crate) async fn dispatch(
         let state = store.data_mut();
         let mut calls = std::mem::take(&mut state.calls);
         calls.peak_memory_bytes = state.memory.held_bytes;
+        calls.instance_time = started.elapsed();
         (outcome, calls)
     });
 

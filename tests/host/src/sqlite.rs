@@ -180,7 +180,10 @@ impl sqlite::HostConnection for HostState {
         let Some(location) = self.app.databases.location(&database) else {
             return Ok(Err(Error::NoSuchDatabase));
         };
-        let conn = match blocking(move || location.open()).await? {
+        let started = std::time::Instant::now();
+        let opened = blocking(move || location.open()).await?;
+        self.calls.sql_time += started.elapsed();
+        let conn = match opened {
             Ok(c) => c,
             Err(e) => return Ok(Err(Error::Io(format!("{e:#}")))),
         };
@@ -206,18 +209,23 @@ impl sqlite::HostConnection for HostState {
             Err(_) => return Ok(Err(Error::InvalidConnection)),
         };
         let params: Vec<SqlValue> = parameters.into_iter().map(from_wit).collect();
+        let started = std::time::Instant::now();
         let result = blocking(move || {
             let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
             execute(&conn, &statement, &params)
         })
         .await?;
+        self.calls.sql_time += started.elapsed();
         Ok(result.map_err(|e| Error::Io(e.to_string())))
     }
 
     async fn drop(&mut self, this: Resource<ConnectionHandle>) -> wasmtime::Result<()> {
         let handle = self.table.delete(this)?;
-        // Closing may roll back an open transaction: keep it off the async workers too.
+        // Closing may roll back an open transaction, and the last connection to a WAL
+        // database checkpoints it: keep it off the async workers too.
+        let started = std::time::Instant::now();
         blocking(move || drop(handle)).await?;
+        self.calls.sql_time += started.elapsed();
         Ok(())
     }
 }

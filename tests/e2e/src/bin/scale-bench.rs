@@ -654,26 +654,28 @@ fn print_table(scenarios: &[Scenario], results: &[[Figures; 2]], trivial: &HashM
 
 fn print_host_calls(scenarios: &[Scenario], results: &[[Figures; 2]]) {
     println!(
-        "\n==> host calls of one request sent alone: sql statements (connections opened), key-value operations (stores opened), peak linear memory"
+        "\n==> host calls of one request sent alone: sql statements (connections opened), key-value operations (stores opened), peak linear memory, ms in SQLite of ms in the instance"
     );
     println!(
-        "{:<28} {:>3} | {:<40} | {:<40}",
+        "{:<28} {:>3} | {:<56} | {:<56}",
         "scenario", "cl.", "demo", "large"
     );
     let cell = |calls: &Option<HostCalls>| match calls {
         Some(c) => format!(
-            "sql {:>3} ({}), kv {:>2} ({}), {:>7.2} MiB",
+            "sql {:>3} ({}), kv {:>2} ({}), {:>5.2} MiB, {:>5.2} of {:>5.2} ms",
             c.sql,
             c.sql_opens,
             c.kv,
             c.kv_opens,
-            mib(c.peak_memory_bytes)
+            mib(c.peak_memory_bytes),
+            c.sql_time.as_secs_f64() * 1000.0,
+            c.instance_time.as_secs_f64() * 1000.0
         ),
         None => "no request recorded".to_owned(),
     };
     for (scenario, [demo, large]) in scenarios.iter().zip(results) {
         println!(
-            "{:<28} {:>3} | {:<40} | {:<40}",
+            "{:<28} {:>3} | {:<56} | {:<56}",
             scenario.label,
             scenario.clients,
             cell(&demo.calls),
