@@ -120,3 +120,10 @@ INSERT OR IGNORE INTO stock_levels (store_id, sku, on_hand, reserved, safety_sto
          0, 2, 5, 1
   FROM stores s CROSS JOIN products p
   WHERE s.active = 1 AND p.active = 1;
+
+-- The flash sale's total over all customers (migration 0014), recomputed from the rows above:
+-- their INSERT OR REPLACE counts a replaced row twice on a re-run otherwise.
+INSERT OR REPLACE INTO flash_sale_totals (promotion_id, units)
+  SELECT promotion_id, SUM(units) FROM flash_sale_sales GROUP BY promotion_id;
+INSERT OR REPLACE INTO coupon_use_totals (code, uses)
+  SELECT code, SUM(uses) FROM coupon_redemptions GROUP BY code;

@@ -43,8 +43,6 @@ impl GeoPoint {
         self.lon
     }
 
-    /// The great-circle distance to `other`, in whole metres (haversine on a sphere: within
-    /// 0.5 % of the ellipsoid, far below what a delivery band cares about).
     /// Kilometres per degree of longitude that a query may use to narrow stores to those
     /// whose delivery radius can reach this point before the reach rule measures them: a
     /// point within `r` km of a store at most 200 km away is never more than
@@ -60,6 +58,14 @@ impl GeoPoint {
         0.98 * EARTH_RADIUS_M / 1000.0 * std::f64::consts::PI / 180.0 * far.to_radians().cos()
     }
 
+    /// Kilometres one degree of longitude spans at this point's latitude (on the sphere the
+    /// reach rule measures on): what ranks stores by a flat distance to the point.
+    pub fn km_per_degree_of_longitude_here(&self) -> f64 {
+        EARTH_RADIUS_M / 1000.0 * std::f64::consts::PI / 180.0 * self.lat.to_radians().cos()
+    }
+
+    /// The great-circle distance to `other`, in whole metres (haversine on a sphere: within
+    /// 0.5 % of the ellipsoid, far below what a delivery band cares about).
     pub fn distance_m(&self, other: &GeoPoint) -> u32 {
         let (lat1, lat2) = (self.lat.to_radians(), other.lat.to_radians());
         let d_lat = lat2 - lat1;

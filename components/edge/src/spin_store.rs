@@ -108,7 +108,21 @@ impl SpinSql {
     /// on the new schema; a write keeps its answer, its tables having been there). Any other
     /// first statement is preceded by the check (`ensure_schema`: one count, once current).
     fn first_statement(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
+        // Current while the check runs (its own statements must not check again); if it
+        // fails, the next statement checks anew.
         self.0.schema_current.set(true);
+        let checked = self.checked_first_statement(statement, params);
+        if checked.is_err() {
+            self.0.schema_current.set(false);
+        }
+        checked
+    }
+
+    fn checked_first_statement(
+        &self,
+        statement: &str,
+        params: &[SqlValue],
+    ) -> Result<SqlRows, StoreError> {
         if !statement.contains(SCHEMA_LEDGER) {
             crate::schema::ensure_schema(self)?;
             return self.run(statement, params);

@@ -43,7 +43,10 @@ impl WantedFulfilment {
     pub fn fulfilled_by(&self) -> FulfilledBy<'_> {
         match self {
             WantedFulfilment::Pickup(store) => FulfilledBy::Pickup(store),
-            WantedFulfilment::Delivery(point, _) => FulfilledBy::Delivery(*point),
+            WantedFulfilment::Delivery(point, pinned) => FulfilledBy::Delivery {
+                point: *point,
+                pinned: pinned.as_ref(),
+            },
         }
     }
 }

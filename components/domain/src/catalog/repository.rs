@@ -853,6 +853,7 @@ mod tests {
                 include_str!("../../../../migrations/0005_orders.sql"),
                 include_str!("../../../../migrations/0011_idempotency_by_caller.sql"),
                 include_str!("../../../../migrations/0013_sales_rollup.sql"),
+                include_str!("../../../../migrations/0014_order_counts_kept.sql"),
             ] {
                 conn.execute_batch(migration).unwrap();
             }

@@ -291,12 +291,28 @@ pub fn place_order(
             .map_err(failed_at("look up the key"))?
         {
             IdempotencyOutcome::ReturnSavedResponse(saved) => Ok(PlaceOutcome::Replayed(saved)),
-            _ => Err(failed_at("load the lines")(err)),
+            IdempotencyOutcome::StartProcessing => Err(failed_at("load the lines")(err)),
+            refused => Err(failed_at("look up the key")(PlaceOrderError::KeyRefused(
+                refused,
+            ))),
         };
     }
 
+    // The confirmed quote is a key-value snapshot: read before the write lock is taken.
+    let confirmed = match request.confirmed_quote {
+        Some(id) => pricer.snapshot(id).map_err(failed_at("price"))?,
+        None => None,
+    };
+    // The coupons the order may take: those entered, and those of the confirmed quote.
+    let mut coupon_codes = request.coupon_codes.clone();
+    for code in confirmed.iter().flat_map(|c| &c.frozen.coupons) {
+        if !coupon_codes.contains(code) {
+            coupon_codes.push(code.clone());
+        }
+    }
+
     let outcome = in_immediate_transaction(db, || {
-        let found = read_the_basket(db, request, attempt, &progress.lines)
+        let found = read_the_basket(db, request, &coupon_codes, attempt, &progress.lines)
             .map_err(|err| Aborted(failed_at("read the basket")(err)))?;
         // A finished request with this key is answered again before anything is priced: the
         // catalog may have changed since, and the answer must not.
@@ -322,7 +338,10 @@ pub fn place_order(
             Step::without_compensation("price", |p: &mut Progress| {
                 let found = p.found.as_ref().expect("read before pricing");
                 let store = p.store.as_ref().expect("chosen before pricing");
-                p.priced = Some(price(pricer, request, &p.lines, store, found, now)?);
+                let confirmed = confirmed.as_ref();
+                p.priced = Some(price(
+                    pricer, request, confirmed, &p.lines, store, found, now,
+                )?);
                 Ok(())
             }),
             Step::without_compensation("reserve", |p: &mut Progress| {
@@ -422,6 +441,7 @@ pub fn place_order(
 fn read_the_basket(
     db: &impl Sql,
     request: &PlaceOrder,
+    coupon_codes: &[CouponCode],
     attempt: &Attempt<'_>,
     lines: &[(Sku, Quantity)],
 ) -> Result<BasketFacts, PlaceOrderError> {
@@ -429,10 +449,13 @@ fn read_the_basket(
     let query = BasketQuery {
         skus: &skus,
         customer: Some(&request.customer),
-        coupon_codes: &request.coupon_codes,
+        coupon_codes,
         fulfilled: match &request.fulfilment {
             WantedFulfilment::Pickup(store) => FulfilledBy::Pickup(store),
-            WantedFulfilment::Delivery(point) => FulfilledBy::Delivery(*point),
+            WantedFulfilment::Delivery(point) => FulfilledBy::Delivery {
+                point: *point,
+                pinned: None,
+            },
         },
         now: attempt.now,
         placing: Some(Placing { key: attempt.key }),
@@ -565,16 +588,13 @@ pub fn choose_delivering_store(lines: &[LineAvailability]) -> Option<StoreId> {
 fn price(
     pricer: &impl Pricer,
     request: &PlaceOrder,
+    confirmed: Option<&Priced>,
     lines: &[(Sku, Quantity)],
     store: &StoreId,
     found: &BasketFacts,
     now: DateTime<Utc>,
 ) -> Result<Priced, PlaceOrderError> {
-    let confirmed = match request.confirmed_quote {
-        Some(id) => pricer.snapshot(id)?,
-        None => None,
-    };
-    if let Some(confirmed) = &confirmed
+    if let Some(confirmed) = confirmed
         && confirmed.frozen.is_valid_at(now)
         && confirmed.frozen.prices(lines, &request.customer, store)
     {
@@ -602,9 +622,8 @@ fn price(
         .check()
         .map_err(PlaceOrderError::QuoteInconsistent)?;
     if let Some(id) = request.confirmed_quote {
-        let same_total = confirmed
-            .as_ref()
-            .is_some_and(|c| c.frozen.total.rounded() == frozen.total.rounded());
+        let same_total =
+            confirmed.is_some_and(|c| c.frozen.total.rounded() == frozen.total.rounded());
         if !same_total {
             pricer.keep(&fresh)?;
             return Err(PlaceOrderError::QuoteChanged {

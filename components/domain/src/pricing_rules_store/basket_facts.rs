@@ -8,9 +8,10 @@
 //!
 //! Every part is bounded by what the request names: the basket's skus (`json_each` of a JSON
 //! array parameter), the customer, the coupon codes entered, the store or the point; the live
-//! promotions and delivery bands are shop-wide settings, not history. Counts of what limited
-//! promotions have given come from their own tables through their keys, and for a coupon only
-//! when it has a total limit (the rows are then at most that limit). Each kind of fact is a
+//! promotions and delivery bands are shop-wide settings, not history. What limited promotions
+//! have given is read by key: each one's total over all customers from its totals row
+//! (`coupon_use_totals`, `flash_sale_totals`, kept by migration 0014's triggers) and this
+//! customer's own row. Each kind of fact is a
 //! JSON array of rows that SQLite builds (`json_group_array(json_array(..))`); the rows are
 //! read back into `SqlValue` rows and through the same readers as the rest of this module, so
 //! that a catalog row reads the same whichever statement brought it.
@@ -40,9 +41,12 @@ use crate::values::Sku;
 /// The stores a basket can be fulfilled from: the pickup store `?4` when one is named, else
 /// every open store that delivers and whose radius can reach the point (`?6`, `?7`), narrowed
 /// by a box (`?8`: `GeoPoint::km_per_degree_of_longitude`) that keeps every store the reach
-/// rule (`geo::nearest_delivering_store`) could choose and measures; and the delivering store
-/// nearest the point (by a flat measure: which to name when none reaches it, the rule's own
-/// distance then said).
+/// rule (`geo::nearest_delivering_store`) could choose and measures (200 and 110 are
+/// `geo::NARROWED_RADIUS_KM` and `geo::KM_PER_DEGREE_OF_LATITUDE`; a test holds them equal);
+/// the store a delivery pins (`?15`); and the delivering store nearest the point by a flat
+/// measure at the point's own scale (`?14`: `GeoPoint::km_per_degree_of_longitude_here`),
+/// which the rule names, with its own distance, when none reaches the point. Stores across the
+/// antimeridian from the point are never candidates.
 macro_rules! candidate_stores {
     () => {
         "SELECT id, latitude, longitude, pickup_enabled, delivery_radius_km, name FROM stores \
@@ -50,9 +54,10 @@ macro_rules! candidate_stores {
          ELSE delivery_radius_km > 0 AND (delivery_radius_km > 200 \
          OR (abs(latitude - ?6) * 110.0 <= delivery_radius_km \
          AND abs(longitude - ?7) * ?8 <= delivery_radius_km) \
+         OR id = ?15 \
          OR id = (SELECT n.id FROM stores n WHERE n.active = 1 AND n.delivery_radius_km > 0 \
-         ORDER BY (n.latitude - ?6) * (n.latitude - ?6) * 12100.0 \
-         + (n.longitude - ?7) * (n.longitude - ?7) * ?8 * ?8, n.id LIMIT 1)) END"
+         ORDER BY (n.latitude - ?6) * (n.latitude - ?6) * 12364.3 \
+         + (n.longitude - ?7) * (n.longitude - ?7) * ?14 * ?14, n.id LIMIT 1)) END"
     };
 }
 
@@ -82,17 +87,16 @@ pub const BASKET_FACTS: &str = concat!(
      target_kind, target_values, priority, stacking, parameters)) FROM promotions \
      WHERE active = 1)), ",
     "'flash_sales', json((SELECT json_group_array(json_array(pr.id, \
-     (SELECT COALESCE(SUM(f.units), 0) FROM flash_sale_sales f WHERE f.promotion_id = pr.id), \
-     (SELECT COALESCE(SUM(f.units), 0) FROM flash_sale_sales f \
-     WHERE f.promotion_id = pr.id AND f.customer_id = ?1))) \
+     COALESCE((SELECT t.units FROM flash_sale_totals t WHERE t.promotion_id = pr.id), 0), \
+     COALESCE((SELECT f.units FROM flash_sale_sales f \
+     WHERE f.promotion_id = pr.id AND f.customer_id = ?1), 0))) \
      FROM promotions pr WHERE pr.active = 1 AND pr.kind = 'flash-sale')), ",
     "'coupons', json((SELECT json_group_array(json_array(c.code, c.name, c.kind, c.amount, \
      c.percent, c.max_discount, c.minimum_spend, c.starts_at, c.ends_at, c.total_limit, \
      c.per_customer_limit, c.stacking, \
-     CASE WHEN c.total_limit IS NULL THEN 0 ELSE (SELECT COALESCE(SUM(r.uses), 0) \
-     FROM coupon_redemptions r WHERE r.code = c.code) END, \
-     (SELECT COALESCE(SUM(r.uses), 0) FROM coupon_redemptions r \
-     WHERE r.code = c.code AND r.customer_id = ?1))) \
+     COALESCE((SELECT t.uses FROM coupon_use_totals t WHERE t.code = c.code), 0), \
+     COALESCE((SELECT r.uses FROM coupon_redemptions r \
+     WHERE r.code = c.code AND r.customer_id = ?1), 0))) \
      FROM (SELECT DISTINCT value AS code FROM json_each(?3)) e \
      CROSS JOIN coupons c WHERE c.code = e.code AND c.active = 1)), ",
     "'bands', json((SELECT json_group_array(json_array(up_to_m, fee)) FROM delivery_fee_bands)), ",
@@ -134,8 +138,12 @@ pub struct BasketQuery<'a> {
 pub enum FulfilledBy<'a> {
     /// The store a pickup names.
     Pickup(&'a StoreId),
-    /// A store that delivers to the point, chosen from [`BasketFacts::stores`].
-    Delivery(GeoPoint),
+    /// A store that delivers to the point, chosen from [`BasketFacts::stores`]; or the
+    /// store the request pins, if it reaches the point.
+    Delivery {
+        point: GeoPoint,
+        pinned: Option<&'a StoreId>,
+    },
 }
 
 /// What place-order reads with its basket: the saved answer of its `Idempotency-Key`, and
@@ -200,9 +208,13 @@ fn json_list<T: AsRef<str>>(items: &[T]) -> SqlValue {
 pub fn read_basket(db: &impl Sql, query: &BasketQuery<'_>) -> Result<BasketFacts, StoreError> {
     let skus: Vec<&str> = query.skus.iter().map(Sku::as_str).collect();
     let codes: Vec<&str> = query.coupon_codes.iter().map(CouponCode::as_str).collect();
-    let (pickup, point) = match query.fulfilled {
-        FulfilledBy::Pickup(store) => (SqlValue::from(store.as_str()), None),
-        FulfilledBy::Delivery(point) => (SqlValue::Null, Some(point)),
+    let (pickup, point, pinned) = match query.fulfilled {
+        FulfilledBy::Pickup(store) => (SqlValue::from(store.as_str()), None, SqlValue::Null),
+        FulfilledBy::Delivery { point, pinned } => (
+            SqlValue::Null,
+            Some(point),
+            pinned.map_or(SqlValue::Null, |s| SqlValue::from(s.as_str())),
+        ),
     };
     let number = |value: Option<f64>| value.map_or(SqlValue::Null, SqlValue::Real);
     let mut params = vec![
@@ -230,6 +242,8 @@ pub fn read_basket(db: &impl Sql, query: &BasketQuery<'_>) -> Result<BasketFacts
         }
         None => params.extend(std::iter::repeat_n(SqlValue::Null, 5)),
     }
+    params.push(number(point.map(|p| p.km_per_degree_of_longitude_here())));
+    params.push(pinned);
     let rows = db.execute(BASKET_FACTS, &params)?;
     let raw = rows
         .rows
@@ -487,4 +501,25 @@ fn sql_value(cell: &Value, at: &str) -> Result<SqlValue, StoreError> {
         },
         other => return Err(corrupt(at, format!("a nested value: {other}"))),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geo::{KM_PER_DEGREE_OF_LATITUDE, NARROWED_RADIUS_KM};
+
+    #[test]
+    fn the_statement_narrows_stores_with_the_reach_rules_own_figures() {
+        assert!(BASKET_FACTS.contains(&format!("delivery_radius_km > {NARROWED_RADIUS_KM:.0} ")));
+        assert!(BASKET_FACTS.contains(&format!("* {KM_PER_DEGREE_OF_LATITUDE:.1} <=")));
+        // 111.195 km a degree on the reach rule's sphere, squared.
+        let squared = GeoPoint::new(0.0, 0.0)
+            .unwrap()
+            .km_per_degree_of_longitude_here()
+            .powi(2);
+        assert!(
+            BASKET_FACTS.contains(&format!("* {squared:.1}")),
+            "{squared}"
+        );
+    }
 }

@@ -46,6 +46,11 @@ const PUT_ON_SHELF: &str = "UPDATE stock_levels SET on_hand = on_hand + ?1, upda
      WHERE store_id = ?2 AND sku = ?3";
 const SET_ALERT: &str =
     "UPDATE stock_levels SET low_alert_armed = ? WHERE store_id = ? AND sku = ?";
+/// The alerts of many levels of a store at once: `?2` a JSON array of `[sku, armed]`.
+const SET_ALERTS: &str = "UPDATE stock_levels SET low_alert_armed = json_extract(a.value, '$[1]') \
+     FROM json_each(?2) AS a WHERE stock_levels.store_id = ?1 \
+     AND stock_levels.sku = json_extract(a.value, '$[0]') \
+     AND stock_levels.sku IN (SELECT json_extract(value, '$[0]') FROM json_each(?2))";
 const INSERT_RESERVATION: &str = "INSERT INTO reservations (id, store_id, status, created_at, \
      expires_at) VALUES (?, ?, 'held', ?, ?)";
 /// Holds every line at once (`?2`: a JSON array of `[sku, units]`) where enough is available;
@@ -83,6 +88,11 @@ const INSERT_AUDIT: &str = "INSERT INTO audit_log (actor, action, subject, befor
      VALUES (?, ?, ?, ?, ?, ?)";
 const INSERT_OUTBOX: &str = "INSERT INTO outbox (id, event_type, subject, data, occurred_at) \
      VALUES (?, ?, ?, ?, ?)";
+/// Many events of one type at once: `?1` the type, `?2` a JSON array of `[id, subject, data]`,
+/// `?3` when.
+const INSERT_OUTBOX_EVENTS: &str = "INSERT INTO outbox (id, event_type, subject, data, \
+     occurred_at) SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), \
+     json_extract(value, '$[2]'), ?3 FROM json_each(?2)";
 const STORES_WITH_LEVEL: &str = "SELECT s.id, s.name, s.latitude, s.longitude, \
      s.delivery_radius_km, l.on_hand, l.reserved, l.safety_stock, l.reorder_point \
      FROM stores s LEFT JOIN stock_levels l ON l.store_id = s.id AND l.sku = ? \
@@ -179,16 +189,25 @@ fn level_row(
     let Some(row) = rows.rows.first() else {
         return Ok(None);
     };
+    level_and_alert(row, 0).map(Some)
+}
+
+/// A level and its alert from `on_hand, reserved, safety_stock, reorder_point,
+/// low_alert_armed`, starting at column `from` of the row.
+fn level_and_alert(
+    row: &[SqlValue],
+    from: usize,
+) -> Result<(StockLevel, LowStockAlert), StoreError> {
     let level = StockLevel {
-        on_hand: col_int(row, 0, "stock")?,
-        reserved: col_int(row, 1, "stock")?,
-        safety_stock: col_int(row, 2, "stock")?,
-        reorder_point: col_int(row, 3, "stock")?,
+        on_hand: col_int(row, from, "stock")?,
+        reserved: col_int(row, from + 1, "stock")?,
+        safety_stock: col_int(row, from + 2, "stock")?,
+        reorder_point: col_int(row, from + 3, "stock")?,
     };
     let alert = LowStockAlert {
-        armed: col_int(row, 4, "stock")? == 1,
+        armed: col_int(row, from + 4, "stock")? == 1,
     };
-    Ok(Some((level, alert)))
+    Ok((level, alert))
 }
 
 /// A level; a sku the store has never stocked has an all-zero level.
@@ -245,18 +264,75 @@ fn settle_alert_of(
             db,
             "stock.low",
             &format!("{}/{}", store.as_str(), sku.as_str()),
-            &json!({
-                "store_id": store.as_str(),
-                "sku": sku.as_str(),
-                "available": level.available(),
-                "on_hand": level.on_hand,
-                "reserved": level.reserved,
-                "reorder_point": level.reorder_point,
-            }),
+            &stock_low(store, sku, level),
             now,
         )?;
     }
     Ok(())
+}
+
+/// The data of a `stock.low` event.
+fn stock_low(store: &StoreId, sku: &Sku, level: &StockLevel) -> Value {
+    json!({
+        "store_id": store.as_str(),
+        "sku": sku.as_str(),
+        "available": level.available(),
+        "on_hand": level.on_hand,
+        "reserved": level.reserved,
+        "reorder_point": level.reorder_point,
+    })
+}
+
+/// `settle_alert_of` for many levels of a store at once: the changed alerts in one statement
+/// and the `stock.low` events in another, none when nothing changed, whatever the number of
+/// levels (issue 12).
+fn settle_alerts(
+    db: &impl Sql,
+    store: &StoreId,
+    levels: &BTreeMap<Sku, (StockLevel, LowStockAlert)>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut flags = Vec::new();
+    let mut events = Vec::new();
+    for (sku, (level, alert)) in levels {
+        let outcome = alert.after_change(level);
+        if outcome.armed != alert.armed {
+            flags.push(json!([sku.as_str(), i64::from(outcome.armed)]));
+        }
+        if outcome.raise_stock_low {
+            events.push(json!([
+                new_event_id(now).to_string(),
+                format!("{}/{}", store.as_str(), sku.as_str()),
+                stock_low(store, sku, level).to_string(),
+            ]));
+        }
+    }
+    if !flags.is_empty() {
+        db.execute(
+            SET_ALERTS,
+            &[text(store.as_str()), text(&Value::Array(flags).to_string())],
+        )?;
+    }
+    if !events.is_empty() {
+        db.execute(
+            INSERT_OUTBOX_EVENTS,
+            &[
+                text("stock.low"),
+                text(&Value::Array(events).to_string()),
+                text(&timestamp(now)),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// A new event's id: a v7 uuid of `now`, so the outbox sorts by time.
+fn new_event_id(now: DateTime<Utc>) -> uuid::Uuid {
+    uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        u64::try_from(now.timestamp()).unwrap_or(0),
+        now.timestamp_subsec_nanos(),
+    ))
 }
 
 /// Appends an event to the outbox (delivered later by the webhooks function).
@@ -267,11 +343,7 @@ pub fn append_outbox_event(
     data: &Value,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let id = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
-        uuid::NoContext,
-        u64::try_from(now.timestamp()).unwrap_or(0),
-        now.timestamp_subsec_nanos(),
-    ));
+    let id = new_event_id(now);
     // A fresh id: the insert writes its one row or fails.
     db.execute(
         INSERT_OUTBOX,
@@ -456,7 +528,8 @@ pub fn reserve_within(
 /// Holds `lines` at `store` until `expires_at`, all or none, inside the caller's transaction
 /// (a partial hold is rolled back with it when a line is short): one statement holds every
 /// line, two more record the reservation, whatever the number of lines (issue 12). Levels that
-/// cross their reorder point arm or raise their alert as one by one. Reservations already due
+/// reach their reorder point disarm their alert and raise `stock.low` as one by one would,
+/// in two more statements for all of them. Reservations already due
 /// are not expired here: `reserve_within` and place-order see to that first.
 pub fn hold_within(
     db: &impl Sql,
@@ -480,16 +553,7 @@ pub fn hold_within(
     let mut levels = BTreeMap::new();
     for row in &held.rows {
         let sku = Sku::parse(&col_text(row, 0, "stock")?).map_err(|e| corrupt(e.to_string()))?;
-        let level = StockLevel {
-            on_hand: col_int(row, 1, "stock")?,
-            reserved: col_int(row, 2, "stock")?,
-            safety_stock: col_int(row, 3, "stock")?,
-            reorder_point: col_int(row, 4, "stock")?,
-        };
-        let alert = LowStockAlert {
-            armed: col_int(row, 5, "stock")? == 1,
-        };
-        levels.insert(sku, (level, alert));
+        levels.insert(sku, level_and_alert(row, 1)?);
     }
     if levels.len() != lines.iter().count() {
         let mut shortages = Vec::new();
@@ -524,9 +588,7 @@ pub fn hold_within(
         INSERT_RESERVATION_LINES,
         &[text(&id.to_string()), text(&wanted)],
     )?;
-    for (sku, (level, alert)) in &levels {
-        settle_alert_of(db, store, sku, level, *alert, now)?;
-    }
+    settle_alerts(db, store, &levels, now)?;
     Ok(Reservation {
         id,
         store: store.clone(),
@@ -574,8 +636,6 @@ fn give_back(
 
 /// Expires every held reservation due at `now`, giving its units back; inside the caller's
 /// transaction. Returns how many expired.
-/// Expires every held reservation due at `now` (giving its units back), inside the caller's
-/// transaction.
 pub fn expire_due(db: &impl Sql, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let due = db.execute(DUE, &[text(&timestamp(now))])?;
     let mut expired = 0;

@@ -14,7 +14,7 @@ use o2o_e2e::stock_kit::{a_stock_level, assert_stock_invariant};
 use o2o_e2e::{
     CatalogBuilder, TEST_STORE_LOCATION, TestApp, a_catalog, a_coupon, amount, spawn_app,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Two stores: SH-1 at the test location and SH-2 about 2.2 km north, both delivering within
 /// 5 km; oolong 98.00 and seeds 19.90; a WELCOME10 coupon (10.00 off).
@@ -312,6 +312,40 @@ async fn a_confirmed_quote_is_honoured_and_a_changed_basket_is_a_conflict_with_t
         .expect(201);
     assert_eq!(amount(&placed.body["total"]), "139.90");
     assert_eq!(placed.body["quote_id"], new_quote);
+}
+
+#[tokio::test]
+async fn a_confirmed_quote_with_a_coupon_takes_that_coupon_without_it_being_named_again() {
+    let app = a_stocked_shop().await;
+    let cart = a_cart_with(&app, "cust-1", &[("TEA-OOLONG", 2)]).await;
+    let quote = app
+        .quote(
+            &o2o_e2e::a_quote()
+                .for_cart(&cart)
+                .for_customer("cust-1")
+                .pickup_at("SH-1")
+                .with_coupons(&["WELCOME10"]),
+        )
+        .await
+        .expect(201);
+    let placed = app
+        .place_order(
+            "key-coupon-confirmed",
+            &an_order()
+                .for_cart(&cart)
+                .confirming_quote(quote.body["id"].as_str().unwrap()),
+        )
+        .await
+        .expect(201);
+    assert_eq!(placed.body["total"], quote.body["total"]);
+    assert_eq!(placed.body["coupon_codes"], json!(["WELCOME10"]));
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COALESCE(SUM(uses), 0) FROM coupon_redemptions"
+        ),
+        1
+    );
 }
 
 #[tokio::test]

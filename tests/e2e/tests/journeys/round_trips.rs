@@ -270,3 +270,41 @@ async fn a_page_of_a_customers_orders_costs_the_same_statements_whatever_its_len
     // The rate limit's count, then the orders, their lines and their timelines.
     assert_eq!(costs, [4, 4], "a page of 1, of 12");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lines_reaching_their_reorder_point_raise_their_alerts_in_two_statements_together() {
+    let app = spawn_app(a_shop_with_every_kind_of_rule()).await;
+    for i in 0..60 {
+        // Every third sku sits just above its reorder point.
+        let level = o2o_e2e::stock_kit::a_stock_level("SH-1", &format!("SKU-{i:02}"), 20);
+        app.with_stock(if i % 3 == 0 {
+            level.reorder_point(19)
+        } else {
+            level
+        });
+    }
+    let basket = lines(30);
+    let refs: Vec<(&str, i64)> = basket.iter().map(|(s, q)| (s.as_str(), *q)).collect();
+    let order = o2o_e2e::order_kit::an_order()
+        .for_lines(&refs)
+        .pickup_at("SH-1");
+    app.place_order("alerts", &order).await.expect(201);
+
+    assert_eq!(
+        app.outbox_events("stock.low").len(),
+        10,
+        "one per level reached"
+    );
+    let calls = app
+        .app
+        .last_host_calls("order")
+        .expect("the order answered");
+    let alerts: Vec<&String> = calls
+        .statements
+        .iter()
+        .filter(|s| s.contains("low_alert_armed =") || s.contains("INSERT INTO outbox"))
+        .collect();
+    // The flags of the ten, their events, and the order's own event.
+    assert_eq!(alerts.len(), 3, "{alerts:#?}");
+    assert!(calls.statements.len() <= 12 + 2, "{:#?}", calls.statements);
+}
