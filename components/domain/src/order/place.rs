@@ -14,8 +14,9 @@
 //! | clear the cart | take the ordered units out of it (delete it when emptied), after the commit, under the carts' lock | never undone: the order stands |
 //!
 //! Every write of an order is one `BEGIN IMMEDIATE` transaction (issue 11), and so are its
-//! reads (issue 12: at most 11 statements, whatever the number of lines; clearing a cart
-//! takes the carts' lock after it, two more): a failure, a trap
+//! reads (issue 12: at most 11 statements, whatever the number of lines; lines reaching their
+//! reorder point add two for all their alerts, reservations due to expire are expired first;
+//! clearing a cart takes the carts' lock after it, two more): a failure, a trap
 //! or a killed instance at any point leaves nothing behind (SQLite rolls back a transaction
 //! whose connection goes away), so correctness never depends on code running after a failure,
 //! and the key is "in flight" only while its request holds the lock. Concurrent requests with
