@@ -4,7 +4,7 @@
 
 use o2o_domain::catalog::CatalogError;
 use o2o_domain::catalog::repository::{Change, DEFAULT_PAGE, ListQuery, MAX_PAGE, Page};
-use o2o_domain::store::SqlValue;
+use o2o_domain::storage::SqlValue;
 use o2o_edge::ApiError;
 use o2o_edge::edge_context::now;
 use o2o_edge::json_body::parse_json;

@@ -17,7 +17,7 @@ use o2o_domain::dispatch::repository::{self as shipments, CourierId, ShipmentId}
 use o2o_domain::dispatch::{CourierSpeed, DispatchError, PickupCode};
 use o2o_domain::order::repository as orders;
 use o2o_domain::pricing_rules_store::load_store;
-use o2o_domain::store::StoreError;
+use o2o_domain::storage::StoreError;
 use o2o_domain::{OrderId, StoreId};
 use o2o_edge::auth::{signed_in, staff};
 use o2o_edge::edge_context::{now, random_bytes, seconds_variable};

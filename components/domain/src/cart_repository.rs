@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 
 use crate::cart::Cart;
 use crate::ids::{CartId, StoreId};
-use crate::stock::repository::in_immediate_transaction;
-use crate::store::{KeyValue, Sql, SqlValue, StoreError};
+use crate::storage::in_immediate_transaction;
+use crate::storage::{KeyValue, Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
 const ACTIVE_PRODUCT_EXISTS: &str = "SELECT COUNT(*) FROM products WHERE sku = ? AND active = 1";

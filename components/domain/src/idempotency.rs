@@ -21,9 +21,9 @@
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::stock::repository::{in_immediate_transaction, timestamp};
-use crate::store::row::changed;
-use crate::store::{Sql, SqlValue, StoreError};
+use crate::storage::row::changed;
+use crate::storage::{Sql, SqlValue, StoreError};
+use crate::storage::{in_immediate_transaction, timestamp};
 
 const FORGET_EXPIRED_KEY: &str = "DELETE FROM idempotency_requests \
      WHERE caller = ? AND route = ? AND key = ? AND created_at <= ?";
@@ -370,11 +370,10 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::store::SqlRows;
 
     /// SQLite in memory with 0011's `idempotency_requests` table (0004's before it, which
     /// 0011 replaces).
-    struct Sqlite(rusqlite::Connection);
+    use crate::storage::testing::MemorySql as Sqlite;
 
     impl Sqlite {
         fn with_idempotency_keys() -> Self {
@@ -400,39 +399,6 @@ mod tests {
                     r.get(0)
                 })
                 .unwrap()
-        }
-    }
-
-    impl Sql for Sqlite {
-        fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
-            use rusqlite::types::{Value, ValueRef};
-            let unavailable = |e: rusqlite::Error| StoreError::Unavailable(e.to_string());
-            let mut stmt = self.0.prepare(statement).map_err(unavailable)?;
-            let params = params.iter().map(|p| match p {
-                SqlValue::Integer(v) => Value::Integer(*v),
-                SqlValue::Real(v) => Value::Real(*v),
-                SqlValue::Text(v) => Value::Text(v.clone()),
-                SqlValue::Blob(v) => Value::Blob(v.clone()),
-                SqlValue::Null => Value::Null,
-            });
-            let columns = stmt.column_count();
-            let mut rows = stmt
-                .query(rusqlite::params_from_iter(params))
-                .map_err(unavailable)?;
-            let mut out = SqlRows::default();
-            while let Some(row) = rows.next().map_err(unavailable)? {
-                let values = (0..columns)
-                    .map(|i| match row.get_ref(i).unwrap() {
-                        ValueRef::Integer(v) => SqlValue::Integer(v),
-                        ValueRef::Text(v) => SqlValue::Text(String::from_utf8_lossy(v).into()),
-                        ValueRef::Real(v) => SqlValue::Real(v),
-                        ValueRef::Blob(v) => SqlValue::Blob(v.to_vec()),
-                        ValueRef::Null => SqlValue::Null,
-                    })
-                    .collect();
-                out.rows.push(values);
-            }
-            Ok(out)
         }
     }
 

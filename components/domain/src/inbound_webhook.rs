@@ -9,9 +9,9 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::signature::{self, SignatureError};
-use crate::stock::repository::timestamp;
-use crate::store::row::changed;
-use crate::store::{Sql, SqlValue, StoreError};
+use crate::storage::row::changed;
+use crate::storage::timestamp;
+use crate::storage::{Sql, SqlValue, StoreError};
 
 const RECORD_RECEIPT: &str = "INSERT INTO webhook_receipts (source, signature, received_at) \
      VALUES (?, ?, ?) ON CONFLICT (source, signature) DO NOTHING";

@@ -22,7 +22,7 @@ pub mod refund;
 pub mod sealed;
 pub mod signature;
 pub mod stock;
-pub mod store;
+pub mod storage;
 pub mod values;
 pub mod webhooks;
 pub mod workflow;

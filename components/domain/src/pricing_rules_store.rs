@@ -25,7 +25,7 @@ use crate::pricing::{
     FreeDelivery, Percentage, PercentageOff, Promotion, PromotionId, PromotionKind, Reward,
     SpendThresholdTiers, Stacking, StockMarkdown, Target, ThresholdTier, TierId, ValidityWindow,
 };
-use crate::store::{Sql, SqlValue, StoreError};
+use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
 pub mod basket_facts;

@@ -16,7 +16,7 @@ mod feedback_sql {
         ComplaintCategory, ComplaintStatus, FeedbackError, FeedbackText, LineReview, Rating,
         Submission,
     };
-    use o2o_domain::store::StoreError;
+    use o2o_domain::storage::StoreError;
     use o2o_domain::{CustomerId, OrderId, Sku, StoreId};
 
     const ORDER: &str = "01900000-0000-7000-8000-0000000000a1";

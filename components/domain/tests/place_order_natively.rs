@@ -18,7 +18,7 @@ use o2o_domain::order::{
 };
 use o2o_domain::pricing::CouponCode;
 use o2o_domain::stock::ReservationTtl;
-use o2o_domain::store::KeyValue;
+use o2o_domain::storage::KeyValue;
 use o2o_domain::workflow::WorkflowFailed;
 use o2o_domain::{Cart, CustomerId, Money, Quantity, Sku, StoreId};
 

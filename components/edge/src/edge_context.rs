@@ -55,7 +55,7 @@ pub fn count_variable(name: &str, default: i64, range: std::ops::RangeInclusive<
 pub fn random_bytes() -> Result<[u8; 32], crate::ApiError> {
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| {
-        crate::ApiError::Storage(o2o_domain::store::StoreError::Unavailable(format!(
+        crate::ApiError::Storage(o2o_domain::storage::StoreError::Unavailable(format!(
             "no random bytes: {e}"
         )))
     })?;

@@ -10,7 +10,7 @@ pub use o2o_domain::idempotency::Answered;
 use o2o_domain::idempotency::{
     self, IdempotencyKey, IdempotencyOutcome, KeyRefused, RequestHash, SavedResponse, ScopedKey,
 };
-use o2o_domain::store::Sql;
+use o2o_domain::storage::Sql;
 use spin_sdk::http::{Request, Response};
 
 use crate::auth::principal;

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use o2o_domain::inbound_webhook::{self, InboundRefusal};
 use o2o_domain::signature::{SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER};
-use o2o_domain::store::{Sql, StoreError};
+use o2o_domain::storage::{Sql, StoreError};
 use spin_sdk::http::Request;
 
 use crate::problem::ApiError;

@@ -5,7 +5,7 @@
 //! (`urn:o2o:problem:<slug>`), a human `title`, the HTTP `status`, a `detail`, and, where one
 //! field is at fault, the `field` (a JSON path such as `lines[0].quantity`).
 
-use o2o_domain::store::StoreError;
+use o2o_domain::storage::StoreError;
 use serde::Serialize;
 use spin_sdk::http::Response;
 

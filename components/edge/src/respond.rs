@@ -8,7 +8,7 @@ use crate::problem::ApiError;
 /// A JSON response with the given status.
 pub fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
     let bytes = serde_json::to_vec(body).map_err(|e| {
-        ApiError::Storage(o2o_domain::store::StoreError::Corrupt(format!(
+        ApiError::Storage(o2o_domain::storage::StoreError::Corrupt(format!(
             "response not serialisable: {e}"
         )))
     })?;

@@ -17,7 +17,7 @@
 //! `spin up --sqlite @file`. A backend without the pragma (libSQL, Turso) keeps its own mode:
 //! the refusal is logged and the migrations go on.
 
-use o2o_domain::store::{Sql, SqlValue, StoreError};
+use o2o_domain::storage::{Sql, SqlValue, StoreError, in_immediate_transaction};
 
 /// One numbered migration file.
 pub struct Migration {
@@ -162,18 +162,7 @@ pub fn ensure_schema(db: &impl Sql) -> Result<(), StoreError> {
         },
         Err(refused) => eprintln!("journal mode left as the backend keeps it: {refused}"),
     }
-    db.execute("BEGIN IMMEDIATE", &[])?;
-    let outcome = apply_pending(db);
-    match outcome {
-        Ok(()) => db.execute("COMMIT", &[]).map(|_| ()),
-        Err(err) => {
-            // The transaction is abandoned whatever ROLLBACK says; the original error matters.
-            if let Err(rollback) = db.execute("ROLLBACK", &[]) {
-                eprintln!("rollback after failed migration also failed: {rollback}");
-            }
-            Err(err)
-        }
-    }
+    in_immediate_transaction(db, || apply_pending(db))
 }
 
 /// Applies, in order, every migration the ledger does not record (re-read under the lock).
@@ -183,7 +172,7 @@ fn apply_pending(db: &impl Sql) -> Result<(), StoreError> {
             .rows
             .iter()
             .filter_map(|row| match row.first() {
-                Some(o2o_domain::store::SqlValue::Integer(v)) => Some(*v),
+                Some(o2o_domain::storage::SqlValue::Integer(v)) => Some(*v),
                 _ => None,
             })
             .collect(),
@@ -227,7 +216,7 @@ pub fn statements(sql: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use o2o_domain::store::{SqlRows, SqlValue};
+    use o2o_domain::storage::{SqlRows, SqlValue};
     use std::cell::{Cell, RefCell};
 
     /// A rusqlite connection behind the domain's `Sql` trait, counting statements.

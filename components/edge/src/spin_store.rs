@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use o2o_domain::store::{
+use o2o_domain::storage::{
     KeyValue, SCHEMA_LEDGER, SCHEMA_LEDGER_COLUMN, Sql, SqlRows, SqlValue, StoreError,
 };
 use spin_sdk::{key_value, sqlite};

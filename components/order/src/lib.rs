@@ -20,7 +20,7 @@ use o2o_domain::order::lifecycle::{self, PaymentConfirmation};
 use o2o_domain::order::repository as orders;
 use o2o_domain::order::{Attempt, OrderPolicy, PlaceOrderError, PlaceOutcome, place_order};
 use o2o_domain::stock::ReservationTtl;
-use o2o_domain::store::StoreError;
+use o2o_domain::storage::StoreError;
 use o2o_domain::{CustomerId, OrderId};
 use o2o_edge::auth::{customer, signed_in, staff};
 use o2o_edge::edge_context::{now, seconds_variable};

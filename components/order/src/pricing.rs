@@ -10,7 +10,7 @@ use o2o_contract::FulfilmentMode;
 use o2o_domain::geo::GeoPoint;
 use o2o_domain::order::{FrozenLine, FrozenQuote, PlaceOrderError, PriceAsk, Priced, Pricer};
 use o2o_domain::pricing::{CouponCode, PromotionId};
-use o2o_domain::store::{KeyValue, StoreError};
+use o2o_domain::storage::{KeyValue, StoreError};
 use o2o_domain::{CartId, Currency, CustomerId, Money, Quantity, QuoteId, Sku, StoreId};
 use o2o_edge::ApiError;
 use o2o_quoting::basket::{LineSource, QuoteRequest, WantedFulfilment};

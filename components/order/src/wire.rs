@@ -179,7 +179,7 @@ fn money(amount: &Money) -> WireMoney {
 
 fn wire_status(status: OrderStatus) -> Result<o2o_contract::OrderStatus, ApiError> {
     serde_json::from_value(json!(status.as_str().replace('_', "-"))).map_err(|e| {
-        ApiError::Storage(o2o_domain::store::StoreError::Corrupt(format!(
+        ApiError::Storage(o2o_domain::storage::StoreError::Corrupt(format!(
             "order status {status}: {e}"
         )))
     })
@@ -187,7 +187,7 @@ fn wire_status(status: OrderStatus) -> Result<o2o_contract::OrderStatus, ApiErro
 
 /// The order as the contract (`wit/orders.wit`) shapes it.
 pub fn to_wire(order: &Order) -> Result<o2o_contract::Order, ApiError> {
-    let corrupt = |what: String| ApiError::Storage(o2o_domain::store::StoreError::Corrupt(what));
+    let corrupt = |what: String| ApiError::Storage(o2o_domain::storage::StoreError::Corrupt(what));
     let fulfilment: FulfilmentMode = serde_json::from_value(order.fulfilment.clone())
         .map_err(|e| corrupt(format!("orders[{}].fulfilment: {e}", order.id)))?;
     let timeline = order
@@ -335,7 +335,7 @@ pub fn place_order_error(err: PlaceOrderError) -> ApiError {
         PlaceOrderError::DuplicateLine => ApiError::invalid_field("lines", detail),
         PlaceOrderError::KeyRefused(outcome) => o2o_edge::idempotent::refusal(outcome),
         PlaceOrderError::QuoteInconsistent(_) => {
-            ApiError::Storage(o2o_domain::store::StoreError::Corrupt(detail))
+            ApiError::Storage(o2o_domain::storage::StoreError::Corrupt(detail))
         }
         PlaceOrderError::Stock(StockError::UnknownSku(sku)) => {
             ApiError::unprocessable("lines", format!("{sku} is not in the catalog"))

@@ -13,7 +13,7 @@ use o2o_domain::pricing::{
 use o2o_domain::pricing_rules_store::basket_facts::{
     BasketFacts, BasketQuery, FulfilledBy, read_basket,
 };
-use o2o_domain::store::{KeyValue, Sql};
+use o2o_domain::storage::{KeyValue, Sql};
 use o2o_domain::{CartId, CustomerId, Quantity, Sku, StoreId};
 use o2o_edge::ApiError;
 

@@ -20,7 +20,7 @@ pub fn pricing_error(err: PricingError) -> ApiError {
         PricingError::CurrencyMismatch { field, .. } if field.starts_with("lines[") => {
             ApiError::unprocessable("lines", err)
         }
-        _ => ApiError::Storage(o2o_domain::store::StoreError::Corrupt(err.to_string())),
+        _ => ApiError::Storage(o2o_domain::storage::StoreError::Corrupt(err.to_string())),
     }
 }
 

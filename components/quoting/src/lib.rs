@@ -14,7 +14,7 @@ pub mod snapshot;
 use chrono::{DateTime, Duration, Utc};
 use o2o_domain::QuoteId;
 use o2o_domain::pricing::price_basket;
-use o2o_domain::store::{KeyValue, Sql};
+use o2o_domain::storage::{KeyValue, Sql};
 use o2o_edge::ApiError;
 use o2o_edge::edge_context::seconds_variable;
 

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use o2o_domain::QuoteId;
-use o2o_domain::store::{KeyValue, StoreError};
+use o2o_domain::storage::{KeyValue, StoreError};
 
 fn quote_key(id: QuoteId) -> String {
     format!("quote:{id}")

@@ -113,7 +113,7 @@ fn allowed_host() -> Option<AllowedHost> {
 fn sealing_key() -> Result<SealingKey, ApiError> {
     let raw = spin_sdk::variables::get("secrets_key").unwrap_or_default();
     SealingKey::from_secret(&raw).map_err(|e| {
-        ApiError::Storage(o2o_domain::store::StoreError::Unavailable(format!(
+        ApiError::Storage(o2o_domain::storage::StoreError::Unavailable(format!(
             "variable secrets_key: {e}"
         )))
     })

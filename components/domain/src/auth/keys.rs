@@ -9,9 +9,10 @@ use serde_json::{Value, json};
 use super::api_key::{ApiKey, Scopes};
 use super::principal::StaffKey;
 use crate::ids::new_v7;
-use crate::stock::repository::{append_audit_entry, in_immediate_transaction, timestamp};
-use crate::store::row::{col_int, col_opt_text, col_text, corrupt, optional_text, text};
-use crate::store::{Sql, SqlValue, StoreError};
+use crate::storage::journal::append_audit_entry;
+use crate::storage::row::{col_int, col_opt_text, col_text, corrupt, optional_text, text};
+use crate::storage::{Sql, SqlValue, StoreError};
+use crate::storage::{in_immediate_transaction, timestamp};
 
 /// The actor of the key taken from the Spin variable `admin_api_key`.
 pub const BOOTSTRAP_ADMIN: &str = "admin-bootstrap";

@@ -14,7 +14,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::store::{Sql, SqlValue, StoreError};
+use crate::storage::{Sql, SqlValue, StoreError};
 
 /// Counts one more request of the subject in the window `?2`, unless the window is full
 /// (`?3`): a later window starts the count again at 1, an earlier one (a lagging clock) counts
@@ -93,10 +93,9 @@ mod tests {
     use chrono::{Duration, TimeZone};
 
     use super::*;
-    use crate::store::SqlRows;
 
     /// SQLite in memory with 0015's `rate_limit_counters`.
-    struct Sqlite(rusqlite::Connection);
+    use crate::storage::testing::MemorySql as Sqlite;
 
     impl Sqlite {
         fn with_rate_limit_counters() -> Self {
@@ -122,26 +121,6 @@ mod tests {
                 .unwrap()
                 .map(Result::unwrap)
                 .collect()
-        }
-    }
-
-    impl Sql for Sqlite {
-        fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
-            let mut stmt = self.0.prepare(statement).unwrap();
-            let params: Vec<rusqlite::types::Value> = params
-                .iter()
-                .map(|p| match p {
-                    SqlValue::Integer(v) => rusqlite::types::Value::Integer(*v),
-                    SqlValue::Text(v) => rusqlite::types::Value::Text(v.clone()),
-                    other => panic!("unexpected parameter {other:?}"),
-                })
-                .collect();
-            let mut rows = stmt.query(rusqlite::params_from_iter(params)).unwrap();
-            let mut out = SqlRows::default();
-            while let Some(row) = rows.next().unwrap() {
-                out.rows.push(vec![SqlValue::Integer(row.get(0).unwrap())]);
-            }
-            Ok(out)
         }
     }
 

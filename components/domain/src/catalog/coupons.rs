@@ -17,7 +17,7 @@ use super::{
 use crate::money::Money;
 use crate::pricing::CouponCode;
 use crate::pricing_rules_store::read_coupon_row;
-use crate::store::SqlValue;
+use crate::storage::SqlValue;
 
 /// A coupon as an operator writes it (the code comes from the body on create, the path on
 /// update).

@@ -14,7 +14,7 @@ use super::{CatalogError, invalid, reader_complaint, required_text};
 use crate::ids::CustomerId;
 use crate::pricing::TierId;
 use crate::pricing_rules_store::read_tier_discount;
-use crate::store::SqlValue;
+use crate::storage::SqlValue;
 
 /// Tiers rank from 0 (the entry tier) up to this.
 pub const MAX_RANK: u32 = 1_000;

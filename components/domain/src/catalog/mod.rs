@@ -25,7 +25,7 @@ use crate::ids::StoreId;
 use crate::money::{Currency, Money};
 use crate::pricing::PromotionId;
 use crate::pricing_rules_store::read_promotion_row;
-use crate::store::{SqlValue, StoreError};
+use crate::storage::{SqlValue, StoreError};
 use crate::values::Sku;
 
 /// The shop's one currency: every catalog amount is in it (products default to CNY).

@@ -10,9 +10,10 @@ use super::{CatalogError, CouponRow, Customer, MemberTier, Product, PromotionRow
 use crate::ids::{CustomerId, StoreId};
 use crate::money::Money;
 use crate::pricing::{CouponCode, TierId};
-use crate::stock::repository::append_audit_entry;
-use crate::store::row::{flag, text};
-use crate::store::{Sql, SqlRows, SqlValue, StoreError};
+use crate::storage::in_immediate_transaction;
+use crate::storage::journal::append_audit_entry;
+use crate::storage::row::{flag, text};
+use crate::storage::{Sql, SqlRows, SqlValue, StoreError};
 use crate::values::Sku;
 
 /// The most rows one list page holds, and the page size when none is asked for.
@@ -193,24 +194,6 @@ fn page(
     Ok(Page { items, next_cursor })
 }
 
-/// Runs `work` in one `BEGIN IMMEDIATE` transaction: committed, or rolled back on any error.
-fn in_transaction<T>(
-    db: &impl Sql,
-    work: impl FnOnce() -> Result<T, CatalogError>,
-) -> Result<T, CatalogError> {
-    db.execute("BEGIN IMMEDIATE", &[])?;
-    let outcome = work().and_then(|value| {
-        db.execute("COMMIT", &[])?;
-        Ok(value)
-    });
-    if outcome.is_err()
-        && let Err(rollback) = db.execute("ROLLBACK", &[])
-    {
-        eprintln!("rollback failed: {rollback}");
-    }
-    outcome
-}
-
 /// Who changed what, with the row before and after.
 pub struct Change<'a> {
     pub actor: &'a str,
@@ -271,7 +254,7 @@ pub fn create_product(
     change: &Change<'_>,
     product: &Product,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let sku = product.sku.as_str();
         if get_product(db, &product.sku)?.is_some() {
             return Err(duplicate("sku", &format!("product {sku}")));
@@ -294,7 +277,7 @@ pub fn replace_product(
     change: &Change<'_>,
     product: &Product,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let sku = product.sku.as_str();
         let before = get_product(db, &product.sku)?;
         if before.is_none() {
@@ -339,7 +322,7 @@ pub fn create_store(
     change: &Change<'_>,
     store: &Store,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let id = store.id.as_str();
         if get_store(db, &store.id)?.is_some() {
             return Err(duplicate("id", &format!("store {id}")));
@@ -359,7 +342,7 @@ pub fn replace_store(
     change: &Change<'_>,
     store: &Store,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let id = store.id.as_str();
         let before = get_store(db, &store.id)?;
         if before.is_none() {
@@ -390,7 +373,7 @@ pub fn set_store_price(
     sku: &Sku,
     price: &Money,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         if get_store(db, store)?.is_none() {
             return Err(CatalogError::NotFound(format!(
                 "no store {}",
@@ -430,7 +413,7 @@ pub fn remove_store_price(
     store: &StoreId,
     sku: &Sku,
 ) -> Result<(), CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let key = [text(store.as_str()), text(sku.as_str())];
         let subject = format!("{}/{}", store.as_str(), sku.as_str());
         let before = one(db, STORE_PRICE, &key)?;
@@ -465,7 +448,7 @@ pub fn create_promotion(
     change: &Change<'_>,
     promotion: &PromotionRow,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let id = promotion.id.as_str();
         if get_promotion(db, id)?.is_some() {
             return Err(duplicate("id", &format!("promotion {id}")));
@@ -483,7 +466,7 @@ pub fn replace_promotion(
     change: &Change<'_>,
     promotion: &PromotionRow,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let id = promotion.id.as_str();
         let before = get_promotion(db, id)?;
         if before.is_none() {
@@ -525,7 +508,7 @@ pub fn create_member_tier(
     change: &Change<'_>,
     tier: &MemberTier,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let id = tier.id.as_str();
         if get_member_tier(db, &tier.id)?.is_some() {
             return Err(duplicate("id", &format!("member tier {id}")));
@@ -546,7 +529,7 @@ pub fn replace_member_tier(
     change: &Change<'_>,
     tier: &MemberTier,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let id = tier.id.as_str();
         let before = get_member_tier(db, &tier.id)?;
         if before.is_none() {
@@ -576,7 +559,7 @@ pub fn remove_member_tier(
     change: &Change<'_>,
     id: &TierId,
 ) -> Result<(), CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let key = [text(id.as_str())];
         let Some(mut before) = get_member_tier(db, id)? else {
             return Err(CatalogError::NotFound(format!(
@@ -640,7 +623,7 @@ pub fn set_tier_price(
     sku: &Sku,
     price: &Money,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         if get_member_tier(db, tier)?.is_none() {
             return Err(CatalogError::NotFound(format!(
                 "no member tier {}",
@@ -680,7 +663,7 @@ pub fn remove_tier_price(
     tier: &TierId,
     sku: &Sku,
 ) -> Result<(), CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let key = [text(tier.as_str()), text(sku.as_str())];
         let subject = format!("{}/{}", tier.as_str(), sku.as_str());
         let before = one(db, TIER_PRICE, &key)?;
@@ -729,7 +712,7 @@ pub fn create_customer(
     change: &Change<'_>,
     customer: &Customer,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let id = customer.id.as_str();
         if get_customer(db, &customer.id)?.is_some() {
             return Err(duplicate("id", &format!("customer {id}")));
@@ -757,7 +740,7 @@ pub fn replace_customer(
     change: &Change<'_>,
     customer: &Customer,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let id = customer.id.as_str();
         let before = get_customer(db, &customer.id)?;
         if before.is_none() {
@@ -787,7 +770,7 @@ pub fn create_coupon(
     change: &Change<'_>,
     coupon: &CouponRow,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let code = coupon.code.as_str();
         if get_coupon(db, &coupon.code)?.is_some() {
             return Err(duplicate("code", &format!("coupon {code}")));
@@ -806,7 +789,7 @@ pub fn replace_coupon(
     change: &Change<'_>,
     coupon: &CouponRow,
 ) -> Result<Value, CatalogError> {
-    in_transaction(db, || {
+    in_immediate_transaction(db, || {
         let code = coupon.code.as_str();
         let before = get_coupon(db, &coupon.code)?;
         if before.is_none() {
@@ -840,7 +823,7 @@ mod tests {
         BasketFacts, BasketQuery, FulfilledBy, read_basket,
     };
 
-    struct Sqlite(rusqlite::Connection);
+    use crate::storage::testing::MemorySql as Sqlite;
 
     impl Sqlite {
         fn with_catalog() -> Self {
@@ -864,42 +847,6 @@ mod tests {
             self.0
                 .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
                 .unwrap()
-        }
-    }
-
-    impl Sql for Sqlite {
-        fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
-            use rusqlite::types::{Value as Cell, ValueRef};
-            let unavailable = |e: rusqlite::Error| StoreError::Unavailable(e.to_string());
-            let mut stmt = self.0.prepare(statement).map_err(unavailable)?;
-            let params = params.iter().map(|p| match p {
-                SqlValue::Integer(v) => Cell::Integer(*v),
-                SqlValue::Real(v) => Cell::Real(*v),
-                SqlValue::Text(v) => Cell::Text(v.clone()),
-                SqlValue::Blob(v) => Cell::Blob(v.clone()),
-                SqlValue::Null => Cell::Null,
-            });
-            let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
-            let mut rows = stmt
-                .query(rusqlite::params_from_iter(params))
-                .map_err(unavailable)?;
-            let mut out = SqlRows {
-                columns: columns.clone(),
-                ..SqlRows::default()
-            };
-            while let Some(row) = rows.next().map_err(unavailable)? {
-                let values = (0..columns.len())
-                    .map(|i| match row.get_ref(i).unwrap() {
-                        ValueRef::Integer(v) => SqlValue::Integer(v),
-                        ValueRef::Text(v) => SqlValue::Text(String::from_utf8_lossy(v).into()),
-                        ValueRef::Real(v) => SqlValue::Real(v),
-                        ValueRef::Blob(v) => SqlValue::Blob(v.to_vec()),
-                        ValueRef::Null => SqlValue::Null,
-                    })
-                    .collect();
-                out.rows.push(values);
-            }
-            Ok(out)
         }
     }
 

@@ -23,17 +23,17 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
+use crate::events::EventType;
 use crate::geo::GeoPoint;
 use crate::ids::{OrderId, StoreId};
 use crate::order::repository::{self as orders, Order};
 use crate::order::{OrderStatus, TransitionRefused};
 use crate::pricing_rules_store::load_store;
 use crate::stock::StockError;
-use crate::stock::repository::{
-    append_audit_entry, append_outbox_event, commit_within, extend_hold_within,
-    in_immediate_transaction, return_and_hold_within, timestamp,
-};
-use crate::store::{Sql, StoreError};
+use crate::stock::repository::{commit_within, extend_hold_within, return_and_hold_within};
+use crate::storage::journal::{append_audit_entry, append_outbox_event};
+use crate::storage::{Sql, StoreError};
+use crate::storage::{in_immediate_transaction, timestamp};
 
 use super::pickup::{MAX_ATTEMPTS, PickupCode};
 use super::repository::{self as shipments, Courier, CourierId, NewShipment, Shipment, ShipmentId};
@@ -134,7 +134,7 @@ fn move_both(
     order: &Order,
     to: ShipmentStatus,
     note: Option<&str>,
-    order_event: &str,
+    order_event: EventType,
     now: DateTime<Utc>,
 ) -> Result<(), DispatchError> {
     shipment.status.move_to(to, shipment.kind)?;
@@ -209,7 +209,7 @@ pub fn start(
             &order,
             OrderStatus::Fulfilling,
             Some(&note),
-            "fulfilling",
+            EventType::OrderFulfilling,
             now,
         )??;
         shipments::insert(
@@ -227,7 +227,7 @@ pub fn start(
         let shipment = load_shipment(db, id)?;
         append_outbox_event(
             db,
-            "shipment.created",
+            EventType::ShipmentCreated,
             &id.to_string(),
             &shipment_event(&shipment, &order, ShipmentStatus::Picking, json!({})),
             now,
@@ -267,13 +267,13 @@ pub fn ready_for_pickup(
             &order,
             ShipmentStatus::ReadyForPickup,
             None,
-            "ready-for-pickup",
+            EventType::OrderReadyForPickup,
             now,
         )?;
         shipments::set_pickup_code_hash(db, id, &code.hash_for(&id.to_string()))?;
         append_outbox_event(
             db,
-            "shipment.ready-for-pickup",
+            EventType::ShipmentReadyForPickup,
             &id.to_string(),
             &shipment_event(&shipment, &order, ShipmentStatus::ReadyForPickup, json!({})),
             now,
@@ -332,13 +332,13 @@ pub fn collect(
             &order,
             ShipmentStatus::Collected,
             None,
-            "collected",
+            EventType::OrderCollected,
             now,
         )?;
         commit_within(db, order.reservation, now)?;
         append_outbox_event(
             db,
-            "shipment.delivered",
+            EventType::ShipmentDelivered,
             &id.to_string(),
             &shipment_event(&shipment, &order, ShipmentStatus::Collected, json!({})),
             now,
@@ -473,14 +473,14 @@ pub fn assign_courier(
             &order,
             ShipmentStatus::OutForDelivery,
             Some(&note),
-            "out-for-delivery",
+            EventType::OrderOutForDelivery,
             now,
         )?;
         shipments::set_courier(db, id, &courier.id, distance_m, eta)?;
         commit_within(db, order.reservation, now)?;
         append_outbox_event(
             db,
-            "shipment.dispatched",
+            EventType::ShipmentDispatched,
             &id.to_string(),
             &shipment_event(
                 &shipment,
@@ -554,7 +554,7 @@ pub fn courier_update(
                     &order,
                     reported,
                     Some(&note),
-                    "delivery-failed",
+                    EventType::OrderDeliveryFailed,
                     now,
                 )?;
                 let lines: Vec<_> = order
@@ -567,7 +567,7 @@ pub fn courier_update(
                 orders::replace_reservation(db, order.id, held)?;
                 append_outbox_event(
                     db,
-                    "shipment.failed",
+                    EventType::ShipmentFailed,
                     &id,
                     &shipment_event(&shipment, &order, reported, json!({"note": note})),
                     now,
@@ -580,12 +580,12 @@ pub fn courier_update(
                     &order,
                     reported,
                     courier_note,
-                    "delivered",
+                    EventType::OrderDelivered,
                     now,
                 )?;
                 append_outbox_event(
                     db,
-                    "shipment.delivered",
+                    EventType::ShipmentDelivered,
                     &id,
                     &shipment_event(&shipment, &order, reported, json!({"note": courier_note})),
                     now,

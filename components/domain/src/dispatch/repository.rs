@@ -8,12 +8,12 @@ use chrono::{DateTime, Utc};
 
 use crate::geo::GeoPoint;
 use crate::ids::{OrderId, StoreId};
-use crate::stock::repository::timestamp;
-use crate::store::row::{
+use crate::storage::row::{
     change_one, changed, col_int, col_opt_real, col_opt_text, col_text, corrupt, flag, int,
     optional_text, text,
 };
-use crate::store::{Sql, SqlValue, StoreError};
+use crate::storage::timestamp;
+use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::{ValueError, parse_store_code};
 
 use super::status::{FulfilmentKind, ShipmentStatus};

@@ -28,7 +28,7 @@ pub use values::{ComplaintCategory, FeedbackText, Rating};
 
 use crate::ids::OrderId;
 use crate::order::OrderStatus;
-use crate::store::StoreError;
+use crate::storage::StoreError;
 
 /// Why a submission or a complaint change was refused. Each names the field at fault, so
 /// that the edge can map it to one problem.

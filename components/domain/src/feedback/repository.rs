@@ -13,11 +13,10 @@ use serde_json::json;
 use crate::events::EventType;
 use crate::ids::StoreId;
 use crate::order::repository as orders;
-use crate::stock::repository::{
-    append_audit_entry, append_outbox_event, in_immediate_transaction, timestamp,
-};
-use crate::store::row::{changed, col_int, col_opt_text, col_text, corrupt, text};
-use crate::store::{Sql, SqlValue, StoreError};
+use crate::storage::journal::{append_audit_entry, append_outbox_event};
+use crate::storage::row::{changed, col_int, col_opt_text, col_text, corrupt, text};
+use crate::storage::{Sql, SqlValue, StoreError};
+use crate::storage::{in_immediate_transaction, timestamp};
 use crate::values::Sku;
 
 use super::FeedbackError;
@@ -218,7 +217,7 @@ pub fn submit(
                 )?;
                 append_outbox_event(
                     db,
-                    EventType::FeedbackComplaint.as_str(),
+                    EventType::FeedbackComplaint,
                     &complaint.id,
                     &json!({
                         "complaint_id": complaint.id,

@@ -15,11 +15,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::events::EventType;
 use crate::ids::OrderId;
 use crate::money::Money;
 use crate::stock::StockError;
-use crate::stock::repository::{extend_hold_within, in_immediate_transaction, release_within};
-use crate::store::{Sql, StoreError};
+use crate::stock::repository::{extend_hold_within, release_within};
+use crate::storage::in_immediate_transaction;
+use crate::storage::{Sql, StoreError};
 
 use super::limits;
 use super::repository::{self as orders, Order};
@@ -97,7 +99,14 @@ pub fn confirm_payment(
     // The hold is renewed with the payment, in its transaction: a payment recorded while its
     // goods stay due to expire at the end of the payment window would let them be sold again.
     in_immediate_transaction(db, || {
-        orders::move_status(db, &order, OrderStatus::Paid, None, "paid", now)??;
+        orders::move_status(
+            db,
+            &order,
+            OrderStatus::Paid,
+            None,
+            EventType::OrderPaid,
+            now,
+        )??;
         orders::record_payment(db, id, &payment.reference, now)?;
         extend_hold_within(db, order.reservation, now + hold, now)?;
         Ok::<_, OrderError>(())
@@ -119,7 +128,14 @@ pub fn cancel(
         (false, Some(reason)) => reason.to_owned(),
         (false, None) => "cancelled".to_owned(),
     };
-    close(db, &order, OrderStatus::Cancelled, &note, "cancelled", now)?;
+    close(
+        db,
+        &order,
+        OrderStatus::Cancelled,
+        &note,
+        EventType::OrderCancelled,
+        now,
+    )?;
     orders::load(db, id)?.ok_or(OrderError::NotFound(id))
 }
 
@@ -134,7 +150,7 @@ pub fn expire(db: &impl Sql, id: OrderId, now: DateTime<Utc>) -> Result<(), Orde
         &order,
         OrderStatus::Expired,
         "payment not received in time",
-        "expired",
+        EventType::OrderExpired,
         now,
     ) {
         // Paid or cancelled meanwhile: nothing to expire.
@@ -157,7 +173,7 @@ fn close(
     order: &Order,
     to: OrderStatus,
     note: &str,
-    event: &str,
+    event: EventType,
     now: DateTime<Utc>,
 ) -> Result<(), OrderError> {
     in_immediate_transaction(db, || {

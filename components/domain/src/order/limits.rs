@@ -13,7 +13,7 @@ use crate::ids::{CustomerId, OrderId};
 use crate::pricing::{
     CouponCode, CouponRejection, PricingFacts, PricingRules, PromotionId, PromotionKind,
 };
-use crate::store::{Sql, SqlValue, StoreError};
+use crate::storage::{Sql, SqlValue, StoreError};
 
 use super::frozen::FrozenQuote;
 

@@ -38,9 +38,10 @@ use crate::pricing_rules_store::basket_facts::{
     BasketFacts, BasketQuery, FulfilledBy, Placing, read_basket,
 };
 use crate::pricing_rules_store::{CatalogStore, load_store};
-use crate::stock::repository::{self as stock, NearbyStock, in_immediate_transaction};
+use crate::stock::repository::{self as stock, NearbyStock};
 use crate::stock::{ReservationId, ReservationTtl, StockError};
-use crate::store::{KeyValue, Sql, StoreError};
+use crate::storage::in_immediate_transaction;
+use crate::storage::{KeyValue, Sql, StoreError};
 use crate::values::{Quantity, Sku};
 use crate::workflow::{Step, WorkflowFailed, run};
 

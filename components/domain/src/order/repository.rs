@@ -10,12 +10,14 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use crate::events::EventType;
 use crate::ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};
 use crate::money::{Currency, Money};
 use crate::stock::ReservationId;
-use crate::stock::repository::{append_outbox_event, timestamp};
-use crate::store::row::{changed, corrupt, optional_text, text};
-use crate::store::{Sql, SqlValue, StoreError};
+use crate::storage::journal::append_outbox_event;
+use crate::storage::row::{changed, corrupt, optional_text, text};
+use crate::storage::timestamp;
+use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::{Quantity, Sku};
 
 use super::frozen::FrozenQuote;
@@ -218,7 +220,7 @@ pub fn insert_placed(
     )?;
     append_outbox_event(
         db,
-        "order.placed",
+        EventType::OrderPlaced,
         &id,
         &json!({
             "order_id": id,
@@ -267,7 +269,7 @@ pub fn move_status(
     order: &Order,
     to: OrderStatus,
     note: Option<&str>,
-    event: &str,
+    event: EventType,
     now: DateTime<Utc>,
 ) -> Result<Result<(), TransitionRefused>, StoreError> {
     let from = order.status;
@@ -292,7 +294,7 @@ pub fn move_status(
     )?;
     append_outbox_event(
         db,
-        &format!("order.{event}"),
+        event,
         &id,
         &json!({
             "order_id": id,

@@ -34,8 +34,8 @@ use crate::pricing::{
     PricingFacts, PricingRules, PromotionKind, RECENT_SALES_DAYS, StockCover, StorePrices, TierId,
 };
 use crate::stock::StockLevel;
-use crate::stock::repository::timestamp;
-use crate::store::{Sql, SqlValue, StoreError};
+use crate::storage::timestamp;
+use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
 /// The stores a basket can be fulfilled from: the pickup store `?4` when one is named, else

@@ -18,16 +18,17 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use crate::events::EventType;
 use crate::ids::{CustomerId, OrderId};
 use crate::money::Money;
 use crate::order::PaymentMethod;
 use crate::order::limits;
 use crate::order::repository::{self as orders, Order};
-use crate::stock::repository::{
-    StockMove, append_audit_entry, append_outbox_event, in_immediate_transaction, move_stock_within,
-};
+use crate::stock::repository::{StockMove, move_stock_within};
 use crate::stock::{MovementKind, ReasonCode, StockError};
-use crate::store::{Sql, StoreError};
+use crate::storage::in_immediate_transaction;
+use crate::storage::journal::{append_audit_entry, append_outbox_event};
+use crate::storage::{Sql, StoreError};
 
 use super::RefundId;
 use super::policy::{RefundAsk, RefundRefused, covers_every_line, plan};
@@ -161,7 +162,7 @@ pub fn request_within(
     let refund = get(db, id)?;
     append_outbox_event(
         db,
-        "refund.requested",
+        EventType::RefundRequested,
         &id.to_string(),
         &event(&refund),
         now,
@@ -306,7 +307,7 @@ fn approve_within(
     };
     append_outbox_event(
         db,
-        "refund.approved",
+        EventType::RefundApproved,
         &refund.id.to_string(),
         &event(&approved),
         now,
@@ -333,7 +334,7 @@ fn complete_within(
     };
     append_outbox_event(
         db,
-        "refund.completed",
+        EventType::RefundCompleted,
         &refund.id.to_string(),
         &event(&completed),
         now,

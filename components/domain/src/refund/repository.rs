@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 
 use crate::ids::{CustomerId, OrderId};
 use crate::money::{Currency, Money};
-use crate::stock::repository::timestamp;
-use crate::store::row::{changed, corrupt, flag, optional_text, text};
-use crate::store::{Sql, SqlValue, StoreError};
+use crate::storage::row::{changed, corrupt, flag, optional_text, text};
+use crate::storage::timestamp;
+use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
 use super::RefundId;

@@ -42,7 +42,7 @@ pub enum StockError {
         sellable: i64,
     },
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] crate::storage::StoreError),
 }
 
 fn describe_shortages(shortages: &[Shortage]) -> String {

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::StockError;
@@ -21,12 +21,14 @@ use super::movement::{MovementKind, ReasonCode};
 use super::reservation::{
     ReservationId, ReservationLines, ReservationStatus, ReservationTtl, Shortage,
 };
+use crate::events::EventType;
 use crate::geo::GeoPoint;
 use crate::ids::StoreId;
-use crate::store::row::{
+use crate::storage::journal::{append_audit_entry, append_outbox_event, append_outbox_events};
+use crate::storage::row::{
     change_one, changed, col_int, col_real, col_text, corrupt, int, optional_text, text,
 };
-use crate::store::{Sql, SqlRows, SqlValue, StoreError};
+use crate::storage::{Sql, SqlRows, SqlValue, StoreError, in_immediate_transaction, timestamp};
 use crate::values::Sku;
 
 const STORE_EXISTS: &str = "SELECT COUNT(*) FROM stores WHERE id = ? AND active = 1";
@@ -84,15 +86,6 @@ const INSERT_MOVEMENT: &str = "INSERT INTO stock_movements (store_id, sku, kind,
 const COUNT_SALE: &str = "INSERT INTO stock_sales_daily (store_id, sku, day, units) \
      VALUES (?1, ?2, substr(?4, 1, 10), ?3) ON CONFLICT (store_id, sku, day) \
      DO UPDATE SET units = units + ?3";
-const INSERT_AUDIT: &str = "INSERT INTO audit_log (actor, action, subject, before, after, at) \
-     VALUES (?, ?, ?, ?, ?, ?)";
-const INSERT_OUTBOX: &str = "INSERT INTO outbox (id, event_type, subject, data, occurred_at) \
-     VALUES (?, ?, ?, ?, ?)";
-/// Many events of one type at once: `?1` the type, `?2` a JSON array of `[id, subject, data]`,
-/// `?3` when.
-const INSERT_OUTBOX_EVENTS: &str = "INSERT INTO outbox (id, event_type, subject, data, \
-     occurred_at) SELECT json_extract(value, '$[0]'), ?1, json_extract(value, '$[1]'), \
-     json_extract(value, '$[2]'), ?3 FROM json_each(?2)";
 const STORES_WITH_LEVEL: &str = "SELECT s.id, s.name, s.latitude, s.longitude, \
      s.delivery_radius_km, l.on_hand, l.reserved, l.safety_stock, l.reorder_point \
      FROM stores s LEFT JOIN stock_levels l ON l.store_id = s.id AND l.sku = ? \
@@ -133,34 +126,8 @@ fn count_sale(
     )
 }
 
-/// RFC 3339 UTC with second precision: the stored form, which also sorts by time as text.
-pub fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 fn count(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
     Ok(db.execute(statement, params)?.first_integer().unwrap_or(0))
-}
-
-/// The unit of work: `BEGIN IMMEDIATE` takes the write lock before anything is read, the work
-/// runs, and it is committed, or rolled back on any error so that nothing is left behind.
-pub fn in_immediate_transaction<T, E: From<StoreError>>(
-    db: &impl Sql,
-    work: impl FnOnce() -> Result<T, E>,
-) -> Result<T, E> {
-    db.execute("BEGIN IMMEDIATE", &[])?;
-    let outcome = work().and_then(|value| {
-        db.execute("COMMIT", &[])?;
-        Ok(value)
-    });
-    if outcome.is_err() {
-        // The first error is the one that matters; a failed ROLLBACK is only logged (SQLite
-        // rolls back an abandoned transaction when the connection closes).
-        if let Err(rollback) = db.execute("ROLLBACK", &[]) {
-            eprintln!("rollback failed: {rollback}");
-        }
-    }
-    outcome
 }
 
 pub fn store_exists(db: &impl Sql, store: &StoreId) -> Result<bool, StoreError> {
@@ -262,7 +229,7 @@ fn settle_alert_of(
     if outcome.raise_stock_low {
         append_outbox_event(
             db,
-            "stock.low",
+            EventType::StockLow,
             &format!("{}/{}", store.as_str(), sku.as_str()),
             &stock_low(store, sku, level),
             now,
@@ -300,11 +267,10 @@ fn settle_alerts(
             flags.push(json!([sku.as_str(), i64::from(outcome.armed)]));
         }
         if outcome.raise_stock_low {
-            events.push(json!([
-                new_event_id(now).to_string(),
+            events.push((
                 format!("{}/{}", store.as_str(), sku.as_str()),
-                stock_low(store, sku, level).to_string(),
-            ]));
+                stock_low(store, sku, level),
+            ));
         }
     }
     if !flags.is_empty() {
@@ -313,73 +279,8 @@ fn settle_alerts(
             &[text(store.as_str()), text(&Value::Array(flags).to_string())],
         )?;
     }
-    if !events.is_empty() {
-        db.execute(
-            INSERT_OUTBOX_EVENTS,
-            &[
-                text("stock.low"),
-                text(&Value::Array(events).to_string()),
-                text(&timestamp(now)),
-            ],
-        )?;
-    }
+    append_outbox_events(db, EventType::StockLow, &events, now)?;
     Ok(())
-}
-
-/// A new event's id: a v7 uuid of `now`, so the outbox sorts by time.
-fn new_event_id(now: DateTime<Utc>) -> uuid::Uuid {
-    uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
-        uuid::NoContext,
-        u64::try_from(now.timestamp()).unwrap_or(0),
-        now.timestamp_subsec_nanos(),
-    ))
-}
-
-/// Appends an event to the outbox (delivered later by the webhooks function).
-pub fn append_outbox_event(
-    db: &impl Sql,
-    event_type: &str,
-    subject: &str,
-    data: &Value,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let id = new_event_id(now);
-    // A fresh id: the insert writes its one row or fails.
-    db.execute(
-        INSERT_OUTBOX,
-        &[
-            text(&id.to_string()),
-            text(event_type),
-            text(subject),
-            text(&data.to_string()),
-            text(&timestamp(now)),
-        ],
-    )?;
-    Ok(())
-}
-
-/// Appends a staff action to the audit log, with the state before and after.
-pub fn append_audit_entry(
-    db: &impl Sql,
-    actor: &str,
-    action: &str,
-    subject: &str,
-    before: &Value,
-    after: &Value,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    change_one(
-        db,
-        INSERT_AUDIT,
-        &[
-            text(actor),
-            text(action),
-            text(subject),
-            text(&before.to_string()),
-            text(&after.to_string()),
-            text(&timestamp(now)),
-        ],
-    )
 }
 
 /// A reservation as stored.

@@ -16,7 +16,7 @@ pub mod delivery;
 pub mod repository;
 pub mod subscription;
 
-use crate::store::StoreError;
+use crate::storage::StoreError;
 
 pub use delivery::{AttemptOutcome, DeliveryStatus, NextStep, RetryPolicy};
 pub use subscription::{

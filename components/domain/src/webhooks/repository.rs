@@ -17,11 +17,12 @@ use super::subscription::{SubscriptionDraft, SubscriptionSecret};
 use super::{DeliveryId, SubscriptionId, WebhookError};
 use crate::events::EventType;
 use crate::sealed::SealingKey;
-use crate::stock::repository::{append_audit_entry, timestamp};
-use crate::store::row::{
+use crate::storage::journal::append_audit_entry;
+use crate::storage::row::{
     change_one, changed, col_int, col_opt_int, col_opt_text, col_text, corrupt, text,
 };
-use crate::store::{Sql, SqlValue, StoreError};
+use crate::storage::{Sql, SqlValue, StoreError};
+use crate::storage::{in_immediate_transaction, timestamp};
 
 /// How long a claimed delivery is left alone before another run may take it up again.
 pub const CLAIM_LEASE: Duration = Duration::minutes(2);
@@ -77,25 +78,6 @@ const MARK_DEAD: &str = "UPDATE webhook_deliveries SET status = 'dead', \
      dead_at = ?1 WHERE id = ?4 AND status = 'pending'";
 const REQUEUE: &str = "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, \
      next_attempt_at = ?1, dead_at = NULL WHERE id = ?2 AND status = 'dead'";
-
-/// The unit of work, as the stock repository's: `BEGIN IMMEDIATE`, the work, `COMMIT`, or
-/// `ROLLBACK` on any error (whose own failure is only logged: the first error matters).
-fn in_immediate_transaction<T, E: From<StoreError>>(
-    db: &impl Sql,
-    work: impl FnOnce() -> Result<T, E>,
-) -> Result<T, E> {
-    db.execute("BEGIN IMMEDIATE", &[])?;
-    let outcome = work().and_then(|value| {
-        db.execute("COMMIT", &[])?;
-        Ok(value)
-    });
-    if outcome.is_err()
-        && let Err(rollback) = db.execute("ROLLBACK", &[])
-    {
-        eprintln!("rollback failed: {rollback}");
-    }
-    outcome
-}
 
 /// A subscription as listed (never with its secret).
 #[derive(Debug, Clone, PartialEq, Serialize)]

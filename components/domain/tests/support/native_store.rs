@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use o2o_domain::order::{FrozenLine, FrozenQuote, PlaceOrderError, PriceAsk, Priced, Pricer};
-use o2o_domain::store::{KeyValue, Sql, SqlRows, SqlValue, StoreError};
+use o2o_domain::storage::{KeyValue, Sql, SqlRows, SqlValue, StoreError};
 use o2o_domain::{Currency, Money, QuoteId};
 use rust_decimal::Decimal;
 

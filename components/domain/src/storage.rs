@@ -1,6 +1,39 @@
-//! The small storage traits through which the domain reaches state: `KeyValue` for short-lived
-//! documents (carts, quote snapshots) and `Sql` for everything relational. The Spin
-//! implementations live in the edge kit (`o2o-edge`); tests bring their own beside the tests.
+//! The persistence kernel: the small storage traits through which the domain reaches state
+//! (`KeyValue` for short-lived documents: carts, quote snapshots; `Sql` for everything
+//! relational), the one unit of work (`in_immediate_transaction`), the stored time format
+//! (`timestamp`), the row reader every repository reads and writes with (`row`), and what every
+//! function writes beside its own rows (`journal`: outbox events and audit entries). The Spin
+//! implementations of the traits live in the edge kit (`o2o-edge`); tests bring their own.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+pub mod journal;
+
+/// RFC 3339 UTC with second precision: the stored form, which also sorts by time as text.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The unit of work: `BEGIN IMMEDIATE` takes the write lock before anything is read, the work
+/// runs, and it is committed, or rolled back on any error so that nothing is left behind.
+pub fn in_immediate_transaction<T, E: From<StoreError>>(
+    db: &impl Sql,
+    work: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    db.execute("BEGIN IMMEDIATE", &[])?;
+    let outcome = work().and_then(|value| {
+        db.execute("COMMIT", &[])?;
+        Ok(value)
+    });
+    if outcome.is_err() {
+        // The first error is the one that matters; a failed ROLLBACK is only logged (SQLite
+        // rolls back an abandoned transaction when the connection closes).
+        if let Err(rollback) = db.execute("ROLLBACK", &[]) {
+            eprintln!("rollback failed: {rollback}");
+        }
+    }
+    outcome
+}
 
 /// A storage failure, as the domain sees it. The edge maps it to a problem: unavailable is a
 /// 503 (retry), corrupt a 500, and a constraint the write broke a 409 (a retry cannot succeed:
@@ -250,6 +283,51 @@ pub mod row {
                 ))
             );
             assert!(col_int(&row, 9, "t").is_err());
+        }
+    }
+}
+
+/// SQLite in memory behind `Sql`, for this crate's unit tests: one adapter for all of them.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Sql, SqlRows, SqlValue, StoreError};
+
+    /// A connection the tests also query directly (`.0`).
+    pub struct MemorySql(pub rusqlite::Connection);
+
+    impl Sql for MemorySql {
+        fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError> {
+            use rusqlite::types::{Value as Cell, ValueRef};
+            let unavailable = |e: rusqlite::Error| StoreError::Unavailable(e.to_string());
+            let mut stmt = self.0.prepare(statement).map_err(unavailable)?;
+            let params = params.iter().map(|p| match p {
+                SqlValue::Integer(v) => Cell::Integer(*v),
+                SqlValue::Real(v) => Cell::Real(*v),
+                SqlValue::Text(v) => Cell::Text(v.clone()),
+                SqlValue::Blob(v) => Cell::Blob(v.clone()),
+                SqlValue::Null => Cell::Null,
+            });
+            let columns: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(params))
+                .map_err(unavailable)?;
+            let mut out = SqlRows {
+                columns: columns.clone(),
+                ..SqlRows::default()
+            };
+            while let Some(row) = rows.next().map_err(unavailable)? {
+                let values = (0..columns.len())
+                    .map(|i| match row.get_ref(i).unwrap() {
+                        ValueRef::Integer(v) => SqlValue::Integer(v),
+                        ValueRef::Text(v) => SqlValue::Text(String::from_utf8_lossy(v).into()),
+                        ValueRef::Real(v) => SqlValue::Real(v),
+                        ValueRef::Blob(v) => SqlValue::Blob(v.to_vec()),
+                        ValueRef::Null => SqlValue::Null,
+                    })
+                    .collect();
+                out.rows.push(values);
+            }
+            Ok(out)
         }
     }
 }
