@@ -10,7 +10,7 @@ use o2o_edge::auth::staff;
 use o2o_edge::edge_context::{now, random_bytes};
 use o2o_edge::json_body::parse_json;
 use o2o_edge::query::query_pairs;
-use o2o_edge::respond::{created, finish, json};
+use o2o_edge::respond::{created, finish, json, page};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
@@ -93,14 +93,15 @@ fn create(req: Request, _: Params) -> Result<Response, ApiError> {
     Ok(response)
 }
 
-/// `GET /admin/api-keys?after=<id>&limit=` → the keys in creation order, without their text.
+/// `GET /admin/api-keys?cursor=&limit=` → a page of the keys in creation order, without their
+/// text.
 fn list(req: Request, _: Params) -> Result<Response, ApiError> {
     staff(&req, Scope::Admin)?;
     let mut after = String::new();
     let mut limit = DEFAULT_LIMIT;
     for (key, value) in query_pairs(req.query()) {
         match key.as_str() {
-            "after" => after = value,
+            "cursor" => after = value,
             "limit" => limit = page_limit(&value)?,
             _ => return Err(ApiError::invalid_field(key, "unknown query parameter")),
         }
@@ -109,13 +110,7 @@ fn list(req: Request, _: Params) -> Result<Response, ApiError> {
     let next = (keys.len() == limit as usize)
         .then(|| keys.last().map(|k| k.id.clone()))
         .flatten();
-    json(
-        200,
-        &json!({
-            "api_keys": keys.iter().map(key_json).collect::<Vec<_>>(),
-            "next_after": next,
-        }),
-    )
+    page(&keys.iter().map(key_json).collect::<Vec<_>>(), next)
 }
 
 /// `GET /admin/api-keys/{id}`.
@@ -136,9 +131,8 @@ fn revoke(req: Request, params: Params) -> Result<Response, ApiError> {
     json(200, &key_json(&record))
 }
 
-/// `GET /admin/audit?actor=&action=&subject=&after=&limit=` → entries in the order they were
-/// written; `action` matches a prefix (`stock.` is every stock action); `after` is the last
-/// id already read.
+/// `GET /admin/audit?actor=&action=&subject=&cursor=&limit=` → a page of entries in the order
+/// they were written; `action` matches a prefix (`stock.` is every stock action).
 fn audit(req: Request, _: Params) -> Result<Response, ApiError> {
     staff(&req, Scope::Admin)?;
     let mut query = AuditQuery {
@@ -150,12 +144,12 @@ fn audit(req: Request, _: Params) -> Result<Response, ApiError> {
             "actor" => query.actor = Some(value),
             "action" => query.action_prefix = Some(value),
             "subject" => query.subject = Some(value),
-            "after" => {
+            "cursor" => {
                 query.after_id = value
                     .parse::<i64>()
                     .ok()
                     .filter(|id| *id >= 0)
-                    .ok_or_else(|| ApiError::invalid_field("after", "an entry id"))?;
+                    .ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor"))?;
             }
             "limit" => query.limit = page_limit(&value)?,
             _ => return Err(ApiError::invalid_field(key, "unknown query parameter")),
@@ -163,15 +157,9 @@ fn audit(req: Request, _: Params) -> Result<Response, ApiError> {
     }
     let entries = keys::read_audit(&SpinSql::open_default()?, &query)?;
     let next = (entries.len() == query.limit as usize)
-        .then(|| entries.last().map(|e| e.id))
+        .then(|| entries.last().map(|e| e.id.to_string()))
         .flatten();
-    json(
-        200,
-        &json!({
-            "entries": entries.iter().map(entry_json).collect::<Vec<_>>(),
-            "next_after": next,
-        }),
-    )
+    page(&entries.iter().map(entry_json).collect::<Vec<_>>(), next)
 }
 
 fn entry_json(entry: &AuditEntry) -> Value {

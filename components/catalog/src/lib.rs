@@ -20,11 +20,10 @@ use o2o_domain::catalog::{
 };
 use o2o_edge::ApiError;
 use o2o_edge::json_body::{decode_json, parse_json};
-use o2o_edge::respond::{created, finish, json, no_content};
+use o2o_edge::respond::{created, finish, json, no_content, page};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
-use serde_json::json;
 use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
@@ -230,7 +229,7 @@ fn list_store_prices(req: Request, params: Params) -> Result<Response, ApiError>
     let id = parse_store_id("id", param(&params, "id")).map_err(path_not_found)?;
     let db = SpinSql::open_default()?;
     let prices = catalog::list_store_prices(&db, &id).map_err(catalog_error)?;
-    json(200, &json!({ "items": prices }))
+    page(&prices, None)
 }
 
 fn set_store_price(req: Request, params: Params) -> Result<Response, ApiError> {

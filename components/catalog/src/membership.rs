@@ -11,9 +11,8 @@ use o2o_domain::catalog::{
 };
 use o2o_edge::ApiError;
 use o2o_edge::json_body::{decode_json, parse_json};
-use o2o_edge::respond::{created, json, no_content};
+use o2o_edge::respond::{created, json, no_content, page};
 use o2o_edge::spin_store::SpinSql;
-use serde_json::json;
 use spin_sdk::http::{Params, Request, Response};
 
 use crate::wire::{
@@ -90,7 +89,7 @@ pub fn list_tier_prices(req: Request, params: Params) -> Result<Response, ApiErr
         )));
     }
     let prices = catalog::list_tier_prices(&db, &id).map_err(catalog_error)?;
-    json(200, &json!({ "items": prices }))
+    page(&prices, None)
 }
 
 pub fn set_tier_price(req: Request, params: Params) -> Result<Response, ApiError> {

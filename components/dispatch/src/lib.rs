@@ -24,7 +24,7 @@ use o2o_edge::edge_context::{now, random_bytes, seconds_variable};
 use o2o_edge::inbound::accept_signed;
 use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::query::query_values;
-use o2o_edge::respond::{created, finish, json};
+use o2o_edge::respond::{created, finish, json, page};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
@@ -300,7 +300,7 @@ fn list_couriers(req: Request, _: Params) -> Result<Response, ApiError> {
         .iter()
         .map(|c| Ok(wire::courier(c, shipments::courier_load(&db, &c.id)?)))
         .collect::<Result<Vec<_>, StoreError>>()?;
-    json(200, &json!({"items": items}))
+    page(&items, None)
 }
 
 fn path_courier(params: &Params) -> Result<CourierId, ApiError> {

@@ -19,6 +19,16 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> Result<Response, ApiError> {
         .build())
 }
 
+/// A page of a list, the one shape every list route answers (issue 13):
+/// `{"items": [...], "next_cursor": "..."}`, where `next_cursor` is what to pass as `cursor`
+/// for the next page, `null` on the last (and on lists that are one page by nature).
+pub fn page<T: Serialize>(items: &[T], next_cursor: Option<String>) -> Result<Response, ApiError> {
+    json(
+        200,
+        &serde_json::json!({ "items": items, "next_cursor": next_cursor }),
+    )
+}
+
 /// A 201 with a `Location` header.
 pub fn created<T: Serialize>(location: &str, body: &T) -> Result<Response, ApiError> {
     let mut response = json(201, body)?;

@@ -123,7 +123,7 @@ fn reviews_page(mut reviews: Vec<StoredReview>, limit: u32) -> serde_json::Value
         reviews.last().map(|r| r.id.clone())
     });
     json!({
-        "reviews": reviews.iter().map(public_review_json).collect::<Vec<_>>(),
+        "items": reviews.iter().map(public_review_json).collect::<Vec<_>>(),
         "next_cursor": next_cursor.flatten(),
     })
 }

@@ -28,7 +28,7 @@ use o2o_edge::idempotent;
 use o2o_edge::inbound::accept_signed;
 use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::query::query_value;
-use o2o_edge::respond::{finish, json};
+use o2o_edge::respond::{finish, json, page};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::serve::serve;
 use o2o_edge::spin_store::{SpinKeyValue, SpinSql};
@@ -218,15 +218,15 @@ fn list(req: Request, _: Params) -> Result<Response, ApiError> {
         })
         .transpose()?;
     let db = SpinSql::open_default()?;
-    let page = orders::list_for_customer(&db, &customer, cursor, limit + 1)?;
+    let found = orders::list_for_customer(&db, &customer, cursor, limit + 1)?;
     let next_cursor =
-        (page.len() > limit as usize).then(|| page[limit as usize - 1].id.to_string());
-    let items = page
+        (found.len() > limit as usize).then(|| found[limit as usize - 1].id.to_string());
+    let items = found
         .iter()
         .take(limit as usize)
         .map(to_wire)
         .collect::<Result<Vec<_>, _>>()?;
-    json(200, &json!({"items": items, "next_cursor": next_cursor}))
+    page(&items, next_cursor)
 }
 
 fn cancel(req: Request, params: Params) -> Result<Response, ApiError> {

@@ -194,6 +194,8 @@ pub fn order_refunds(order: &Order, refunds: &[Refund]) -> Value {
         "pending": money(&pending),
         "net": money(&net),
         "items": refunds.iter().map(to_wire).collect::<Vec<_>>(),
+        // An order's refunds are one page by nature; the list shape is every list's.
+        "next_cursor": null,
     })
 }
 

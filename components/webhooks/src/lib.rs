@@ -21,7 +21,7 @@ use o2o_domain::webhooks::{
 };
 use o2o_edge::edge_context::{count_variable, now, random_bytes};
 use o2o_edge::json_body::parse_json;
-use o2o_edge::respond::{created, finish, json, no_content};
+use o2o_edge::respond::{created, finish, json, no_content, page};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::serve::serve_async;
 use o2o_edge::spin_store::SpinSql;
@@ -246,7 +246,8 @@ fn list_deliveries(req: Request, _: Params) -> Result<Response, ApiError> {
     let filter = deliveries_query(req.query())?;
     let db = SpinSql::open_default()?;
     let deliveries = webhooks::list_deliveries(&db, &filter)?;
-    json(200, &json!({ "deliveries": deliveries }))
+    // The newest `limit`: one page by nature.
+    page(&deliveries, None)
 }
 
 fn get_delivery(req: Request, params: Params) -> Result<Response, ApiError> {

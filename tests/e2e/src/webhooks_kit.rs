@@ -306,7 +306,7 @@ impl TestApp {
             )
             .await
             .expect(200);
-        response.body["deliveries"]
+        response.body["items"]
             .as_array()
             .expect("deliveries")
             .clone()

@@ -77,7 +77,7 @@ async fn an_admin_makes_a_scoped_key_shown_once_reads_the_audit_log_and_revokes_
         .await
         .expect(200)
         .body;
-    let entries = audit["entries"].as_array().unwrap();
+    let entries = audit["items"].as_array().unwrap();
     let summary: Vec<(&str, &str, &str)> = entries
         .iter()
         .map(|e| {
@@ -108,7 +108,7 @@ async fn an_admin_makes_a_scoped_key_shown_once_reads_the_audit_log_and_revokes_
         .await
         .expect(200)
         .body;
-    assert_eq!(only_the_tool["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(only_the_tool["items"].as_array().unwrap().len(), 1);
     app.send_as(&admin, "GET", "/admin/audit?limit=0", None)
         .await
         .expect_problem(400, Some("limit"));
@@ -135,7 +135,7 @@ async fn an_admin_makes_a_scoped_key_shown_once_reads_the_audit_log_and_revokes_
         .await
         .expect(200)
         .body;
-    assert_eq!(keys["api_keys"].as_array().unwrap().len(), 1);
+    assert_eq!(keys["items"].as_array().unwrap().len(), 1);
 
     // Revoked, the key opens nothing, and the revocation is audited
     let revoked = app
@@ -155,7 +155,7 @@ async fn an_admin_makes_a_scoped_key_shown_once_reads_the_audit_log_and_revokes_
         .await
         .expect(200)
         .body;
-    assert_eq!(last["entries"][0]["subject"], id.as_str());
+    assert_eq!(last["items"][0]["subject"], id.as_str());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -102,9 +102,9 @@ async fn the_buyer_of_a_delivered_order_reviews_its_lines_the_store_and_the_deli
         .expect(200)
         .body;
     assert_eq!(page["ratings"]["count"], 1);
-    assert_eq!(page["reviews"][0]["text"], "Fragrant, lovely second steep");
-    assert!(page["reviews"][0].get("customer_id").is_none());
-    assert!(page["reviews"][0].get("order_id").is_none());
+    assert_eq!(page["items"][0]["text"], "Fragrant, lovely second steep");
+    assert!(page["items"][0].get("customer_id").is_none());
+    assert!(page["items"][0].get("order_id").is_none());
 
     // And the store page its service and delivery ratings
     let store = app.store_feedback("SH-1", "").await.expect(200).body;
@@ -201,7 +201,7 @@ async fn product_and_store_pages_aggregate_the_average_and_distribution_of_every
         page["ratings"]["distribution"],
         json!({"1": 0, "2": 0, "3": 0, "4": 2, "5": 1})
     );
-    let stars: Vec<i64> = page["reviews"]
+    let stars: Vec<i64> = page["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -227,7 +227,7 @@ async fn product_and_store_pages_aggregate_the_average_and_distribution_of_every
         .await
         .expect(200)
         .body;
-    assert_eq!(first["reviews"].as_array().unwrap().len(), 4);
+    assert_eq!(first["items"].as_array().unwrap().len(), 4);
     let cursor = first["next_cursor"]
         .as_str()
         .expect("a next page")
@@ -237,13 +237,13 @@ async fn product_and_store_pages_aggregate_the_average_and_distribution_of_every
         .await
         .expect(200)
         .body;
-    assert_eq!(second["reviews"].as_array().unwrap().len(), 2);
+    assert_eq!(second["items"].as_array().unwrap().len(), 2);
     assert_eq!(second["next_cursor"], Value::Null);
-    let mut ids: Vec<&str> = first["reviews"]
+    let mut ids: Vec<&str> = first["items"]
         .as_array()
         .unwrap()
         .iter()
-        .chain(second["reviews"].as_array().unwrap())
+        .chain(second["items"].as_array().unwrap())
         .map(|r| r["id"].as_str().unwrap())
         .collect();
     ids.sort_unstable();
@@ -459,7 +459,7 @@ async fn review_text_with_markup_is_stored_and_returned_exactly_as_written() {
     // And sent back as a JSON string (JSON is the escaping), never as HTML
     let page = app.product_feedback("TEA-OOLONG", "").await.expect(200);
     assert_eq!(page.header("content-type"), Some("application/json"));
-    assert_eq!(page.body["reviews"][0]["text"], text);
+    assert_eq!(page.body["items"][0]["text"], text);
 }
 
 #[tokio::test(flavor = "multi_thread")]
