@@ -166,13 +166,19 @@ mod tests {
             .execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);")
             .unwrap();
         let db2 = db.clone();
+        let (started, writing) = std::sync::mpsc::channel();
         let waiter = std::thread::spawn(move || {
-            db2.open()
-                .unwrap()
-                .execute("INSERT INTO t VALUES (2)", [])
-                .map(|_| ())
+            let conn = db2.open().unwrap();
+            started.send(()).unwrap();
+            conn.execute("INSERT INTO t VALUES (2)", []).map(|_| ())
         });
+        // The waiter writes while the lock is held: it is still waiting, not failed nor done.
+        writing.recv().unwrap();
         std::thread::sleep(Duration::from_millis(200));
+        assert!(
+            !waiter.is_finished(),
+            "the second writer did not wait for the lock"
+        );
         holder.execute_batch("COMMIT").unwrap();
         waiter.join().unwrap().unwrap();
         let n: i64 = db

@@ -67,6 +67,7 @@ async fn server_serves_concurrent_connections() {
     let server = app.serve(([127, 0, 0, 1], 0).into()).await.unwrap();
     let addr = server.local_addr();
 
+    let started = std::time::Instant::now();
     let requests: Vec<_> = (0..8)
         .map(|_| tokio::spawn(async move { raw_get(addr, "/probe/sleep/100").await }))
         .collect();
@@ -76,6 +77,13 @@ async fn server_serves_concurrent_connections() {
         assert!(status.contains("200"), "{status}");
         assert_eq!(body, "slept");
     }
+    // Served one after another, eight 100 ms sleeps could not end before 800 ms: ending
+    // sooner proves they overlapped (a bound set by the sleeps, not a speed goal).
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_millis(800),
+        "the connections were served one at a time: {took:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
