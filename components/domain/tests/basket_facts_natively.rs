@@ -11,7 +11,7 @@ use native_store::NativeSql;
 use o2o_domain::geo::GeoPoint;
 use o2o_domain::pricing::{CouponCode, PricingRules};
 use o2o_domain::pricing_rules_store::basket_facts::{
-    BASKET_FACTS, BasketQuery, FulfilledBy, read_basket,
+    BASKET_FACTS, BasketFacts, BasketQuery, FulfilledBy, read_basket,
 };
 use o2o_domain::{Currency, CustomerId, Sku, StoreId};
 
@@ -49,6 +49,26 @@ fn sku(raw: &str) -> Sku {
     Sku::parse(raw).unwrap()
 }
 
+/// What a quote reads for `skus` (no order's extras).
+fn read(
+    db: &NativeSql,
+    skus: &[Sku],
+    customer: Option<&CustomerId>,
+    coupon_codes: &[CouponCode],
+    fulfilled: FulfilledBy<'_>,
+    now: chrono::DateTime<Utc>,
+) -> BasketFacts {
+    let query = BasketQuery {
+        skus,
+        customer,
+        coupon_codes,
+        fulfilled,
+        now,
+        placing: None,
+    };
+    read_basket(db, &query).unwrap()
+}
+
 fn price_at(rules: &PricingRules, store: &StoreId, raw: &str) -> String {
     rules
         .store_prices
@@ -69,18 +89,14 @@ fn a_pickup_reads_everything_its_basket_needs_in_one_statement() {
     ];
     let store = StoreId::parse("SH-1").unwrap();
     let now = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
-    let found = read_basket(
+    let found = read(
         &db,
-        &BasketQuery {
-            skus: &skus,
-            customer: Some(&customer),
-            coupon_codes: &codes,
-            fulfilled: FulfilledBy::Pickup(&store),
-            now,
-            placing: None,
-        },
-    )
-    .unwrap();
+        &skus,
+        Some(&customer),
+        &codes,
+        FulfilledBy::Pickup(&store),
+        now,
+    );
 
     assert_eq!(
         found.products.keys().map(Sku::as_str).collect::<Vec<_>>(),
@@ -147,21 +163,17 @@ fn a_delivery_reads_the_stores_that_can_reach_the_point_with_their_prices() {
     );
     let skus = [sku("TEA-1")];
     let now = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
-    let found = read_basket(
+    let found = read(
         &db,
-        &BasketQuery {
-            skus: &skus,
-            customer: None,
-            coupon_codes: &[],
-            fulfilled: FulfilledBy::Delivery {
-                point: GeoPoint::new(31.235, 121.47).unwrap(),
-                pinned: None,
-            },
-            now,
-            placing: None,
+        &skus,
+        None,
+        &[],
+        FulfilledBy::Delivery {
+            point: GeoPoint::new(31.235, 121.47).unwrap(),
+            pinned: None,
         },
-    )
-    .unwrap();
+        now,
+    );
     assert_eq!(
         found
             .stores
@@ -173,21 +185,17 @@ fn a_delivery_reads_the_stores_that_can_reach_the_point_with_their_prices() {
     );
     assert_eq!(found.tier, None, "a guest has no tier");
     // Out of every store's reach: the nearest delivering store comes back, to be named.
-    let nowhere = read_basket(
+    let nowhere = read(
         &db,
-        &BasketQuery {
-            skus: &skus,
-            customer: None,
-            coupon_codes: &[],
-            fulfilled: FulfilledBy::Delivery {
-                point: GeoPoint::new(31.30, 120.70).unwrap(),
-                pinned: None,
-            },
-            now,
-            placing: None,
+        &skus,
+        None,
+        &[],
+        FulfilledBy::Delivery {
+            point: GeoPoint::new(31.30, 120.70).unwrap(),
+            pinned: None,
         },
-    )
-    .unwrap();
+        now,
+    );
     assert_eq!(
         nowhere
             .stores
@@ -219,18 +227,14 @@ fn a_corrupt_row_is_reported_naming_it() {
     let customer = CustomerId::parse("cust-1").unwrap();
     let store = StoreId::parse("SH-1").unwrap();
     let now = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
-    let found = read_basket(
+    let found = read(
         &db,
-        &BasketQuery {
-            skus: &skus,
-            customer: Some(&customer),
-            coupon_codes: &[],
-            fulfilled: FulfilledBy::Pickup(&store),
-            now,
-            placing: None,
-        },
-    )
-    .unwrap();
+        &skus,
+        Some(&customer),
+        &[],
+        FulfilledBy::Pickup(&store),
+        now,
+    );
     let err = found
         .rules_and_facts(Currency::CNY, &found.at(&store), Some(&customer))
         .unwrap_err();
