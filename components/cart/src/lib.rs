@@ -1,6 +1,6 @@
 //! The cart function (`/cart/...`): create a cart, add an item, set a quantity, remove an item,
 //! get it, abandon it, and merge a guest cart into a customer's cart. Carts live in key-value
-//! (`o2o_domain::cart_repository`), skus and stores are checked against the catalog tables,
+//! (`o2o_domain::cart::repository`), skus and stores are checked against the catalog tables,
 //! and every rule is `o2o_domain::Cart`'s. This file is the routing table; each handler reads
 //! and validates the request, calls the domain, and writes once, after every check has passed.
 //!
@@ -9,12 +9,12 @@
 //! customer who signs in merges it into their own cart.
 //!
 //! Every change is a read-modify-write of the cart's document, run under
-//! `cart_repository::under_write_lock`, so that concurrent changes all apply (issue 10).
+//! `cart::repository::under_write_lock`, so that concurrent changes all apply (issue 10).
 
 mod wire;
 
 use o2o_domain::auth::Principal;
-use o2o_domain::cart_repository::{
+use o2o_domain::cart::repository::{
     delete_cart, load_cart, load_cart_to_change, product_is_sold, save_cart, store_exists,
     under_write_lock,
 };

@@ -16,7 +16,7 @@ use o2o_domain::dispatch::fulfilment::{self, courier_route};
 use o2o_domain::dispatch::repository::{self as shipments, CourierId, ShipmentId};
 use o2o_domain::dispatch::{CourierSpeed, DispatchError, PickupCode};
 use o2o_domain::order::repository as orders;
-use o2o_domain::pricing_rules_store::load_store;
+use o2o_domain::pricing::repository::load_store;
 use o2o_domain::storage::StoreError;
 use o2o_domain::{OrderId, StoreId};
 use o2o_edge::auth::{signed_in, staff};

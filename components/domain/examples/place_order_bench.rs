@@ -13,7 +13,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{Duration, Utc};
 use native_store::{FixedPricer, MemoryKv, NativeSql};
-use o2o_domain::cart_repository::save_cart;
+use o2o_domain::cart::repository::save_cart;
 use o2o_domain::idempotency::{IdempotencyKey, RequestHash, SavedResponse, ScopedKey};
 use o2o_domain::order::{
     Attempt, LineSource, OrderPolicy, PaymentMethod, PlaceOrder, WantedFulfilment, place_order,

@@ -10,10 +10,10 @@
 //! 2. **Who is calling**: `auth` (the customer's token, staff keys and their scopes, what a
 //!    `Principal` may see and do, the rate limit), `signature` and `inbound_webhook` (signed
 //!    callbacks from the payment provider and couriers), `sealed` (secrets sealed at rest).
-//! 3. **The shopper's basket**: `cart` (the cart and its rules) kept by `cart_repository` in
+//! 3. **The shopper's basket**: `cart` (the cart and its rules) kept by `cart::repository` in
 //!    key-value; `pricing` (the pricing engine: store and member prices, promotions, coupons,
 //!    delivery fees, the discount ceiling), whose rules and live facts are read in one
-//!    statement by `pricing_rules_store::basket_facts`.
+//!    statement by `pricing::repository::basket_facts`.
 //! 4. **Stock**: `stock` (levels, reservations, movements, availability near a point).
 //! 5. **The order**: `order` (place-order, the one workflow, in `order::place`; the status
 //!    machine; taking and giving back coupon uses and flash-sale units), with `idempotency`
@@ -30,7 +30,6 @@
 
 pub mod auth;
 pub mod cart;
-pub mod cart_repository;
 pub mod catalog;
 pub mod dispatch;
 pub mod events;
@@ -42,7 +41,6 @@ pub mod inbound_webhook;
 pub mod money;
 pub mod order;
 pub mod pricing;
-pub mod pricing_rules_store;
 pub mod refund;
 pub mod sealed;
 pub mod signature;

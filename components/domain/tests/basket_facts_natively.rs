@@ -9,10 +9,10 @@ mod native_store;
 use chrono::{TimeZone, Utc};
 use native_store::NativeSql;
 use o2o_domain::geo::GeoPoint;
-use o2o_domain::pricing::{CouponCode, PricingRules};
-use o2o_domain::pricing_rules_store::basket_facts::{
+use o2o_domain::pricing::repository::basket_facts::{
     BASKET_FACTS, BasketFacts, BasketQuery, FulfilledBy, read_basket,
 };
+use o2o_domain::pricing::{CouponCode, PricingRules};
 use o2o_domain::{Currency, CustomerId, Sku, StoreId};
 
 fn a_shop() -> NativeSql {

@@ -9,7 +9,7 @@ mod native_store;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use native_store::{FixedPricer, MemoryKv, NativeSql};
-use o2o_domain::cart_repository::save_cart;
+use o2o_domain::cart::repository::save_cart;
 use o2o_domain::idempotency::{IdempotencyKey, RequestHash, SavedResponse, ScopedKey};
 use o2o_domain::order::lifecycle::{self, PaymentConfirmation};
 use o2o_domain::order::{

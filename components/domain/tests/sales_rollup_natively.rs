@@ -9,7 +9,7 @@ mod native_store;
 
 use chrono::{DateTime, TimeZone, Utc};
 use native_store::NativeSql;
-use o2o_domain::pricing_rules_store::basket_facts::BASKET_FACTS;
+use o2o_domain::pricing::repository::basket_facts::BASKET_FACTS;
 use o2o_domain::stock::repository::{StockMove, commit, move_stock, reserve};
 use o2o_domain::stock::{
     MovementKind, ReasonCode, ReservationLine, ReservationLines, ReservationTtl,

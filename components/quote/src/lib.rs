@@ -2,7 +2,7 @@
 //! guest), a fulfilment mode (pickup at a store, or delivery to a point) and coupon codes, and
 //! keep the priced snapshot in key-value until `valid_until`; read a snapshot back. Every rule
 //! is `o2o_domain`'s (`pricing::price_basket`, the `geo` reach rule); the rules and facts come
-//! from SQLite through `o2o_domain::pricing_rules_store`. This file is the routing table:
+//! from SQLite through `o2o_domain::pricing::repository`. This file is the routing table:
 //! parse (`wire`), then `o2o_quoting::make_quote` gathers and prices (the same code place-order
 //! prices with), and the snapshot is kept once every check passed.
 //!

@@ -1,17 +1,17 @@
 //! What is being priced, gathered from the stores: the lines (from the cart in key-value or
 //! the request), their catalog rows, the store whose prices apply (the pickup store, or the
 //! nearest store that delivers to the address: `o2o_domain::geo`'s reach rule), the customer's
-//! tier, and the pricing rules and facts (`o2o_domain::pricing_rules_store::basket_facts`,
+//! tier, and the pricing rules and facts (`o2o_domain::pricing::repository::basket_facts`,
 //! one statement). Only reads: a request that fails here has written nothing.
 
 use chrono::{DateTime, Utc};
-use o2o_domain::cart_repository::load_cart;
+use o2o_domain::cart::repository::load_cart;
 use o2o_domain::geo::{GeoPoint, StoreReach, nearest_delivering_store};
+use o2o_domain::pricing::repository::basket_facts::{
+    BasketFacts, BasketQuery, FulfilledBy, read_basket,
+};
 use o2o_domain::pricing::{
     BasketLine, CouponCode, CustomerContext, Fulfilment, PricingInput, PricingRules,
-};
-use o2o_domain::pricing_rules_store::basket_facts::{
-    BasketFacts, BasketQuery, FulfilledBy, read_basket,
 };
 use o2o_domain::storage::{KeyValue, Sql};
 use o2o_domain::{CartId, CustomerId, Quantity, Sku, StoreId};

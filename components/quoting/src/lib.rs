@@ -20,7 +20,7 @@ use o2o_edge::edge_context::seconds_variable;
 
 use basket::{LineSource, QuoteRequest};
 use document::{QuoteContext, pricing_error, to_wire};
-use o2o_domain::pricing_rules_store::basket_facts::BasketFacts;
+use o2o_domain::pricing::repository::basket_facts::BasketFacts;
 
 /// A quote is honoured for 15 minutes unless `quote_ttl_seconds` says otherwise.
 const DEFAULT_QUOTE_TTL_SECONDS: i64 = 15 * 60;

@@ -3,7 +3,7 @@
 //! off or a percentage off with an optional cap, with an optional minimum spend, a validity
 //! window, optional total and per-customer usage limits, stackable or exclusive, active or
 //! not. Each coupon is read back by the quote's own reader
-//! (`pricing_rules_store::read_coupon_row`) before it is written, so no coupon the quote
+//! (`pricing::repository::read_coupon_row`) before it is written, so no coupon the quote
 //! cannot read is ever stored; the rules the reader is lenient about (an amount on a
 //! percentage coupon, a window that ends before it starts, a limit of 0) are refused here.
 
@@ -16,7 +16,7 @@ use super::{
 };
 use crate::money::Money;
 use crate::pricing::CouponCode;
-use crate::pricing_rules_store::read_coupon_row;
+use crate::pricing::repository::read_coupon_row;
 use crate::storage::SqlValue;
 
 /// A coupon as an operator writes it (the code comes from the body on create, the path on

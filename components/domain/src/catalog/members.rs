@@ -1,7 +1,7 @@
 //! Membership as operators write it: member tiers (a discount off the store price of every
 //! sku, and explicit tier prices per sku that win over it) and customers with their tier.
 //! A tier's discount is checked by the quote's own reader
-//! (`pricing_rules_store::read_tier_discount`); a tier price is a price like a store price
+//! (`pricing::repository::read_tier_discount`); a tier price is a price like a store price
 //! (`parse_price`). The tables (`migrations/0002_pricing.sql`) have no `active` column for
 //! either, so: a tier is removed once no customer is on it (its tier prices go with it), and
 //! a customer is never removed (orders refer to them): `"tier_id": null` ends a membership and
@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::{CatalogError, invalid, reader_complaint, required_text};
 use crate::ids::CustomerId;
 use crate::pricing::TierId;
-use crate::pricing_rules_store::read_tier_discount;
+use crate::pricing::repository::read_tier_discount;
 use crate::storage::SqlValue;
 
 /// Tiers rank from 0 (the entry tier) up to this.

@@ -1,10 +1,10 @@
 //! The operators' catalog: what a product, a store, a store price override and a promotion
 //! must be before they are written (member tiers and customers in `members`, coupons in
 //! `coupons`), so that every row the catalog writes is one the quote
-//! (`crate::pricing_rules_store`) reads. Drafts arrive as plain JSON-shaped data, `validate`
+//! (`crate::pricing::repository`) reads. Drafts arrive as plain JSON-shaped data, `validate`
 //! turns them into checked values or a `CatalogError::Invalid` naming the field; the SQL is in
 //! `repository`. Promotions, coupons and tier discounts are checked by the quote's own row
-//! readers (`pricing_rules_store::read_promotion_row`, `read_coupon_row`,
+//! readers (`pricing::repository::read_promotion_row`, `read_coupon_row`,
 //! `read_tier_discount`), so the two can never disagree.
 
 pub mod coupons;
@@ -24,7 +24,7 @@ use crate::geo::GeoPoint;
 use crate::ids::StoreId;
 use crate::money::{Currency, Money};
 use crate::pricing::PromotionId;
-use crate::pricing_rules_store::read_promotion_row;
+use crate::pricing::repository::read_promotion_row;
 use crate::storage::{SqlValue, StoreError};
 use crate::values::Sku;
 

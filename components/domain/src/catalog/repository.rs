@@ -51,7 +51,7 @@ const UPSERT_STORE_PRICE: &str = "INSERT INTO store_prices (store_id, sku, price
      ON CONFLICT (store_id, sku) DO UPDATE SET price = excluded.price";
 const DELETE_STORE_PRICE: &str = "DELETE FROM store_prices WHERE store_id = ? AND sku = ?";
 
-/// The columns of `pricing_rules_store`'s promotion reader, then `active`.
+/// The columns of `pricing::repository`'s promotion reader, then `active`.
 pub const PROMOTION_COLUMNS: &str = "id, name, kind, starts_at, ends_at, target_kind, \
      target_values, priority, stacking, parameters, active";
 const PROMOTION: &str = "SELECT id, name, kind, starts_at, ends_at, target_kind, target_values, \
@@ -92,7 +92,7 @@ const INSERT_CUSTOMER: &str =
     "INSERT INTO customers (id, name, tier_id, created_at) VALUES (?, ?, ?, ?)";
 const UPDATE_CUSTOMER: &str = "UPDATE customers SET name = ?, tier_id = ? WHERE id = ?";
 
-/// The columns of `pricing_rules_store`'s coupon reader, then `active`.
+/// The columns of `pricing::repository`'s coupon reader, then `active`.
 pub const COUPON_COLUMNS: &str = "code, name, kind, amount, percent, max_discount, \
      minimum_spend, starts_at, ends_at, total_limit, per_customer_limit, stacking, active";
 /// A coupon as operators read it: its columns and `uses`, the redemptions so far (written by
@@ -808,7 +808,7 @@ pub fn replace_coupon(
 #[cfg(test)]
 mod tests {
     //! The catalog's writes against a real SQLite with the migrations, read back by the quote's
-    //! own loaders (`pricing_rules_store`): what the catalog writes is what the next quote uses,
+    //! own loaders (`pricing::repository`): what the catalog writes is what the next quote uses,
     //! and a refused write leaves no row and no audit entry.
 
     use chrono::TimeZone;
@@ -818,10 +818,10 @@ mod tests {
     use super::*;
     use crate::catalog::{CouponDraft, CustomerDraft, MemberTierDraft, ProductDraft};
     use crate::money::Currency;
-    use crate::pricing::{CouponValue, PricingRules};
-    use crate::pricing_rules_store::basket_facts::{
+    use crate::pricing::repository::basket_facts::{
         BasketFacts, BasketQuery, FulfilledBy, read_basket,
     };
+    use crate::pricing::{CouponValue, PricingRules};
 
     use crate::storage::testing::MemorySql as Sqlite;
 

@@ -28,7 +28,7 @@ use crate::geo::GeoPoint;
 use crate::ids::{OrderId, StoreId};
 use crate::order::repository::{self as orders, Order};
 use crate::order::{OrderStatus, TransitionRefused};
-use crate::pricing_rules_store::load_store;
+use crate::pricing::repository::load_store;
 use crate::stock::StockError;
 use crate::stock::repository::{commit_within, extend_hold_within, return_and_hold_within};
 use crate::storage::journal::{append_audit_entry, append_outbox_event};

@@ -27,17 +27,17 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
-use crate::cart_repository::{load_cart, take_ordered_from_cart};
+use crate::cart::repository::{load_cart, take_ordered_from_cart};
 use crate::geo::{GeoPoint, NotDeliverable, nearest_delivering_store};
 use crate::idempotency::{
     self, Answered, IdempotencyOutcome, KeyRefused, RequestHash, SavedResponse, ScopedKey,
 };
 use crate::ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};
 use crate::pricing::CouponCode;
-use crate::pricing_rules_store::basket_facts::{
+use crate::pricing::repository::basket_facts::{
     BasketFacts, BasketQuery, FulfilledBy, Placing, read_basket,
 };
-use crate::pricing_rules_store::{CatalogStore, load_store};
+use crate::pricing::repository::{CatalogStore, load_store};
 use crate::stock::repository::{self as stock, NearbyStock};
 use crate::stock::{ReservationId, ReservationTtl, StockError};
 use crate::storage::in_immediate_transaction;

@@ -33,6 +33,7 @@ mod percentage;
 mod percentage_off;
 mod priceable;
 mod quote;
+pub mod repository;
 mod rules;
 mod spend_threshold;
 mod stock_markdown;

@@ -3,6 +3,8 @@
 //! one line per sku, quantities within `Quantity`'s bounds, a merge that sums and caps, and a
 //! merge that counts each guest cart once so that a retried merge has no second effect.
 
+pub mod repository;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
