@@ -92,14 +92,8 @@ INSERT INTO stock_movements (store_id, sku, kind, delta_on_hand, actor, at)
   FROM (SELECT 'SH-JINGAN' AS store UNION ALL SELECT 'SH-XUJIAHUI')
   WHERE NOT EXISTS (SELECT 1 FROM stock_movements m
                     WHERE m.actor = 'demo-seed' AND m.store_id = store AND m.sku = 'DAI-YOGURT-4');
--- The same sales in the daily rollup the quote reads (migration 0013), recomputed from the
--- movements so that re-seeding counts nothing twice.
-INSERT INTO stock_sales_daily (store_id, sku, day, units)
-SELECT store_id, sku, substr(at, 1, 10), MAX(0, -SUM(delta_on_hand))
-FROM stock_movements
-WHERE kind IN ('pos-sale', 'reservation-commit')
-GROUP BY store_id, sku, substr(at, 1, 10)
-ON CONFLICT (store_id, sku, day) DO UPDATE SET units = excluded.units;
+-- (The daily rollup of these sales is recomputed by scripts/derived-data.sql, after every
+-- seeded row.)
 
 -- Stock levels (the stock function, migrations/0003_stock.sql): a few levels a demo shows off,
 -- then every active product at every store with a spread of units. INSERT OR IGNORE, so
@@ -120,10 +114,3 @@ INSERT OR IGNORE INTO stock_levels (store_id, sku, on_hand, reserved, safety_sto
          0, 2, 5, 1
   FROM stores s CROSS JOIN products p
   WHERE s.active = 1 AND p.active = 1;
-
--- The flash sale's total over all customers (migration 0014), recomputed from the rows above:
--- their INSERT OR REPLACE counts a replaced row twice on a re-run otherwise.
-INSERT OR REPLACE INTO flash_sale_totals (promotion_id, units)
-  SELECT promotion_id, SUM(units) FROM flash_sale_sales GROUP BY promotion_id;
-INSERT OR REPLACE INTO coupon_use_totals (code, uses)
-  SELECT code, SUM(uses) FROM coupon_redemptions GROUP BY code;

@@ -298,14 +298,7 @@ SELECT store_id, sku, kind, delta, reason, reference, actor,
        strftime('%Y-%m-%dT%H:%M:%SZ', at, 'unixepoch')
 FROM gen_movement ORDER BY at;
 
--- The daily rollup the quote reads (migration 0013), recomputed from every movement as
--- scripts/demo-data.sql does, so that it agrees with the ledger.
-INSERT INTO stock_sales_daily (store_id, sku, day, units)
-SELECT store_id, sku, substr(at, 1, 10), MAX(0, -SUM(delta_on_hand))
-FROM stock_movements
-WHERE kind IN ('pos-sale', 'reservation-commit')
-GROUP BY store_id, sku, substr(at, 1, 10)
-ON CONFLICT (store_id, sku, day) DO UPDATE SET units = excluded.units;
+-- (The daily rollup of these movements is recomputed by scripts/derived-data.sql.)
 
 DROP TABLE temp.gen_movement;
 DROP TABLE temp.gen_line;
