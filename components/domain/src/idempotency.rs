@@ -234,7 +234,7 @@ pub fn begin(
     }
     let saved = db.execute(SAVED, &key.params())?;
     match saved.rows.first() {
-        Some(row) => decided(key, hash, row),
+        Some(row) => decision_of(key, hash, row),
         // Deleted between our insert and our read (expired and forgotten by a concurrent
         // claim): the caller may simply retry; say so rather than process without a claim.
         None => Ok(IdempotencyOutcome::InFlight),
@@ -262,18 +262,8 @@ pub fn look_up(
     )?;
     match rows.rows.first() {
         None => Ok(IdempotencyOutcome::StartProcessing),
-        Some(row) => decided(key, hash, row),
+        Some(row) => decision_of(key, hash, row),
     }
-}
-
-/// What a stored row of `key` (its hash, status and body, as `LIVE` reads them) says to a
-/// request hashed `hash`: for a request that read the row with its other facts.
-pub fn decision_of(
-    key: &ScopedKey,
-    hash: &RequestHash,
-    row: &[SqlValue],
-) -> Result<IdempotencyOutcome, StoreError> {
-    decided(key, hash, row)
 }
 
 /// Binds `key` to the answer of the request hashed `hash`, inside that request's transaction,
@@ -310,8 +300,9 @@ pub fn remember(
     Ok(())
 }
 
-/// What a stored row of `key` says to a request hashed `hash`.
-fn decided(
+/// What a stored row of `key` (its hash, status and body, as `LIVE` reads them) says to a
+/// request hashed `hash`; public for a request that read the row with its other facts.
+pub fn decision_of(
     key: &ScopedKey,
     hash: &RequestHash,
     row: &[SqlValue],

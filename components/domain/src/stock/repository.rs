@@ -24,7 +24,7 @@ use super::reservation::{
 use crate::events::EventType;
 use crate::geo::GeoPoint;
 use crate::ids::StoreId;
-use crate::storage::journal::{append_audit_entry, append_outbox_event, append_outbox_events};
+use crate::storage::journal::{append_audit_entry, append_outbox_events};
 use crate::storage::row::{
     change_one, changed, col_int, col_real, col_text, corrupt, int, optional_text, text,
 };
@@ -46,8 +46,6 @@ const ENSURE_LEVEL: &str = "INSERT INTO stock_levels (store_id, sku, on_hand, up
      VALUES (?, ?, 0, ?) ON CONFLICT (store_id, sku) DO NOTHING";
 const PUT_ON_SHELF: &str = "UPDATE stock_levels SET on_hand = on_hand + ?1, updated_at = ?4 \
      WHERE store_id = ?2 AND sku = ?3";
-const SET_ALERT: &str =
-    "UPDATE stock_levels SET low_alert_armed = ? WHERE store_id = ? AND sku = ?";
 /// The alerts of many levels of a store at once: `?2` a JSON array of `[sku, armed]`.
 const SET_ALERTS: &str = "UPDATE stock_levels SET low_alert_armed = json_extract(a.value, '$[1]') \
      FROM json_each(?2) AS a WHERE stock_levels.store_id = ?1 \
@@ -201,41 +199,12 @@ fn settle_low_stock_alert(
     let Some((level, alert)) = level_row(db, store, sku)? else {
         return Ok(());
     };
-    settle_alert_of(db, store, sku, &level, alert, now)
-}
-
-/// Arms or disarms the level's alert and raises `stock.low` as its new `level` says; writes
-/// nothing when nothing changed.
-fn settle_alert_of(
-    db: &impl Sql,
-    store: &StoreId,
-    sku: &Sku,
-    level: &StockLevel,
-    alert: LowStockAlert,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let outcome = alert.after_change(level);
-    if outcome.armed != alert.armed {
-        change_one(
-            db,
-            SET_ALERT,
-            &[
-                int(i64::from(outcome.armed)),
-                text(store.as_str()),
-                text(sku.as_str()),
-            ],
-        )?;
-    }
-    if outcome.raise_stock_low {
-        append_outbox_event(
-            db,
-            EventType::StockLow,
-            &format!("{}/{}", store.as_str(), sku.as_str()),
-            &stock_low(store, sku, level),
-            now,
-        )?;
-    }
-    Ok(())
+    settle_alerts(
+        db,
+        store,
+        &BTreeMap::from([(sku.clone(), (level, alert))]),
+        now,
+    )
 }
 
 /// The data of a `stock.low` event.
@@ -250,9 +219,10 @@ fn stock_low(store: &StoreId, sku: &Sku, level: &StockLevel) -> Value {
     })
 }
 
-/// `settle_alert_of` for many levels of a store at once: the changed alerts in one statement
-/// and the `stock.low` events in another, none when nothing changed, whatever the number of
-/// levels (issue 12).
+/// Arms or disarms each level's alert and raises `stock.low` as its new level says
+/// (`LowStockAlert::after_change`), for one level or many of a store at once: the changed
+/// alerts in one statement and the events in another, none when nothing changed, whatever
+/// the number of levels (issue 12).
 fn settle_alerts(
     db: &impl Sql,
     store: &StoreId,
