@@ -445,6 +445,11 @@ async fn a_coupon_limited_to_ten_uses_is_used_exactly_ten_times_by_fifty_custome
         app.scalar::<i64>("SELECT COUNT(*) FROM order_consumptions WHERE kind = 'coupon'"),
         uses
     );
+    // The total the limit is checked against (kept by 0014's triggers) agrees.
+    assert_eq!(
+        app.scalar::<i64>("SELECT uses FROM coupon_use_totals WHERE code = 'TEN'"),
+        uses
+    );
     // and the others were told, not silently charged more
     for answer in answers.iter().filter(|a| a.status != 201) {
         assert!(
@@ -484,6 +489,11 @@ async fn a_flash_sale_of_ten_units_sells_exactly_ten_to_fifty_customers_at_once(
         "a 10-unit flash sale, 50 buyers: every unit sold, none more"
     );
     assert_eq!(sold as usize, at_flash_price, "{:?}", statuses(&answers));
+    assert_eq!(
+        app.scalar::<i64>("SELECT units FROM flash_sale_totals WHERE promotion_id = 'FLASH'"),
+        sold,
+        "the total the cap is checked against agrees"
+    );
     for answer in answers.iter().filter(|a| a.status != 201) {
         assert!(
             matches!(answer.status, 409 | 422),
@@ -491,6 +501,23 @@ async fn a_flash_sale_of_ten_units_sells_exactly_ten_to_fifty_customers_at_once(
             answer.status,
             answer.body
         );
+    }
+    assert_stock_invariant(&app);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ten_units_are_held_by_exactly_ten_of_fifty_orders_at_once() {
+    let app = spawn_app(a_shop_of_50_teas()).await;
+    app.with_stock(a_stock_level("SH-1", "TEA-0", 10));
+
+    let answers = fifty_customers_order_at_once(&app, "last-units", &[]).await;
+
+    // One unit each: every order placed holds one, and no more than ten were held
+    assert_eq!(count_status(&answers, 201), 10, "{:?}", statuses(&answers));
+    assert_eq!(app.stored_level("SH-1", "TEA-0").reserved, 10);
+    assert_eq!(app.scalar::<i64>("SELECT COUNT(*) FROM orders"), 10);
+    for answer in answers.iter().filter(|a| a.status != 201) {
+        assert_eq!(answer.status, 409, "{}", answer.body);
     }
     assert_stock_invariant(&app);
 }
