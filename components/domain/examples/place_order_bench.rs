@@ -16,7 +16,8 @@ use native_store::{FixedPricer, MemoryKv, NativeSql};
 use o2o_domain::cart::repository::save_cart;
 use o2o_domain::idempotency::{IdempotencyKey, RequestHash, SavedResponse, ScopedKey};
 use o2o_domain::order::{
-    Attempt, LineSource, OrderPolicy, PaymentMethod, PlaceOrder, WantedFulfilment, place_order,
+    Attempt, FulfilmentMode, LineSource, OrderPolicy, PaymentMethod, PickupAt, PlaceOrder,
+    place_order,
 };
 use o2o_domain::stock::ReservationTtl;
 use o2o_domain::{Cart, CustomerId, Quantity, Sku, StoreId};
@@ -66,8 +67,9 @@ fn main() {
         let request = PlaceOrder {
             customer: customer.clone(),
             source: LineSource::Cart(cart.id),
-            fulfilment: WantedFulfilment::Pickup(StoreId::parse("SH-1").unwrap()),
-            fulfilment_document: serde_json::json!({"mode": "pickup", "store_id": "SH-1"}),
+            fulfilment: FulfilmentMode::Pickup(PickupAt {
+                store_id: StoreId::parse("SH-1").unwrap(),
+            }),
             confirmed_quote: None,
             payment_method: PaymentMethod::Online,
             coupon_codes: vec![],

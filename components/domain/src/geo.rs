@@ -9,8 +9,10 @@ use crate::ids::StoreId;
 /// Mean Earth radius in metres (IUGG), the usual constant for the haversine formula.
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
-/// A point on Earth in WGS 84 decimal degrees, checked once when it is made.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A point on Earth in WGS 84 decimal degrees, checked once when it is made (and when it is
+/// read back: `{"lat":…,"lon":…}` out of range does not deserialize).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "LatLon", into = "LatLon")]
 pub struct GeoPoint {
     lat: f64,
     lon: f64,
@@ -22,6 +24,30 @@ pub enum GeoError {
     Latitude(f64),
     #[error("longitude must be between -180 and 180: {0}")]
     Longitude(f64),
+}
+
+/// A point's JSON shape, unchecked.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LatLon {
+    lat: f64,
+    lon: f64,
+}
+
+impl TryFrom<LatLon> for GeoPoint {
+    type Error = GeoError;
+    fn try_from(raw: LatLon) -> Result<Self, GeoError> {
+        GeoPoint::new(raw.lat, raw.lon)
+    }
+}
+
+impl From<GeoPoint> for LatLon {
+    fn from(point: GeoPoint) -> Self {
+        LatLon {
+            lat: point.lat,
+            lon: point.lon,
+        }
+    }
 }
 
 impl GeoPoint {

@@ -36,6 +36,9 @@ pub struct Currency([u8; 3]);
 
 impl Currency {
     pub const CNY: Currency = Currency(*b"CNY");
+    /// The shop's one currency, its only home: every catalog amount, price rule and refund
+    /// limit is in it (products default to it in `migrations/0001_catalog.sql`).
+    pub const SHOP: Currency = Currency::CNY;
 
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
         let bytes = code.as_bytes();
@@ -160,6 +163,24 @@ impl Money {
         }
     }
 
+    /// The amount in whole minor units (cents), the integer view where an amount is split or
+    /// capped without creating or losing a cent. The shop's one rule: an amount with a fraction
+    /// of a cent is refused (round it first with `rounded`), never rounded here, and one that
+    /// does not fit an `i64` is an overflow, never saturated.
+    pub fn minor_units(&self) -> Result<i64, MoneyError> {
+        let mut scaled = self.amount;
+        scaled.rescale(MINOR_UNIT_PLACES);
+        if scaled != self.amount {
+            return Err(MoneyError::TooPrecise(self.amount.to_string()));
+        }
+        i64::try_from(scaled.mantissa()).map_err(|_| MoneyError::Overflow)
+    }
+
+    /// An amount of whole minor units (cents): the inverse of `minor_units`.
+    pub fn from_minor_units(units: i64, currency: Currency) -> Self {
+        Money::exact(Decimal::new(units, MINOR_UNIT_PLACES), currency)
+    }
+
     /// The amount as it travels on the wire: always two decimal places ("12.30").
     pub fn amount_string(&self) -> String {
         let mut shown = self.rounded().amount;
@@ -213,6 +234,21 @@ mod tests {
             Money::parse("1.500", Currency::CNY).is_ok(),
             "trailing zeros are exact"
         );
+    }
+
+    #[test]
+    fn minor_units_refuse_a_fraction_of_a_cent_and_round_trip_whole_cents() {
+        assert_eq!(cny("12.3").minor_units(), Ok(1230));
+        assert_eq!(cny("-0.05").minor_units(), Ok(-5));
+        let sub_cent = Money::exact(Decimal::new(10_005, 3), Currency::CNY);
+        assert_eq!(
+            sub_cent.minor_units(),
+            Err(MoneyError::TooPrecise("10.005".into()))
+        );
+        assert_eq!(sub_cent.rounded().minor_units(), Ok(1001));
+        let huge = Money::exact(Decimal::MAX, Currency::CNY);
+        assert_eq!(huge.minor_units(), Err(MoneyError::Overflow));
+        assert_eq!(Money::from_minor_units(1230, Currency::CNY), cny("12.30"));
     }
 
     #[test]

@@ -32,7 +32,7 @@ mod feedback_sql {
         "INSERT INTO orders (id, customer_id, status, payment_method, store_id, fulfilment,
              reservation_id, quote_id, currency, subtotal, discount_total, delivery_fee, total,
              placed_at, updated_at)
-         VALUES ('{ORDER}', 'cust-1', 'delivered', 'online', 'SH-1', '{{\"mode\":\"delivery\"}}',
+         VALUES ('{ORDER}', 'cust-1', 'delivered', 'online', 'SH-1', '{{\"mode\":\"delivery\",\"address\":{{\"line1\":\"1 Rd\",\"city\":\"Shanghai\",\"postal_code\":\"200001\",\"country\":\"CN\"}},\"location\":{{\"lat\":31.23,\"lon\":121.47}}}}',
              '01900000-0000-7000-8000-0000000000b1', '01900000-0000-7000-8000-0000000000c1',
              'CNY', '30.00', '0.00', '0.00', '30.00', '2026-11-24T10:00:00Z', '2026-11-24T10:00:00Z');
          INSERT INTO order_lines (order_id, line, sku, name, quantity, unit_price, discount, total)

@@ -13,8 +13,8 @@ use o2o_domain::cart::repository::save_cart;
 use o2o_domain::idempotency::{IdempotencyKey, RequestHash, SavedResponse, ScopedKey};
 use o2o_domain::order::lifecycle::{self, PaymentConfirmation};
 use o2o_domain::order::{
-    Attempt, LineSource, OrderPolicy, OrderStatus, PaymentMethod, PlaceOrder, PlaceOrderError,
-    PlaceOutcome, Placed, Pricer, WantedFulfilment, place_order,
+    Attempt, FulfilmentMode, LineSource, OrderPolicy, OrderStatus, PaymentMethod, PickupAt,
+    PlaceOrder, PlaceOrderError, PlaceOutcome, Placed, Pricer, place_order,
 };
 use o2o_domain::pricing::CouponCode;
 use o2o_domain::stock::ReservationTtl;
@@ -66,8 +66,9 @@ fn an_order(cart: o2o_domain::CartId, payment: PaymentMethod, coupon: bool) -> P
     PlaceOrder {
         customer: CustomerId::parse("cust-1").unwrap(),
         source: LineSource::Cart(cart),
-        fulfilment: WantedFulfilment::Pickup(StoreId::parse("SH-1").unwrap()),
-        fulfilment_document: serde_json::json!({"mode": "pickup", "store_id": "SH-1"}),
+        fulfilment: FulfilmentMode::Pickup(PickupAt {
+            store_id: StoreId::parse("SH-1").unwrap(),
+        }),
         confirmed_quote: None,
         payment_method: payment,
         coupon_codes: if coupon {

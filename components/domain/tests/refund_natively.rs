@@ -37,7 +37,8 @@ fn a_delivered_order() -> NativeSql {
          INSERT INTO orders (id, customer_id, status, payment_method, store_id, fulfilment,
              reservation_id, quote_id, currency, subtotal, discount_total, delivery_fee, total,
              placed_at, updated_at, paid_at, payment_reference)
-             VALUES ('{ORDER}', 'cust-1', 'delivered', 'online', 'SH-1', '{{}}',
+             VALUES ('{ORDER}', 'cust-1', 'delivered', 'online', 'SH-1',
+             '{{\"mode\":\"delivery\",\"address\":{{\"line1\":\"1 Rd\",\"city\":\"Shanghai\",\"postal_code\":\"200001\",\"country\":\"CN\"}},\"location\":{{\"lat\":31.23,\"lon\":121.47}}}}',
              '01930000-0000-7000-8000-0000000000aa', '01930000-0000-7000-8000-0000000000bb',
              'CNY', '10.50', '0.50', '6.00', '16.00', '2026-11-25T10:00:00Z',
              '2026-11-25T11:00:00Z', '2026-11-25T10:01:00Z', 'psp-1');

@@ -65,13 +65,13 @@ fn routing_table(req: Request) -> Response {
 /// The threshold of automatic approval, from `refund_auto_approve_max`. A value that is set
 /// but unreadable is an operator error: logged, and nothing is approved automatically.
 fn policy() -> RefundPolicy {
-    let parse = |raw: &str| Money::parse(raw.trim(), Currency::CNY).ok();
+    let parse = |raw: &str| Money::parse(raw.trim(), Currency::SHOP).ok();
     let auto_approve_max = match spin_sdk::variables::get("refund_auto_approve_max") {
         Ok(raw) => parse(&raw).filter(|m| !m.is_negative()).unwrap_or_else(|| {
             eprintln!("variable refund_auto_approve_max={raw:?} is not an amount; approving none");
-            Money::zero(Currency::CNY)
+            Money::zero(Currency::SHOP)
         }),
-        Err(_) => parse(DEFAULT_AUTO_APPROVE_MAX).unwrap_or(Money::zero(Currency::CNY)),
+        Err(_) => parse(DEFAULT_AUTO_APPROVE_MAX).unwrap_or(Money::zero(Currency::SHOP)),
     };
     RefundPolicy { auto_approve_max }
 }

@@ -8,6 +8,7 @@ use o2o_domain::refund::policy::money_taken;
 use o2o_domain::refund::{
     Refund, RefundAsk, RefundCompletion, RefundError, RefundRefused, RefundStatus,
 };
+use o2o_domain::storage::StoreError;
 use o2o_domain::{Currency, Money, Quantity, Sku};
 use o2o_edge::{ApiError, FieldContext};
 use serde::Deserialize;
@@ -214,6 +215,9 @@ pub fn refund_error(err: RefundError) -> ApiError {
             }
             RefundRefused::GoodsNotWithCustomer(_) => {
                 ApiError::unprocessable("goods_returned", detail)
+            }
+            RefundRefused::LineTotalNotInCents { .. } => {
+                ApiError::Storage(StoreError::Corrupt(detail))
             }
             RefundRefused::ExceedsRemaining {
                 index,

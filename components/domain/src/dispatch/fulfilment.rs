@@ -27,7 +27,7 @@ use crate::events::EventType;
 use crate::geo::GeoPoint;
 use crate::ids::{OrderId, StoreId};
 use crate::order::repository::{self as orders, Order};
-use crate::order::{OrderStatus, TransitionRefused};
+use crate::order::{FulfilmentMode, OrderStatus, TransitionRefused};
 use crate::pricing::repository::load_store;
 use crate::stock::StockError;
 use crate::stock::repository::{commit_within, extend_hold_within, return_and_hold_within};
@@ -101,20 +101,10 @@ impl From<StockError> for DispatchError {
 }
 
 /// Where the goods of an order go: pickup, or delivery to the point the customer gave.
-fn fulfilment_of(order: &Order) -> Result<(FulfilmentKind, Option<GeoPoint>), StoreError> {
-    let corrupt = || StoreError::Corrupt(format!("orders[{}].fulfilment", order.id));
-    match order.fulfilment.get("mode").and_then(Value::as_str) {
-        Some("pickup") => Ok((FulfilmentKind::Pickup, None)),
-        Some("delivery") => {
-            let location = &order.fulfilment["location"];
-            let (Some(lat), Some(lon)) = (location["lat"].as_f64(), location["lon"].as_f64())
-            else {
-                return Err(corrupt());
-            };
-            let point = GeoPoint::new(lat, lon).map_err(|_| corrupt())?;
-            Ok((FulfilmentKind::Delivery, Some(point)))
-        }
-        _ => Err(corrupt()),
+fn fulfilment_of(order: &Order) -> (FulfilmentKind, Option<GeoPoint>) {
+    match &order.fulfilment {
+        FulfilmentMode::Pickup(_) => (FulfilmentKind::Pickup, None),
+        FulfilmentMode::Delivery(delivery) => (FulfilmentKind::Delivery, Some(delivery.location)),
     }
 }
 
@@ -200,7 +190,7 @@ pub fn start(
     now: DateTime<Utc>,
 ) -> Result<Shipment, DispatchError> {
     let order = load_order(db, order_id)?;
-    let (kind, destination) = fulfilment_of(&order)?;
+    let (kind, destination) = fulfilment_of(&order);
     let id = ShipmentId::new(now);
     in_immediate_transaction(db, || {
         let note = format!("fulfilment started by {staff}");

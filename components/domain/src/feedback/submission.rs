@@ -8,7 +8,7 @@
 use std::fmt;
 
 use crate::ids::{CustomerId, OrderId};
-use crate::order::{Order, OrderStatus};
+use crate::order::{FulfilmentMode, Order, OrderStatus};
 
 use super::FeedbackError;
 use super::values::{ComplaintCategory, FeedbackText, Rating};
@@ -96,11 +96,7 @@ impl ReviewedOrder {
                 .iter()
                 .map(|l| (l.line, l.sku.as_str().to_owned()))
                 .collect(),
-            delivery: order
-                .fulfilment
-                .get("mode")
-                .and_then(|m| m.as_str())
-                .is_some_and(|m| m == "delivery"),
+            delivery: matches!(order.fulfilment, FulfilmentMode::Delivery(_)),
         }
     }
 

@@ -6,6 +6,7 @@
 //! `migrations/0005_orders.sql`.
 
 pub mod frozen;
+pub mod fulfilment;
 pub mod lifecycle;
 pub mod limits;
 pub mod place;
@@ -13,10 +14,11 @@ pub mod repository;
 pub mod status;
 
 pub use frozen::{FrozenLine, FrozenQuote};
+pub use fulfilment::{Address, DeliverTo, FulfilmentMode, PickupAt};
 pub use lifecycle::{OrderError, PaymentConfirmation};
 pub use place::{
     Attempt, LineAvailability, LineSource, OrderPolicy, PlaceOrder, PlaceOrderError, PlaceOutcome,
-    Placed, PriceAsk, Priced, Pricer, WantedFulfilment, place_order,
+    Placed, PriceAsk, Priced, Pricer, place_order,
 };
 pub use repository::{Order, OrderLine, StatusChange};
 pub use status::{OrderStatus, PaymentMethod, TransitionRefused};

@@ -28,7 +28,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use crate::cart::repository::{load_cart, take_ordered_from_cart};
-use crate::geo::{GeoPoint, NotDeliverable, nearest_delivering_store};
+use crate::geo::{NotDeliverable, nearest_delivering_store};
 use crate::idempotency::{
     self, Answered, IdempotencyOutcome, KeyRefused, RequestHash, SavedResponse, ScopedKey,
 };
@@ -46,6 +46,7 @@ use crate::values::{Quantity, Sku};
 use crate::workflow::{Step, WorkflowFailed, run};
 
 use super::frozen::{FrozenQuote, FrozenQuoteError};
+use super::fulfilment::{DeliverTo, FulfilmentMode, PickupAt};
 use super::limits::{self, LimitError};
 use super::repository::{self as orders, NewOrder, Order};
 use super::status::PaymentMethod;
@@ -57,21 +58,13 @@ pub enum LineSource {
     Lines(Vec<(Sku, Quantity)>),
 }
 
-/// How the customer gets the goods.
-#[derive(Debug, Clone)]
-pub enum WantedFulfilment {
-    Pickup(StoreId),
-    Delivery(GeoPoint),
-}
-
 /// A place-order request, every value parsed.
 #[derive(Debug, Clone)]
 pub struct PlaceOrder {
     pub customer: CustomerId,
     pub source: LineSource,
-    pub fulfilment: WantedFulfilment,
-    /// The fulfilment mode as the client sent it: kept on the order, passed to pricing.
-    pub fulfilment_document: Value,
+    /// How the goods reach the customer: kept on the order, passed to pricing.
+    pub fulfilment: FulfilmentMode,
     pub confirmed_quote: Option<QuoteId>,
     pub payment_method: PaymentMethod,
     pub coupon_codes: Vec<CouponCode>,
@@ -84,7 +77,7 @@ pub struct PriceAsk<'a> {
     pub customer: &'a CustomerId,
     pub lines: &'a [(Sku, Quantity)],
     pub store: &'a StoreId,
-    pub fulfilment_document: &'a Value,
+    pub fulfilment: &'a FulfilmentMode,
     pub coupon_codes: &'a [CouponCode],
     pub found: &'a BasketFacts,
 }
@@ -387,7 +380,7 @@ pub fn place_order(
                     id: order,
                     customer: &request.customer,
                     payment_method: request.payment_method,
-                    fulfilment: &request.fulfilment_document,
+                    fulfilment: &request.fulfilment,
                     reservation: p.reservation.expect("reserved before writing"),
                     quote: &priced.frozen,
                     payment_due_at: (request.payment_method == PaymentMethod::Online)
@@ -453,9 +446,9 @@ fn read_the_basket(
         customer: Some(&request.customer),
         coupon_codes,
         fulfilled: match &request.fulfilment {
-            WantedFulfilment::Pickup(store) => FulfilledBy::Pickup(store),
-            WantedFulfilment::Delivery(point) => FulfilledBy::Delivery {
-                point: *point,
+            FulfilmentMode::Pickup(pickup) => FulfilledBy::Pickup(&pickup.store_id),
+            FulfilmentMode::Delivery(delivery) => FulfilledBy::Delivery {
+                point: delivery.location,
                 pinned: None,
             },
         },
@@ -510,11 +503,13 @@ fn choose_store(
     found: &BasketFacts,
 ) -> Result<StoreId, PlaceOrderError> {
     match &request.fulfilment {
-        WantedFulfilment::Pickup(store) => match found.stores.first() {
+        FulfilmentMode::Pickup(PickupAt { store_id: store }) => match found.stores.first() {
             Some(open) if open.pickup_enabled && &open.id == store => Ok(open.id.clone()),
             _ => Err(PlaceOrderError::UnknownPickupStore(store.clone())),
         },
-        WantedFulfilment::Delivery(point) => {
+        FulfilmentMode::Delivery(DeliverTo {
+            location: point, ..
+        }) => {
             let reach: Vec<_> = found.stores.iter().map(|store| store.reach()).collect();
             nearest_delivering_store(&reach, *point).map_err(PlaceOrderError::NotDeliverable)?;
             // The stores whose radius covers the point, nearest first (ties: smaller id).
@@ -614,7 +609,7 @@ fn price(
         customer: &request.customer,
         lines,
         store,
-        fulfilment_document: &request.fulfilment_document,
+        fulfilment: &request.fulfilment,
         coupon_codes: &request.coupon_codes,
         found,
     })?;

@@ -21,6 +21,7 @@ use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::{Quantity, Sku};
 
 use super::frozen::FrozenQuote;
+use super::fulfilment::FulfilmentMode;
 use super::status::{OrderStatus, PaymentMethod, TransitionRefused};
 
 const INSERT_ORDER: &str = "INSERT INTO orders (id, customer_id, status, payment_method, \
@@ -91,8 +92,8 @@ pub struct Order {
     pub status: OrderStatus,
     pub payment_method: PaymentMethod,
     pub store: StoreId,
-    /// The fulfilment mode as the client sent it.
-    pub fulfilment: Value,
+    /// How the goods reach the customer, as placed.
+    pub fulfilment: FulfilmentMode,
     pub reservation: ReservationId,
     pub quote_id: QuoteId,
     pub cart_id: Option<CartId>,
@@ -127,7 +128,7 @@ pub struct NewOrder<'a> {
     pub id: OrderId,
     pub customer: &'a CustomerId,
     pub payment_method: PaymentMethod,
-    pub fulfilment: &'a Value,
+    pub fulfilment: &'a FulfilmentMode,
     pub reservation: ReservationId,
     pub quote: &'a FrozenQuote,
     pub payment_due_at: Option<DateTime<Utc>>,
@@ -162,7 +163,7 @@ pub fn insert_placed(
             text(status.as_str()),
             text(order.payment_method.as_str()),
             text(quote.store.as_str()),
-            text(&order.fulfilment.to_string()),
+            text(&serde_json::to_string(order.fulfilment).map_err(|e| corrupt(e.to_string()))?),
             text(&order.reservation.to_string()),
             text(&quote.id.to_string()),
             optional_text(quote.cart_id.map(|c| c.to_string()).as_deref()),

@@ -56,7 +56,7 @@ pub fn allocate(discount: Money, weights: &[Money]) -> Result<Vec<Money>, Pricin
         .into_iter()
         .map(|share| {
             i64::try_from(share)
-                .map(|share| cents::from_cents(share, currency))
+                .map(|share| Money::from_minor_units(share, currency))
                 .map_err(|_| PricingError::Overflow)
         })
         .collect()

@@ -1,28 +1,23 @@
-//! Whole cents: the integer view of cent-exact amounts, used where the quote must split or cap
-//! an amount without ever creating or losing a cent (allocation, the discount ceiling), plus
-//! the small comparisons `Money` does not offer. Every amount that reaches these helpers has
+//! Whole cents for the quote: `Money::minor_units` with the quote's error, used where the quote
+//! must split or cap an amount without ever creating or losing a cent (allocation, the discount
+//! ceiling), plus the small comparisons `Money` does not offer. Every amount that reaches these helpers has
 //! already been rounded once with `Money::rounded` or was cent-exact on input.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::money::{Currency, MINOR_UNIT_PLACES, Money};
+use crate::money::{Currency, MINOR_UNIT_PLACES, Money, MoneyError};
 
 use super::error::PricingError;
 
-/// A cent-exact amount as a whole number of cents.
+/// A cent-exact amount as a whole number of cents (`Money::minor_units`, the one rule: a
+/// fraction of a cent is refused), as the quote's error.
 pub(super) fn to_cents(amount: Money) -> Result<i64, PricingError> {
-    let mut scaled = amount.amount();
-    scaled.rescale(MINOR_UNIT_PLACES);
-    if scaled != amount.amount() {
-        return Err(PricingError::SubCentAmount {
+    amount.minor_units().map_err(|error| match error {
+        MoneyError::Overflow => PricingError::Overflow,
+        _ => PricingError::SubCentAmount {
             field: "amount".into(),
-        });
-    }
-    i64::try_from(scaled.mantissa()).map_err(|_| PricingError::Overflow)
-}
-
-pub(super) fn from_cents(cents: i64, currency: Currency) -> Money {
-    Money::exact(Decimal::new(cents, MINOR_UNIT_PLACES), currency)
+        },
+    })
 }
 
 /// The largest cent amount not above `amount`. Used only for caps, where "never above" is the

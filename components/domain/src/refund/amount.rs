@@ -9,11 +9,10 @@
 //! `worth(k + n) - worth(k)`. So whatever the sequence of partial refunds, their sum never
 //! exceeds the line total and equals it once every unit is refunded, and the amount depends only
 //! on how many units were refunded before, never on who asked first. Amounts are whole cents
-//! (the order's amounts are already rounded by `Money::rounded`), so nothing is rounded here.
+//! (the order's amounts are already rounded by `Money::rounded`): they are read with
+//! `Money::minor_units`, which refuses a fraction of a cent, so nothing is rounded here.
 
-use rust_decimal::Decimal;
-
-use crate::money::{MINOR_UNIT_PLACES, Money};
+use crate::money::{Money, MoneyError};
 
 /// A refund of more units than the line has left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -23,25 +22,22 @@ pub struct UnitsExceeded {
     pub remaining: u32,
 }
 
-/// An amount in whole minor units (cents).
-pub fn to_cents(money: &Money) -> i128 {
-    let mut amount = money.rounded().amount();
-    amount.rescale(MINOR_UNIT_PLACES);
-    amount.mantissa()
-}
-
-/// Cents back to money; amounts here never leave the range of an order total.
-pub fn from_cents(cents: i128, like: &Money) -> Money {
-    let cents = i64::try_from(cents).unwrap_or(i64::MAX);
-    Money::exact(Decimal::new(cents, MINOR_UNIT_PLACES), like.currency())
+/// Why a line's refund cannot be priced: too many units, or a line total that is not whole
+/// cents (stored data the order's reader should never have let through).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineRefundError {
+    #[error(transparent)]
+    Exceeded(#[from] UnitsExceeded),
+    #[error("the line total is not an amount of whole cents: {0}")]
+    NotWholeCents(#[from] MoneyError),
 }
 
 /// What the first `refunded` units of a line of `quantity` units paid `total` cents are worth.
-fn worth(total: i128, quantity: u32, refunded: u32) -> i128 {
+fn worth(total: i64, quantity: u32, refunded: u32) -> i64 {
     if refunded >= quantity {
         total
     } else {
-        i128::from(refunded) * (total / i128::from(quantity.max(1)))
+        i64::from(refunded) * (total / i64::from(quantity.max(1)))
     }
 }
 
@@ -51,23 +47,31 @@ pub fn refund_for_units(
     quantity: u32,
     already: u32,
     units: u32,
-) -> Result<Money, UnitsExceeded> {
+) -> Result<Money, LineRefundError> {
     let remaining = quantity.saturating_sub(already);
     if units > remaining {
         return Err(UnitsExceeded {
             asked: units,
             remaining,
-        });
+        }
+        .into());
     }
-    let total = to_cents(line_total);
+    let total = line_total.minor_units()?;
     let amount = worth(total, quantity, already + units) - worth(total, quantity, already);
-    Ok(from_cents(amount, line_total))
+    Ok(Money::from_minor_units(amount, line_total.currency()))
 }
 
 /// What is left to refund on a line after `already` of its `quantity` units were refunded.
-pub fn remaining_on_line(line_total: &Money, quantity: u32, already: u32) -> Money {
-    let total = to_cents(line_total);
-    from_cents(total - worth(total, quantity, already), line_total)
+pub fn remaining_on_line(
+    line_total: &Money,
+    quantity: u32,
+    already: u32,
+) -> Result<Money, MoneyError> {
+    let total = line_total.minor_units()?;
+    Ok(Money::from_minor_units(
+        total - worth(total, quantity, already),
+        line_total.currency(),
+    ))
 }
 
 #[cfg(test)]
@@ -109,20 +113,34 @@ mod tests {
     }
 
     #[test]
+    fn a_line_total_with_a_fraction_of_a_cent_is_refused_not_rounded() {
+        let sub_cent = Money::exact(rust_decimal::Decimal::new(10_005, 3), Currency::CNY);
+        assert!(matches!(
+            refund_for_units(&sub_cent, 3, 0, 1),
+            Err(LineRefundError::NotWholeCents(MoneyError::TooPrecise(_)))
+        ));
+        assert!(remaining_on_line(&sub_cent, 3, 0).is_err());
+    }
+
+    #[test]
     fn more_units_than_are_left_are_refused_naming_what_is_left() {
         assert_eq!(
             refund_for_units(&cny("10.00"), 3, 2, 2),
-            Err(UnitsExceeded {
+            Err(LineRefundError::Exceeded(UnitsExceeded {
                 asked: 2,
                 remaining: 1
-            })
+            }))
         );
         assert_eq!(
-            remaining_on_line(&cny("10.00"), 3, 2).amount_string(),
+            remaining_on_line(&cny("10.00"), 3, 2)
+                .unwrap()
+                .amount_string(),
             "3.34"
         );
         assert_eq!(
-            remaining_on_line(&cny("10.00"), 3, 3).amount_string(),
+            remaining_on_line(&cny("10.00"), 3, 3)
+                .unwrap()
+                .amount_string(),
             "0.00"
         );
     }
@@ -137,29 +155,30 @@ mod tests {
             quantity in 1u32..=999,
             cuts in proptest::collection::vec(1u32..=999, 1..20),
         ) {
-            let total = Money::exact(Decimal::new(total_cents, 2), Currency::CNY);
+            let total = Money::from_minor_units(total_cents, Currency::CNY);
+            let cents = |m: Money| m.minor_units().unwrap();
             let mut refunded = 0u32;
-            let mut sum = 0i128;
+            let mut sum = 0i64;
             for cut in cuts {
                 let units = cut.min(quantity - refunded);
                 if units == 0 {
                     break;
                 }
-                let amount = to_cents(&refund_for_units(&total, quantity, refunded, units).unwrap());
+                let amount = cents(refund_for_units(&total, quantity, refunded, units).unwrap());
                 prop_assert!(amount >= 0);
                 refunded += units;
                 sum += amount;
-                prop_assert!(sum <= i128::from(total_cents));
+                prop_assert!(sum <= total_cents);
                 prop_assert_eq!(
-                    to_cents(&remaining_on_line(&total, quantity, refunded)),
-                    i128::from(total_cents) - sum
+                    cents(remaining_on_line(&total, quantity, refunded).unwrap()),
+                    total_cents - sum
                 );
             }
             let rest = quantity - refunded;
             if rest > 0 {
-                sum += to_cents(&refund_for_units(&total, quantity, refunded, rest).unwrap());
+                sum += cents(refund_for_units(&total, quantity, refunded, rest).unwrap());
             }
-            prop_assert_eq!(sum, i128::from(total_cents));
+            prop_assert_eq!(sum, total_cents);
             prop_assert!(refund_for_units(&total, quantity, quantity, 1).is_err());
         }
     }

@@ -11,7 +11,7 @@ pub mod policy;
 pub mod repository;
 pub mod status;
 
-pub use amount::{UnitsExceeded, refund_for_units, remaining_on_line};
+pub use amount::{LineRefundError, UnitsExceeded, refund_for_units, remaining_on_line};
 pub use lifecycle::{
     RefundCompletion, RefundError, RefundPolicy, RefundRequest, Requester, approve, complete,
     reject, request, request_within,

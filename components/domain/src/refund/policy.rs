@@ -18,11 +18,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::money::Money;
+use crate::money::{Money, MoneyError};
 use crate::order::{Order, OrderStatus, PaymentMethod};
 use crate::values::{Quantity, Sku};
 
-use super::amount::{UnitsExceeded, refund_for_units, remaining_on_line};
+use super::amount::{LineRefundError, UnitsExceeded, refund_for_units, remaining_on_line};
 
 /// What the customer or staff asks back: units per sku (each sku once), and whether the goods
 /// come back to the store.
@@ -81,6 +81,10 @@ pub enum RefundRefused {
     },
     #[error("the order is {0}: its goods have not reached the customer, so none can come back")]
     GoodsNotWithCustomer(OrderStatus),
+    /// Stored data the order's reader should never let through: a server fault, not the
+    /// asker's.
+    #[error("order line {line}: {reason}")]
+    LineTotalNotInCents { line: u32, reason: MoneyError },
 }
 
 /// Whether `units` (refunded per order line) cover every unit of the order: the order is
@@ -128,17 +132,30 @@ pub fn plan(
             });
         };
         let before = already.units.get(&line.line).copied().unwrap_or(0);
-        let amount = refund_for_units(&line.total, line.quantity.get(), before, quantity.get())
-            .map_err(
-                |UnitsExceeded { asked, remaining }| RefundRefused::ExceedsRemaining {
-                    index,
-                    line: line.line,
-                    sku: sku.clone(),
-                    asked,
-                    remaining_units: remaining,
-                    remaining_amount: remaining_on_line(&line.total, line.quantity.get(), before),
-                },
-            )?;
+        let not_in_cents = |reason| RefundRefused::LineTotalNotInCents {
+            line: line.line,
+            reason,
+        };
+        let amount =
+            match refund_for_units(&line.total, line.quantity.get(), before, quantity.get()) {
+                Ok(amount) => amount,
+                Err(LineRefundError::Exceeded(UnitsExceeded { asked, remaining })) => {
+                    return Err(RefundRefused::ExceedsRemaining {
+                        index,
+                        line: line.line,
+                        sku: sku.clone(),
+                        asked,
+                        remaining_units: remaining,
+                        remaining_amount: remaining_on_line(
+                            &line.total,
+                            line.quantity.get(),
+                            before,
+                        )
+                        .map_err(not_in_cents)?,
+                    });
+                }
+                Err(LineRefundError::NotWholeCents(reason)) => return Err(not_in_cents(reason)),
+            };
         goods_amount = add(&goods_amount, &amount);
         lines.push(PlannedLine {
             line: line.line,
@@ -182,11 +199,10 @@ fn add(a: &Money, b: &Money) -> Money {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
 
     use super::*;
     use crate::money::Currency;
-    use crate::order::OrderLine;
+    use crate::order::{FulfilmentMode, OrderLine, PickupAt};
     use crate::stock::ReservationId;
     use crate::{CustomerId, OrderId, QuoteId, StoreId};
 
@@ -216,7 +232,9 @@ mod tests {
             status,
             payment_method: PaymentMethod::Online,
             store: StoreId::parse("SH-1").unwrap(),
-            fulfilment: json!({}),
+            fulfilment: FulfilmentMode::Pickup(PickupAt {
+                store_id: StoreId::parse("SH-1").unwrap(),
+            }),
             reservation: ReservationId::new(now),
             quote_id: QuoteId::new(now),
             cart_id: None,
