@@ -15,9 +15,10 @@
 //!    delivery fees, the discount ceiling), whose rules and live facts are read in one
 //!    statement by `pricing::repository::basket_facts`.
 //! 4. **Stock**: `stock` (levels, reservations, movements, availability near a point).
-//! 5. **The order**: `order` (place-order, the one workflow, in `order::place`; the status
+//! 5. **The order**: `order` (place-order, the one workflow, in `order::place`: named steps in
+//!    one transaction, each handing the next what it made; the fulfilment mode; the status
 //!    machine; taking and giving back coupon uses and flash-sale units), with `idempotency`
-//!    (keys bound to their caller and answer) and `workflow` (named steps).
+//!    (keys bound to their caller and answer).
 //! 6. **After the order**: `dispatch` (shipments, pickup codes, couriers and routes),
 //!    `refund` (the refund machine and its policy), `feedback` (reviews and complaints).
 //! 7. **The operators' side**: `catalog` (products, stores, prices, members, promotions,
@@ -48,7 +49,6 @@ pub mod stock;
 pub mod storage;
 pub mod values;
 pub mod webhooks;
-pub mod workflow;
 
 pub use cart::{Cart, CartError, CartLine, MergeOutcome};
 pub use ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};

@@ -14,12 +14,12 @@ use o2o_domain::idempotency::{IdempotencyKey, RequestHash, SavedResponse, Scoped
 use o2o_domain::order::lifecycle::{self, PaymentConfirmation};
 use o2o_domain::order::{
     Attempt, FulfilmentMode, LineSource, OrderPolicy, OrderStatus, PaymentMethod, PickupAt,
-    PlaceOrder, PlaceOrderError, PlaceOutcome, Placed, Pricer, place_order,
+    PlaceOrder, PlaceOrderError, PlaceOrderFailed, PlaceOutcome, Placed, Pricer, place_order,
 };
 use o2o_domain::pricing::CouponCode;
 use o2o_domain::stock::ReservationTtl;
 use o2o_domain::storage::KeyValue;
-use o2o_domain::workflow::WorkflowFailed;
+
 use o2o_domain::{Cart, CustomerId, Money, Quantity, Sku, StoreId};
 
 fn now() -> DateTime<Utc> {
@@ -87,7 +87,7 @@ fn place_with_key(
     pricer: &impl Pricer,
     request: &PlaceOrder,
     key: &str,
-) -> Result<PlaceOutcome, Box<WorkflowFailed<PlaceOrderError>>> {
+) -> Result<PlaceOutcome, Box<PlaceOrderFailed>> {
     let key = ScopedKey::new(
         "customer:cust-1",
         "POST /orders",
@@ -113,7 +113,7 @@ fn place(
     db: &NativeSql,
     pricer: &impl Pricer,
     request: &PlaceOrder,
-) -> Result<Placed, Box<WorkflowFailed<PlaceOrderError>>> {
+) -> Result<Placed, Box<PlaceOrderFailed>> {
     static KEYS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let key = format!(
         "key-{}",

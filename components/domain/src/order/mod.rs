@@ -17,8 +17,8 @@ pub use frozen::{FrozenLine, FrozenQuote};
 pub use fulfilment::{Address, DeliverTo, FulfilmentMode, PickupAt};
 pub use lifecycle::{OrderError, PaymentConfirmation};
 pub use place::{
-    Attempt, LineAvailability, LineSource, OrderPolicy, PlaceOrder, PlaceOrderError, PlaceOutcome,
-    Placed, PriceAsk, Priced, Pricer, place_order,
+    Attempt, LineAvailability, LineSource, OrderPolicy, PlaceOrder, PlaceOrderError,
+    PlaceOrderFailed, PlaceOutcome, Placed, PriceAsk, Priced, Pricer, place_order,
 };
 pub use repository::{Order, OrderLine, StatusChange};
 pub use status::{OrderStatus, PaymentMethod, TransitionRefused};

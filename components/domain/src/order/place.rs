@@ -30,7 +30,7 @@ use serde_json::Value;
 use crate::cart::repository::{load_cart, take_ordered_from_cart};
 use crate::geo::{NotDeliverable, nearest_delivering_store};
 use crate::idempotency::{
-    self, Answered, IdempotencyOutcome, KeyRefused, RequestHash, SavedResponse, ScopedKey,
+    self, IdempotencyOutcome, KeyRefused, RequestHash, SavedResponse, ScopedKey,
 };
 use crate::ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};
 use crate::pricing::CouponCode;
@@ -43,7 +43,6 @@ use crate::stock::{ReservationId, ReservationTtl, StockError};
 use crate::storage::in_immediate_transaction;
 use crate::storage::{KeyValue, Sql, StoreError};
 use crate::values::{Quantity, Sku};
-use crate::workflow::{Step, WorkflowFailed, run};
 
 use super::frozen::{FrozenQuote, FrozenQuoteError};
 use super::fulfilment::{DeliverTo, FulfilmentMode, PickupAt};
@@ -181,45 +180,43 @@ impl From<LimitError> for PlaceOrderError {
     }
 }
 
-/// What the steps leave for later steps.
-struct Progress {
-    lines: Vec<(Sku, Quantity)>,
-    cart: Option<CartId>,
-    found: Option<BasketFacts>,
-    store: Option<StoreId>,
-    priced: Option<Priced>,
-    reservation: Option<ReservationId>,
-    answer: Option<SavedResponse>,
+/// Place-order that failed: at which step (the names of the table above), and why. Nothing
+/// was written: the one transaction's rollback undid every step before it.
+#[derive(Debug)]
+pub struct PlaceOrderFailed {
+    pub step: &'static str,
+    pub error: PlaceOrderError,
 }
 
-/// The one transaction, failed: at which step, and why. Nothing was written.
-struct Aborted(Box<WorkflowFailed<PlaceOrderError>>);
-
-impl From<StoreError> for Aborted {
+impl From<StoreError> for Box<PlaceOrderFailed> {
+    /// A storage failure of the one transaction outside its steps (its start, the commit):
+    /// nothing to undo, the rollback did it.
     fn from(err: StoreError) -> Self {
-        Aborted(err.into())
+        failed_at("transaction")(err)
     }
 }
 
-impl From<KeyRefused> for Aborted {
+impl From<KeyRefused> for Box<PlaceOrderFailed> {
     fn from(refused: KeyRefused) -> Self {
-        Aborted(failed_at("claim the key")(PlaceOrderError::KeyRefused(
-            refused.0,
-        )))
+        failed_at("claim the key")(PlaceOrderError::KeyRefused(refused.0))
     }
 }
 
-/// The failure of `step`, as the workflow reports it.
-fn failed_at<E: Into<PlaceOrderError>>(
-    step: &'static str,
-) -> impl Fn(E) -> Box<WorkflowFailed<PlaceOrderError>> {
+/// The failure of `step`.
+fn failed_at<E: Into<PlaceOrderError>>(step: &'static str) -> impl Fn(E) -> Box<PlaceOrderFailed> {
     move |err| {
-        Box::new(WorkflowFailed {
+        Box::new(PlaceOrderFailed {
             step,
             error: err.into(),
-            compensation_failures: Vec::new(),
         })
     }
+}
+
+/// What the one transaction came to: the order placed (its answer and price), or a finished
+/// request's answer again.
+enum Transacted {
+    Placed(SavedResponse, Priced),
+    Replayed(SavedResponse),
 }
 
 /// A placed order: its id, the quote it was priced with and the answer saved for its key.
@@ -246,18 +243,10 @@ pub struct Attempt<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// A storage failure of the one transaction outside its steps (its start, the claim or the
-/// saving of the key, the commit): nothing to undo, the rollback did it.
-impl From<StoreError> for Box<WorkflowFailed<PlaceOrderError>> {
-    fn from(err: StoreError) -> Self {
-        failed_at("transaction")(err)
-    }
-}
-
 /// Runs place-order at `attempt.now` under its key; `answer` renders the placed order as the
 /// response saved for the key. On failure the error of the failing step is returned and
-/// nothing was written (`compensation_failures` stays empty: the rollback undoes everything;
-/// it is kept for callers that log it).
+/// nothing was written. Each step hands what it made to the next as a value: the basket read
+/// to the store's choice and the price, the price to the hold, the hold to the order.
 pub fn place_order(
     kv: &impl KeyValue,
     db: &impl Sql,
@@ -266,32 +255,26 @@ pub fn place_order(
     policy: OrderPolicy,
     attempt: &Attempt<'_>,
     answer: impl FnOnce(&Order) -> Result<SavedResponse, PlaceOrderError>,
-) -> Result<PlaceOutcome, Box<WorkflowFailed<PlaceOrderError>>> {
+) -> Result<PlaceOutcome, Box<PlaceOrderFailed>> {
     let now = attempt.now;
     let order = OrderId::new(now);
-    let mut progress = Progress {
-        lines: Vec::new(),
-        cart: None,
-        found: None,
-        store: None,
-        priced: None,
-        reservation: None,
-        answer: None,
-    };
     // The lines come from key-value (the cart) or the request: no statement. A retry of an
     // order placed from a cart finds the cart emptied or gone, so its key is looked up before
     // that is reported.
-    if let Err(err) = load_lines(kv, request, now, &mut progress) {
-        return match idempotency::look_up(db, attempt.key, attempt.hash, now)
-            .map_err(failed_at("look up the key"))?
-        {
-            IdempotencyOutcome::ReturnSavedResponse(saved) => Ok(PlaceOutcome::Replayed(saved)),
-            IdempotencyOutcome::StartProcessing => Err(failed_at("load the lines")(err)),
-            refused => Err(failed_at("look up the key")(PlaceOrderError::KeyRefused(
-                refused,
-            ))),
-        };
-    }
+    let (lines, cart) = match load_lines(kv, request, now) {
+        Ok(loaded) => loaded,
+        Err(err) => {
+            return match idempotency::look_up(db, attempt.key, attempt.hash, now)
+                .map_err(failed_at("look up the key"))?
+            {
+                IdempotencyOutcome::ReturnSavedResponse(saved) => Ok(PlaceOutcome::Replayed(saved)),
+                IdempotencyOutcome::StartProcessing => Err(failed_at("load the lines")(err)),
+                refused => Err(failed_at("look up the key")(PlaceOrderError::KeyRefused(
+                    refused,
+                ))),
+            };
+        }
+    };
 
     // The confirmed quote is a key-value snapshot: read before the write lock is taken.
     let confirmed = match request.confirmed_quote {
@@ -306,14 +289,14 @@ pub fn place_order(
         }
     }
 
-    let outcome = in_immediate_transaction(db, || {
-        let found = read_the_basket(db, request, &coupon_codes, attempt, &progress.lines)
-            .map_err(|err| Aborted(failed_at("read the basket")(err)))?;
+    let outcome = in_immediate_transaction(db, || -> Result<_, Box<PlaceOrderFailed>> {
+        let found = read_the_basket(db, request, &coupon_codes, attempt, &lines)
+            .map_err(failed_at("read the basket"))?;
         // A finished request with this key is answered again before anything is priced: the
         // catalog may have changed since, and the answer must not.
         if let Some(row) = &found.saved {
             return match idempotency::decision_of(attempt.key, attempt.hash, row)? {
-                IdempotencyOutcome::ReturnSavedResponse(saved) => Ok(Answered::Replayed(saved)),
+                IdempotencyOutcome::ReturnSavedResponse(saved) => Ok(Transacted::Replayed(saved)),
                 // A key the lookup did not bind (expired) is free: never read here.
                 IdempotencyOutcome::StartProcessing => Err(StoreError::Corrupt(format!(
                     "{} read as free",
@@ -323,110 +306,54 @@ pub fn place_order(
                 refused => Err(KeyRefused(refused).into()),
             };
         }
-        progress.found = Some(found);
-        let steps: Vec<Step<'_, Progress, PlaceOrderError>> = vec![
-            Step::without_compensation("choose the store", |p: &mut Progress| {
-                let found = p.found.as_ref().expect("read before choosing");
-                p.store = Some(choose_store(request, &p.lines, found)?);
-                Ok(())
-            }),
-            Step::without_compensation("price", |p: &mut Progress| {
-                let found = p.found.as_ref().expect("read before pricing");
-                let store = p.store.as_ref().expect("chosen before pricing");
-                let confirmed = confirmed.as_ref();
-                p.priced = Some(price(
-                    pricer, request, confirmed, &p.lines, store, found, now,
-                )?);
-                Ok(())
-            }),
-            Step::without_compensation("reserve", |p: &mut Progress| {
-                let priced = p.priced.as_ref().expect("priced before reserving");
-                let lines = priced
-                    .frozen
-                    .reservation_lines()
-                    .map_err(|_| PlaceOrderError::DuplicateLine)?;
-                let store = &priced.frozen.store;
-                let until = match request.payment_method {
-                    PaymentMethod::PayAtPickup => now + policy.hold_after_confirmation,
-                    PaymentMethod::Online => policy.payment_window.expires_at(now),
-                };
-                let held = stock::hold_within(db, store, &lines, until, now)
-                    .map_err(|err| out_of_stock(db, store, &p.lines, err, now))?;
-                p.reservation = Some(held.id);
-                Ok(())
-            }),
-            Step::without_compensation(
-                "take coupon uses and flash-sale units",
-                |p: &mut Progress| {
-                    let found = p.found.as_ref().expect("read before taking limits");
-                    let priced = p.priced.as_ref().expect("priced before taking limits");
-                    let frozen = &priced.frozen;
-                    if frozen.coupons.is_empty() && frozen.flash_sales.is_empty() {
-                        return Ok(());
-                    }
-                    let (rules, facts) = found.rules_and_facts(
-                        frozen.currency,
-                        &found.at(&frozen.store),
-                        Some(&request.customer),
-                    )?;
-                    limits::take_within(db, order, &request.customer, frozen, &rules, &facts)?;
-                    Ok(())
-                },
-            ),
-            Step::without_compensation("write the order", |p: &mut Progress| {
-                let found = p.found.as_ref().expect("read before writing");
-                let priced = p.priced.as_ref().expect("priced before writing");
-                let new_order = NewOrder {
-                    id: order,
-                    customer: &request.customer,
-                    payment_method: request.payment_method,
-                    fulfilment: &request.fulfilment,
-                    reservation: p.reservation.expect("reserved before writing"),
-                    quote: &priced.frozen,
-                    payment_due_at: (request.payment_method == PaymentMethod::Online)
-                        .then(|| policy.payment_window.expires_at(now)),
-                };
-                let names = found
-                    .products
-                    .iter()
-                    .map(|(sku, product)| (sku.clone(), product.name.clone()))
-                    .collect();
-                let written = orders::insert_placed(db, &new_order, &names, now)?;
-                p.answer = Some(answer(&written)?);
-                Ok(())
-            }),
-            Step::without_compensation("keep the answer for the key", |p: &mut Progress| {
-                let saved = p.answer.as_ref().expect("answered before keeping");
-                idempotency::remember(db, attempt.key, attempt.hash, now, saved)?;
-                Ok(())
-            }),
-        ];
-        run(&mut progress, steps).map_err(|failed| Aborted(Box::new(failed)))?;
-        let saved = progress.answer.clone().ok_or_else(|| {
-            Aborted(failed_at("answer")(StoreError::Corrupt(format!(
-                "order {order} written without an answer"
-            ))))
-        })?;
-        Ok(Answered::Done(saved))
+        let store = choose_store(request, &lines, &found).map_err(failed_at("choose the store"))?;
+        let priced = price(
+            pricer,
+            request,
+            confirmed.as_ref(),
+            &lines,
+            &store,
+            &found,
+            now,
+        )
+        .map_err(failed_at("price"))?;
+        let reservation =
+            reserve(db, request, policy, &priced, &lines, now).map_err(failed_at("reserve"))?;
+        take_limits(db, order, request, &priced, &found)
+            .map_err(failed_at("take coupon uses and flash-sale units"))?;
+        let new_order = NewOrder {
+            id: order,
+            customer: &request.customer,
+            payment_method: request.payment_method,
+            fulfilment: &request.fulfilment,
+            reservation,
+            quote: &priced.frozen,
+            payment_due_at: (request.payment_method == PaymentMethod::Online)
+                .then(|| policy.payment_window.expires_at(now)),
+        };
+        let saved = write_order(db, &new_order, &found, now, answer)
+            .map_err(failed_at("write the order"))?;
+        idempotency::remember(db, attempt.key, attempt.hash, now, &saved)
+            .map_err(failed_at("keep the answer for the key"))?;
+        Ok(Transacted::Placed(saved, priced))
     });
-    let saved = match outcome {
-        Ok(Answered::Done(saved)) => saved,
-        Ok(Answered::Replayed(saved)) => return Ok(PlaceOutcome::Replayed(saved)),
-        Err(Aborted(failed)) => return Err(failed),
+    let (saved, priced) = match outcome? {
+        Transacted::Placed(saved, priced) => (saved, priced),
+        Transacted::Replayed(saved) => return Ok(PlaceOutcome::Replayed(saved)),
     };
     // The cart lives in key-value, outside the transaction: what the order took leaves it
     // after the commit, under the carts' own lock (what was added meanwhile stays). Changed
     // before the commit, a commit that failed, or an instance killed at it, would leave the
     // cart emptied and no order. A failure here is logged and never undoes the order: it is
     // committed and may already be paid.
-    if let Some(cart) = progress.cart
-        && let Err(err) = take_ordered_from_cart(kv, db, cart, &progress.lines, now)
+    if let Some(cart) = cart
+        && let Err(err) = take_ordered_from_cart(kv, db, cart, &lines, now)
     {
         eprintln!("place-order: order {order} placed, its cart {cart} not cleared: {err}");
     }
     Ok(PlaceOutcome::Placed(Box::new(Placed {
         order,
-        quote: progress.priced.expect("priced when placed"),
+        quote: priced,
         answer: saved,
     })))
 }
@@ -463,14 +390,14 @@ fn read_the_basket(
     Ok(read_basket(db, &query)?)
 }
 
+/// The lines to order, and the cart they come from (if they do).
 fn load_lines(
     kv: &impl KeyValue,
     request: &PlaceOrder,
     now: DateTime<Utc>,
-    progress: &mut Progress,
-) -> Result<(), PlaceOrderError> {
+) -> Result<(Vec<(Sku, Quantity)>, Option<CartId>), PlaceOrderError> {
     match &request.source {
-        LineSource::Lines(lines) => progress.lines = lines.clone(),
+        LineSource::Lines(lines) => Ok((lines.clone(), None)),
         LineSource::Cart(id) => {
             let cart = load_cart(kv, *id, now)?.ok_or(PlaceOrderError::UnknownCart(*id))?;
             if cart
@@ -483,15 +410,76 @@ fn load_lines(
             if cart.lines().is_empty() {
                 return Err(PlaceOrderError::EmptyCart);
             }
-            progress.lines = cart
+            let lines = cart
                 .lines()
                 .iter()
                 .map(|line| (line.sku.clone(), line.quantity))
                 .collect();
-            progress.cart = Some(*id);
+            Ok((lines, Some(*id)))
         }
     }
+}
+
+/// Holds every line of the priced quote at its store, all or none, until the payment window
+/// closes (online) or for the hold after confirmation (pay at pickup).
+fn reserve(
+    db: &impl Sql,
+    request: &PlaceOrder,
+    policy: OrderPolicy,
+    priced: &Priced,
+    lines: &[(Sku, Quantity)],
+    now: DateTime<Utc>,
+) -> Result<ReservationId, PlaceOrderError> {
+    let held_lines = priced
+        .frozen
+        .reservation_lines()
+        .map_err(|_| PlaceOrderError::DuplicateLine)?;
+    let store = &priced.frozen.store;
+    let until = match request.payment_method {
+        PaymentMethod::PayAtPickup => now + policy.hold_after_confirmation,
+        PaymentMethod::Online => policy.payment_window.expires_at(now),
+    };
+    let held = stock::hold_within(db, store, &held_lines, until, now)
+        .map_err(|err| out_of_stock(db, store, lines, err, now))?;
+    Ok(held.id)
+}
+
+/// Takes the coupon uses and flash-sale units the price counted on, within their limits.
+fn take_limits(
+    db: &impl Sql,
+    order: OrderId,
+    request: &PlaceOrder,
+    priced: &Priced,
+    found: &BasketFacts,
+) -> Result<(), PlaceOrderError> {
+    let frozen = &priced.frozen;
+    if frozen.coupons.is_empty() && frozen.flash_sales.is_empty() {
+        return Ok(());
+    }
+    let (rules, facts) = found.rules_and_facts(
+        frozen.currency,
+        &found.at(&frozen.store),
+        Some(&request.customer),
+    )?;
+    limits::take_within(db, order, &request.customer, frozen, &rules, &facts)?;
     Ok(())
+}
+
+/// Writes the order (its lines named as read with the basket) and renders its answer.
+fn write_order(
+    db: &impl Sql,
+    new_order: &NewOrder<'_>,
+    found: &BasketFacts,
+    now: DateTime<Utc>,
+    answer: impl FnOnce(&Order) -> Result<SavedResponse, PlaceOrderError>,
+) -> Result<SavedResponse, PlaceOrderError> {
+    let names = found
+        .products
+        .iter()
+        .map(|(sku, product)| (sku.clone(), product.name.clone()))
+        .collect();
+    let written = orders::insert_placed(db, new_order, &names, now)?;
+    answer(&written)
 }
 
 /// Pickup: the chosen store, if it offers pickup. Delivery: the nearest store whose radius
