@@ -362,35 +362,26 @@ mod tests {
 
     use super::*;
 
+    use o2o_test_stores::NativeSql as Sqlite;
+
     /// SQLite in memory with 0011's `idempotency_requests` table (0004's before it, which
     /// 0011 replaces).
-    use crate::storage::testing::MemorySql as Sqlite;
+    fn with_idempotency_keys() -> Sqlite {
+        let db = Sqlite::empty();
+        db.batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT);
+             CREATE TABLE stores (id TEXT PRIMARY KEY);
+             CREATE TABLE reservations (id TEXT PRIMARY KEY);",
+        );
+        db.batch(include_str!("../../../migrations/0004_idempotency.sql"));
+        db.batch(include_str!(
+            "../../../migrations/0011_idempotency_by_caller.sql"
+        ));
+        db
+    }
 
-    impl Sqlite {
-        fn with_idempotency_keys() -> Self {
-            let conn = rusqlite::Connection::open_in_memory().unwrap();
-            conn.execute_batch(
-                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT);
-                 CREATE TABLE stores (id TEXT PRIMARY KEY);
-                 CREATE TABLE reservations (id TEXT PRIMARY KEY);",
-            )
-            .unwrap();
-            conn.execute_batch(include_str!("../../../migrations/0004_idempotency.sql"))
-                .unwrap();
-            conn.execute_batch(include_str!(
-                "../../../migrations/0011_idempotency_by_caller.sql"
-            ))
-            .unwrap();
-            Sqlite(conn)
-        }
-
-        fn rows(&self) -> i64 {
-            self.0
-                .query_row("SELECT COUNT(*) FROM idempotency_requests", [], |r| {
-                    r.get(0)
-                })
-                .unwrap()
-        }
+    fn rows(db: &Sqlite) -> i64 {
+        db.scalar("SELECT COUNT(*) FROM idempotency_requests")
     }
 
     fn at(hour: u32) -> DateTime<Utc> {
@@ -416,18 +407,18 @@ mod tests {
 
     #[test]
     fn first_request_with_a_key_starts_processing() {
-        let db = Sqlite::with_idempotency_keys();
+        let db = with_idempotency_keys();
         let hash = RequestHash::of("POST /orders", b"{}");
         assert_eq!(
             begin(&db, &key("k-1"), &hash, at(10)),
             Ok(IdempotencyOutcome::StartProcessing)
         );
-        assert_eq!(db.rows(), 1);
+        assert_eq!(rows(&db), 1);
     }
 
     #[test]
     fn second_request_with_same_key_and_body_gets_the_saved_response() {
-        let db = Sqlite::with_idempotency_keys();
+        let db = with_idempotency_keys();
         let hash = RequestHash::of("POST /orders", b"{\"cart_id\":\"c\"}");
         begin(&db, &key("k-1"), &hash, at(10)).unwrap();
         record_response(&db, &key("k-1"), &hash, &created()).unwrap();
@@ -437,12 +428,12 @@ mod tests {
             begin(&db, &key("k-1"), &again, at(11)),
             Ok(IdempotencyOutcome::ReturnSavedResponse(created()))
         );
-        assert_eq!(db.rows(), 1);
+        assert_eq!(rows(&db), 1);
     }
 
     #[test]
     fn same_key_with_a_different_body_is_refused() {
-        let db = Sqlite::with_idempotency_keys();
+        let db = with_idempotency_keys();
         let first = RequestHash::of("POST /orders", b"{\"cart_id\":\"a\"}");
         begin(&db, &key("k-1"), &first, at(10)).unwrap();
         record_response(&db, &key("k-1"), &first, &created()).unwrap();
@@ -456,7 +447,7 @@ mod tests {
 
     #[test]
     fn the_same_key_on_another_route_is_an_independent_key() {
-        let db = Sqlite::with_idempotency_keys();
+        let db = with_idempotency_keys();
         let orders = RequestHash::of("POST /orders", b"{}");
         begin(&db, &key("k-1"), &orders, at(10)).unwrap();
         let refunds = key_of("customer:cust-1", "POST /refunds", "k-1");
@@ -469,7 +460,7 @@ mod tests {
 
     #[test]
     fn the_same_key_from_another_caller_is_an_independent_key() {
-        let db = Sqlite::with_idempotency_keys();
+        let db = with_idempotency_keys();
         let hash = RequestHash::of("POST /orders", b"{}");
         begin(&db, &key("k-1"), &hash, at(10)).unwrap();
         record_response(&db, &key("k-1"), &hash, &created()).unwrap();
@@ -495,25 +486,21 @@ mod tests {
 
     #[test]
     fn migration_0011_moves_finished_keys_to_their_callers() {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT);",
-        )
-        .unwrap();
-        conn.execute_batch(include_str!("../../../migrations/0004_idempotency.sql"))
-            .unwrap();
-        conn.execute_batch(
+        let db = Sqlite::empty();
+        db.batch("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT);");
+        db.batch(include_str!("../../../migrations/0004_idempotency.sql"));
+        db.batch(
             r#"INSERT INTO idempotency_keys VALUES
                  ('order-key', 'h1', 201, '{"id":"o-1","customer_id":"cust-1"}', '2026-11-25T10:00:00Z'),
                  ('refund-key', 'h2', 201, '{"id":"r-1","order_id":"o-1","customer_id":"cust-1","requested_by":"staff:key-9"}', '2026-11-25T10:00:00Z'),
                  ('running', 'h3', NULL, NULL, '2026-11-25T10:00:00Z');"#,
-        )
-        .unwrap();
+        );
         let migration = include_str!("../../../migrations/0011_idempotency_by_caller.sql");
-        conn.execute_batch(migration).unwrap();
-        conn.execute_batch(migration).unwrap();
+        db.batch(migration);
+        db.batch(migration);
 
-        let moved: Vec<(String, String, String)> = conn
+        let moved: Vec<(String, String, String)> = db
+            .connection()
             .prepare("SELECT caller, route, key FROM idempotency_requests ORDER BY key")
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -532,7 +519,7 @@ mod tests {
 
     #[test]
     fn a_key_still_being_processed_is_in_flight() {
-        let db = Sqlite::with_idempotency_keys();
+        let db = with_idempotency_keys();
         let hash = RequestHash::of("POST /orders", b"{}");
         begin(&db, &key("k-1"), &hash, at(10)).unwrap();
         assert_eq!(
@@ -543,7 +530,7 @@ mod tests {
 
     #[test]
     fn a_response_is_recorded_only_by_the_request_that_claimed_the_key() {
-        let db = Sqlite::with_idempotency_keys();
+        let db = with_idempotency_keys();
         let hash = RequestHash::of("POST /orders", b"{}");
         assert!(record_response(&db, &key("k-1"), &hash, &created()).is_err());
         begin(&db, &key("k-1"), &hash, at(10)).unwrap();
@@ -553,7 +540,7 @@ mod tests {
 
     #[test]
     fn keys_are_kept_24_hours_then_free_again() {
-        let db = Sqlite::with_idempotency_keys();
+        let db = with_idempotency_keys();
         let first = RequestHash::of("POST /orders", b"{\"a\":1}");
         begin(&db, &key("k-1"), &first, at(0)).unwrap();
         record_response(&db, &key("k-1"), &first, &created()).unwrap();

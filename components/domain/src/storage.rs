@@ -1,11 +1,15 @@
 //! The persistence kernel: the small storage traits through which the domain reaches state
 //! (`KeyValue` for short-lived documents: carts, quote snapshots; `Sql` for everything
-//! relational), the one unit of work (`in_immediate_transaction`), the stored time format
-//! (`timestamp`), the row reader every repository reads and writes with (`row`), and what every
-//! function writes beside its own rows (`journal`: outbox events and audit entries). The Spin
-//! implementations of the traits live in the edge kit (`o2o-edge`); tests bring their own.
+//! relational; defined in the `o2o-storage` port crate and re-exported here), the one unit of
+//! work (`in_immediate_transaction`), the stored time format (`timestamp`), the row reader
+//! every repository reads and writes with (`row`), and what every function writes beside its
+//! own rows (`journal`: outbox events and audit entries). The Spin implementations of the
+//! traits live in the edge kit (`o2o-edge`); every native test uses the one rusqlite adapter
+//! of `o2o-test-stores`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+
+pub use o2o_storage::{KeyValue, Sql, SqlRows, SqlValue, StoreError};
 
 pub mod journal;
 
@@ -35,86 +39,6 @@ pub fn in_immediate_transaction<T, E: From<StoreError>>(
     outcome
 }
 
-/// A storage failure, as the domain sees it. The edge maps it to a problem: unavailable is a
-/// 503 (retry), corrupt a 500, and a constraint the write broke a 409 (a retry cannot succeed:
-/// the request meets a state that refuses it) unless the code that ran the query maps it to
-/// what it means there.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum StoreError {
-    #[error("storage unavailable: {0}")]
-    Unavailable(String),
-    #[error("stored data is unreadable: {0}")]
-    Corrupt(String),
-    /// A UNIQUE, CHECK, NOT NULL or FOREIGN KEY constraint refused a write; `name` is what
-    /// SQLite names (`UNIQUE constraint failed: couriers.id`).
-    #[error("write refused by {name}")]
-    Constraint { name: String },
-}
-
-impl StoreError {
-    /// The error of a database driver's message: SQLite's constraint failures (`UNIQUE
-    /// constraint failed: t.c`, `CHECK constraint failed: name`) become `Constraint`, anything
-    /// else `Unavailable`. The one place such messages are read.
-    pub fn from_driver_message(message: &str) -> StoreError {
-        const KINDS: [&str; 5] = ["UNIQUE", "CHECK", "NOT NULL", "FOREIGN KEY", "PRIMARY KEY"];
-        let failure = KINDS
-            .iter()
-            .find_map(|kind| message.find(&format!("{kind} constraint failed")));
-        match failure {
-            Some(at) => StoreError::Constraint {
-                name: message[at..].trim_end_matches(['"', ')']).to_owned(),
-            },
-            None => StoreError::Unavailable(message.to_owned()),
-        }
-    }
-}
-
-/// A key-value store (Spin's `default` store in production).
-pub trait KeyValue {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
-    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError>;
-    fn delete(&self, key: &str) -> Result<(), StoreError>;
-}
-
-/// One SQL value, as SQLite types it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SqlValue {
-    Integer(i64),
-    Real(f64),
-    Text(String),
-    Blob(Vec<u8>),
-    Null,
-}
-
-impl From<&str> for SqlValue {
-    fn from(value: &str) -> Self {
-        SqlValue::Text(value.to_owned())
-    }
-}
-
-impl From<i64> for SqlValue {
-    fn from(value: i64) -> Self {
-        SqlValue::Integer(value)
-    }
-}
-
-/// The rows a statement returned.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SqlRows {
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<SqlValue>>,
-}
-
-impl SqlRows {
-    /// The first column of the first row as an integer, if there is one.
-    pub fn first_integer(&self) -> Option<i64> {
-        match self.rows.first()?.first()? {
-            SqlValue::Integer(value) => Some(*value),
-            _ => None,
-        }
-    }
-}
-
 /// The column a statement carries so that the schema check rides on it (issue 12: the check
 /// costs no statement of its own): how many migrations the ledger records. The edge's
 /// connection runs the first statement of a request that carries it without a separate check,
@@ -131,12 +55,6 @@ macro_rules! schema_ledger {
 pub const SCHEMA_LEDGER: &str = schema_ledger!();
 /// The name of that column in a statement's answer.
 pub const SCHEMA_LEDGER_COLUMN: &str = "schema_ledger";
-
-/// A SQL connection (Spin's `default` SQLite database in production). One statement per call,
-/// parameters bound positionally (`?`), never interpolated.
-pub trait Sql {
-    fn execute(&self, statement: &str, params: &[SqlValue]) -> Result<SqlRows, StoreError>;
-}
 
 /// What every repository writes and reads rows with: parameters, the changed-row count, and
 /// columns read as the type the schema gives them. A column of the wrong type is stored data

@@ -216,60 +216,11 @@ pub fn statements(sql: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use o2o_domain::storage::{SqlRows, SqlValue};
-    use std::cell::{Cell, RefCell};
-
-    /// A rusqlite connection behind the domain's `Sql` trait, counting statements.
-    struct Sqlite {
-        conn: rusqlite::Connection,
-        statements: Cell<usize>,
-        fail_on: RefCell<Option<&'static str>>,
-    }
-
-    impl Sqlite {
-        fn new() -> Self {
-            Sqlite {
-                conn: rusqlite::Connection::open_in_memory().unwrap(),
-                statements: Cell::new(0),
-                fail_on: RefCell::new(None),
-            }
-        }
-    }
-
-    impl Sql for Sqlite {
-        fn execute(&self, statement: &str, _params: &[SqlValue]) -> Result<SqlRows, StoreError> {
-            self.statements.set(self.statements.get() + 1);
-            if self.fail_on.borrow().is_some_and(|p| statement.contains(p)) {
-                return Err(StoreError::Unavailable("injected".into()));
-            }
-            let mut stmt = self
-                .conn
-                .prepare(statement)
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-            let columns = stmt.column_count();
-            let mut rows = stmt
-                .query([])
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-            let mut out = SqlRows::default();
-            while let Some(row) = rows
-                .next()
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?
-            {
-                let values = (0..columns)
-                    .map(|i| match row.get_ref(i).unwrap() {
-                        rusqlite::types::ValueRef::Integer(v) => SqlValue::Integer(v),
-                        _ => SqlValue::Null,
-                    })
-                    .collect();
-                out.rows.push(values);
-            }
-            Ok(out)
-        }
-    }
+    use o2o_test_stores::NativeSql as Sqlite;
 
     #[test]
     fn a_fresh_database_gets_every_migration() {
-        let db = Sqlite::new();
+        let db = Sqlite::empty();
         ensure_schema(&db).unwrap();
         assert_eq!(applied_version(&db), latest_version());
         let products = db
@@ -281,16 +232,16 @@ mod tests {
 
     #[test]
     fn an_up_to_date_database_costs_one_query() {
-        let db = Sqlite::new();
+        let db = Sqlite::empty();
         ensure_schema(&db).unwrap();
-        db.statements.set(0);
+        let before = db.statements();
         ensure_schema(&db).unwrap();
-        assert_eq!(db.statements.get(), 1);
+        assert_eq!(db.statements() - before, 1);
     }
 
     #[test]
     fn migration_files_are_safe_to_re_run() {
-        let db = Sqlite::new();
+        let db = Sqlite::empty();
         for _ in 0..2 {
             for migration in MIGRATIONS {
                 for statement in statements(migration.sql) {
@@ -306,7 +257,7 @@ mod tests {
     fn a_migration_missing_below_the_newest_recorded_one_is_still_applied() {
         // A database that ran 0006 before 0005 landed (two branches merged in either order;
         // 0014's triggers are on 0005's tables, so it came after both).
-        let db = Sqlite::new();
+        let db = Sqlite::empty();
         for migration in MIGRATIONS
             .iter()
             .filter(|m| m.version != 5 && m.version < 14)
@@ -328,10 +279,10 @@ mod tests {
 
     #[test]
     fn a_failed_migration_leaves_nothing_behind() {
-        let db = Sqlite::new();
-        *db.fail_on.borrow_mut() = Some("CREATE TABLE IF NOT EXISTS stores");
+        let db = Sqlite::empty();
+        db.fail_matching("CREATE TABLE IF NOT EXISTS stores");
         assert!(ensure_schema(&db).is_err());
-        *db.fail_on.borrow_mut() = None;
+        db.heal();
         assert_eq!(applied_version(&db), 0);
         assert!(db.execute("SELECT COUNT(*) FROM products", &[]).is_err());
     }
@@ -348,13 +299,9 @@ mod tests {
         ));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("db.sqlite");
-        let db = Sqlite {
-            conn: rusqlite::Connection::open(&file).unwrap(),
-            statements: Cell::new(0),
-            fail_on: RefCell::new(None),
-        };
+        let db = Sqlite::open(&file);
         let mode = |db: &Sqlite| -> String {
-            db.conn
+            db.connection()
                 .query_row("PRAGMA journal_mode", [], |r| r.get(0))
                 .unwrap()
         };
@@ -367,8 +314,8 @@ mod tests {
 
     #[test]
     fn a_backend_refusing_the_journal_pragma_still_gets_its_migrations() {
-        let db = Sqlite::new();
-        *db.fail_on.borrow_mut() = Some("PRAGMA journal_mode");
+        let db = Sqlite::empty();
+        db.fail_matching("PRAGMA journal_mode");
         ensure_schema(&db).unwrap();
         assert_eq!(applied_version(&db), latest_version());
     }

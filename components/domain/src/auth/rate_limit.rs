@@ -94,25 +94,26 @@ mod tests {
 
     use super::*;
 
-    /// SQLite in memory with 0015's `rate_limit_counters`.
-    use crate::storage::testing::MemorySql as Sqlite;
+    use o2o_test_stores::NativeSql as Sqlite;
 
-    impl Sqlite {
+    /// SQLite in memory with 0015's `rate_limit_counters`.
+    trait RateLimitTable {
+        fn with_rate_limit_counters() -> Self;
+        fn windows(&self) -> Vec<(String, i64, i64)>;
+    }
+
+    impl RateLimitTable for Sqlite {
         fn with_rate_limit_counters() -> Self {
-            let conn = rusqlite::Connection::open_in_memory().unwrap();
-            conn.execute_batch(
-                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT);",
-            )
-            .unwrap();
-            conn.execute_batch(include_str!(
+            let db = Sqlite::empty();
+            db.batch("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT);");
+            db.batch(include_str!(
                 "../../../../migrations/0015_rate_limit_per_subject.sql"
-            ))
-            .unwrap();
-            Sqlite(conn)
+            ));
+            db
         }
 
         fn windows(&self) -> Vec<(String, i64, i64)> {
-            self.0
+            self.connection()
                 .prepare(
                     "SELECT subject, window_start, requests FROM rate_limit_counters ORDER BY 1",
                 )

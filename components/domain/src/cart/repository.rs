@@ -118,26 +118,7 @@ pub fn store_exists(db: &impl Sql, store: &StoreId) -> Result<bool, StoreError> 
 mod tests {
     use super::*;
     use chrono::{Duration, TimeZone};
-    use std::cell::RefCell;
-    use std::collections::HashMap;
-
-    /// An in-memory key-value store for the domain's own tests.
-    #[derive(Default)]
-    struct MemoryKeyValue(RefCell<HashMap<String, Vec<u8>>>);
-
-    impl KeyValue for MemoryKeyValue {
-        fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-            Ok(self.0.borrow().get(key).cloned())
-        }
-        fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-            self.0.borrow_mut().insert(key.to_owned(), value.to_vec());
-            Ok(())
-        }
-        fn delete(&self, key: &str) -> Result<(), StoreError> {
-            self.0.borrow_mut().remove(key);
-            Ok(())
-        }
-    }
+    use o2o_test_stores::MemoryKv as MemoryKeyValue;
 
     #[test]
     fn a_saved_cart_loads_back_until_it_expires_and_a_change_then_removes_it() {
@@ -149,9 +130,9 @@ mod tests {
         assert_eq!(load_cart(&kv, cart.id, now).unwrap(), Some(cart.clone()));
         let expired = now + Duration::hours(1);
         assert_eq!(load_cart(&kv, cart.id, expired).unwrap(), None);
-        assert_eq!(kv.0.borrow().len(), 1, "a read does not write");
+        assert_eq!(kv.len(), 1, "a read does not write");
         assert_eq!(load_cart_to_change(&kv, cart.id, expired).unwrap(), None);
-        assert!(kv.0.borrow().is_empty(), "the expired cart is removed");
+        assert!(kv.is_empty(), "the expired cart is removed");
     }
 
     #[test]
