@@ -215,7 +215,7 @@ fn failed_at<E: Into<PlaceOrderError>>(step: &'static str) -> impl Fn(E) -> Box<
 /// What the one transaction came to: the order placed (its answer and price), or a finished
 /// request's answer again.
 enum Transacted {
-    Placed(SavedResponse, Priced),
+    Placed(SavedResponse, Box<Priced>),
     Replayed(SavedResponse),
 }
 
@@ -335,7 +335,7 @@ pub fn place_order(
             .map_err(failed_at("write the order"))?;
         idempotency::remember(db, attempt.key, attempt.hash, now, &saved)
             .map_err(failed_at("keep the answer for the key"))?;
-        Ok(Transacted::Placed(saved, priced))
+        Ok(Transacted::Placed(saved, Box::new(priced)))
     });
     let (saved, priced) = match outcome? {
         Transacted::Placed(saved, priced) => (saved, priced),
@@ -353,7 +353,7 @@ pub fn place_order(
     }
     Ok(PlaceOutcome::Placed(Box::new(Placed {
         order,
-        quote: priced,
+        quote: *priced,
         answer: saved,
     })))
 }
@@ -390,12 +390,15 @@ fn read_the_basket(
     Ok(read_basket(db, &query)?)
 }
 
-/// The lines to order, and the cart they come from (if they do).
+/// The lines to order and the cart they come from (if they do).
+type OrderedLines = (Vec<(Sku, Quantity)>, Option<CartId>);
+
+/// Reads the lines: from the customer's cart (key-value), or as the request gave them.
 fn load_lines(
     kv: &impl KeyValue,
     request: &PlaceOrder,
     now: DateTime<Utc>,
-) -> Result<(Vec<(Sku, Quantity)>, Option<CartId>), PlaceOrderError> {
+) -> Result<OrderedLines, PlaceOrderError> {
     match &request.source {
         LineSource::Lines(lines) => Ok((lines.clone(), None)),
         LineSource::Cart(id) => {
