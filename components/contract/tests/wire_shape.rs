@@ -2,6 +2,9 @@
 //! front-end developer sees on the wire for a cart, an order status, a fulfilment mode and
 //! an amount of money. Each test parses the literal JSON and writes it back unchanged.
 
+// A test: a failure should panic where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use o2o_contract::{
     Address, Cart, CartLine, DeliveryDetails, FulfilmentMode, GeoPoint, Money, OrderStatus,
     PickupDetails,

@@ -5,6 +5,9 @@
 //! registered for it unchanged. Hand-written enums and variants must also list exactly the WIT's
 //! cases, and every WIT type must have a Rust type here (and the other way round).
 
+// A test: a failure should panic where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use o2o_contract::*;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value, json};

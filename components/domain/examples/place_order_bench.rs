@@ -6,6 +6,9 @@
 //!
 //! Run: `cargo run -p o2o-domain --release --example place_order_bench [orders]` (default 2,000).
 
+// A benchmark: a failure should panic where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/support/native_store.rs"]
 mod native_store;
 

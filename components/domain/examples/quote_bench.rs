@@ -4,6 +4,9 @@
 //!
 //! Run: `cargo run -p o2o-domain --release --example quote_bench [runs]` (default 10,000).
 
+// A benchmark: a failure should panic where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::hint::black_box;
 use std::time::{Duration, Instant};

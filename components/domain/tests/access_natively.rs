@@ -3,6 +3,9 @@
 //! revoked, its text and hash never reach the audit log, and a failure in the middle of a
 //! key's creation leaves no key behind.
 
+// A test: a failure should panic where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/native_store.rs"]
 mod native_store;
 

@@ -3,6 +3,9 @@
 //! skus, the customer and the codes entered, and nothing else; and neither statement scans a
 //! table that grows with the catalog or with history.
 
+// A test: a failure should panic where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/native_store.rs"]
 mod native_store;
 

@@ -3,6 +3,9 @@
 //! half way (sabotage), what was already given is re-read under the write lock, a complaint
 //! is resolved once and audited, and the aggregates read back what was written.
 
+// A test: a failure should panic where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/native_store.rs"]
 mod native_store;
 

@@ -4,6 +4,9 @@
 //! The end-to-end journeys through the host prove the same through the built wasm; these are
 //! the fast, precise ones.
 
+// A test: a failure should panic where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/native_store.rs"]
 mod native_store;
 

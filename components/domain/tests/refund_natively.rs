@@ -4,6 +4,9 @@
 //! leaves behind (sabotage: nothing, the step is one transaction). The end-to-end journeys
 //! through the host prove the routes; these are the fast, precise ones.
 
+// A test: a failure should panic where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/native_store.rs"]
 mod native_store;
 

@@ -4,6 +4,9 @@
 //! query reads the levels and the rollup of the basket's skus through their keys: it never
 //! scans a table that grows with the catalog or with history.
 
+// A test: a failure should panic where it happens.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "support/native_store.rs"]
 mod native_store;
 

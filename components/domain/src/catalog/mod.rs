@@ -66,7 +66,7 @@ fn invalid(field: &str, detail: impl std::fmt::Display) -> CatalogError {
 }
 
 fn shop_currency() -> Currency {
-    Currency::parse(SHOP_CURRENCY).expect("the shop currency is a currency code")
+    Currency::SHOP
 }
 
 fn required_text(field: &str, raw: &str) -> Result<String, CatalogError> {
