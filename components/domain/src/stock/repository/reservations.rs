@@ -1,56 +1,36 @@
-//! Stock in SQLite: the SQL that applies the stock rules atomically, and the records every
-//! change leaves (`stock_movements`, `audit_log`, `stock.low` in `outbox`). Tables come from
-//! `migrations/0003_stock.sql`.
-//!
-//! Every change runs in one `BEGIN IMMEDIATE` transaction (the write lock is taken up front, so
-//! two requests never both read a level and then both write it) and every level change is a
-//! guarded `UPDATE ... WHERE <enough units>` whose changed-row count (`SELECT changes()`)
-//! decides: a reservation holds only if each guarded update changed its row, else everything
-//! is rolled back. The `CHECK (0 <= reserved AND reserved <= on_hand)` of the table is the last
-//! line of defence, never the rule itself. Due reservations are expired lazily before any read
-//! or change (one cheap count when none is due) and by `sweep`.
+//! Reservations: the holds online orders put on units of a store, from the hold to its end.
+//! A hold takes every line or none (`reserve`, `hold_within`: one guarded statement for all
+//! lines); a held reservation is extended (`extend_hold_within`), released or expired (its
+//! units given back) or committed (its goods leave the store, recorded as a movement and a
+//! sale); `sweep` and the lazy expiry before every read end the ones that are due. Goods that
+//! come back from a failed delivery are put on hand and held again (`return_and_hold_within`).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::StockError;
-use super::levels::{LowStockAlert, StockLevel};
-use super::movement::{MovementKind, ReasonCode};
-use super::reservation::{
+use super::levels::{
+    count, ensure_level, level, level_and_alert, product_is_sold, require_store, settle_alerts,
+    settle_low_stock_alert,
+};
+use super::movements::{INSERT_MOVEMENT, count_sale};
+use crate::ids::StoreId;
+use crate::stock::StockError;
+use crate::stock::movement::MovementKind;
+use crate::stock::reservation::{
     ReservationId, ReservationLines, ReservationStatus, ReservationTtl, Shortage,
 };
-use crate::events::EventType;
-use crate::geo::GeoPoint;
-use crate::ids::StoreId;
-use crate::storage::journal::{append_audit_entry, append_outbox_events};
-use crate::storage::row::{
-    change_one, changed, col_int, col_real, col_text, corrupt, int, optional_text, text,
-};
-use crate::storage::{Sql, SqlRows, SqlValue, StoreError, in_immediate_transaction, timestamp};
+use crate::storage::journal::append_audit_entry;
+use crate::storage::row::{change_one, changed, col_int, col_text, corrupt, int, text};
+use crate::storage::{Sql, SqlValue, StoreError, in_immediate_transaction, timestamp};
 use crate::values::Sku;
 
-const STORE_EXISTS: &str = "SELECT COUNT(*) FROM stores WHERE id = ? AND active = 1";
-const PRODUCT_IS_SOLD: &str = "SELECT COUNT(*) FROM products WHERE sku = ? AND active = 1";
-const LEVEL: &str = "SELECT on_hand, reserved, safety_stock, reorder_point, low_alert_armed \
-     FROM stock_levels WHERE store_id = ? AND sku = ?";
 const RETURN_UNITS: &str = "UPDATE stock_levels SET reserved = reserved - ?1, updated_at = ?4 \
      WHERE store_id = ?2 AND sku = ?3 AND reserved >= ?1";
 const SHIP_UNITS: &str = "UPDATE stock_levels \
      SET on_hand = on_hand - ?1, reserved = reserved - ?1, updated_at = ?4 \
      WHERE store_id = ?2 AND sku = ?3 AND reserved >= ?1";
-const TAKE_OFF_SHELF: &str = "UPDATE stock_levels SET on_hand = on_hand - ?1, updated_at = ?4 \
-     WHERE store_id = ?2 AND sku = ?3 AND on_hand - reserved >= ?1";
-const ENSURE_LEVEL: &str = "INSERT INTO stock_levels (store_id, sku, on_hand, updated_at) \
-     VALUES (?, ?, 0, ?) ON CONFLICT (store_id, sku) DO NOTHING";
-const PUT_ON_SHELF: &str = "UPDATE stock_levels SET on_hand = on_hand + ?1, updated_at = ?4 \
-     WHERE store_id = ?2 AND sku = ?3";
-/// The alerts of many levels of a store at once: `?2` a JSON array of `[sku, armed]`.
-const SET_ALERTS: &str = "UPDATE stock_levels SET low_alert_armed = json_extract(a.value, '$[1]') \
-     FROM json_each(?2) AS a WHERE stock_levels.store_id = ?1 \
-     AND stock_levels.sku = json_extract(a.value, '$[0]') \
-     AND stock_levels.sku IN (SELECT json_extract(value, '$[0]') FROM json_each(?2))";
 const INSERT_RESERVATION: &str = "INSERT INTO reservations (id, store_id, status, created_at, \
      expires_at) VALUES (?, ?, 'held', ?, ?)";
 /// Holds every line at once (`?2`: a JSON array of `[sku, units]`) where enough is available;
@@ -79,179 +59,11 @@ const DUE_COUNT: &str =
     "SELECT COUNT(*) FROM reservations WHERE status = 'held' AND expires_at <= ?";
 const DUE: &str = "SELECT id FROM reservations WHERE status = 'held' AND expires_at <= ? \
      ORDER BY expires_at LIMIT 1000";
-const INSERT_MOVEMENT: &str = "INSERT INTO stock_movements (store_id, sku, kind, delta_on_hand, \
-     reason_code, reference, actor, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-const COUNT_SALE: &str = "INSERT INTO stock_sales_daily (store_id, sku, day, units) \
-     VALUES (?1, ?2, substr(?4, 1, 10), ?3) ON CONFLICT (store_id, sku, day) \
-     DO UPDATE SET units = units + ?3";
-const STORES_WITH_LEVEL: &str = "SELECT s.id, s.name, s.latitude, s.longitude, \
-     s.delivery_radius_km, l.on_hand, l.reserved, l.safety_stock, l.reorder_point \
-     FROM stores s LEFT JOIN stock_levels l ON l.store_id = s.id AND l.sku = ? \
-     WHERE s.active = 1 AND s.delivery_radius_km > 0";
-const PICKUP_STORES_WITH_LEVEL: &str = "SELECT s.id, s.name, s.latitude, s.longitude, \
-     s.delivery_radius_km, l.on_hand, l.reserved, l.safety_stock, l.reorder_point \
-     FROM stores s LEFT JOIN stock_levels l ON l.store_id = s.id AND l.sku = ? \
-     WHERE s.active = 1 AND s.pickup_enabled = 1";
 const RETURN_AND_HOLD: &str = "UPDATE stock_levels \
      SET on_hand = on_hand + ?1, reserved = reserved + ?1, updated_at = ?4 \
      WHERE store_id = ?2 AND sku = ?3";
 const EXTEND_HOLD: &str = "UPDATE reservations SET expires_at = ? \
      WHERE id = ? AND status = 'held' AND expires_at < ?";
-
-/// Adds a sale to the day's units in `stock_sales_daily` (migration 0013), inside the
-/// transaction that records its movement: recent sales are read from this rollup, never by
-/// summing raw movements. Movements that are not sales add nothing.
-fn count_sale(
-    db: &impl Sql,
-    store: &StoreId,
-    sku: &Sku,
-    kind: MovementKind,
-    delta_on_hand: i64,
-    at: &str,
-) -> Result<(), StoreError> {
-    if !kind.is_sale() {
-        return Ok(());
-    }
-    change_one(
-        db,
-        COUNT_SALE,
-        &[
-            text(store.as_str()),
-            text(sku.as_str()),
-            int(-delta_on_hand),
-            text(at),
-        ],
-    )
-}
-
-fn count(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
-    Ok(db.execute(statement, params)?.first_integer().unwrap_or(0))
-}
-
-pub fn store_exists(db: &impl Sql, store: &StoreId) -> Result<bool, StoreError> {
-    Ok(count(db, STORE_EXISTS, &[text(store.as_str())])? > 0)
-}
-
-pub fn product_is_sold(db: &impl Sql, sku: &Sku) -> Result<bool, StoreError> {
-    Ok(count(db, PRODUCT_IS_SOLD, &[text(sku.as_str())])? > 0)
-}
-
-fn require_store(db: &impl Sql, store: &StoreId) -> Result<(), StockError> {
-    if store_exists(db, store)? {
-        Ok(())
-    } else {
-        Err(StockError::UnknownStore(store.clone()))
-    }
-}
-
-/// A level as stored, with its alert.
-fn level_row(
-    db: &impl Sql,
-    store: &StoreId,
-    sku: &Sku,
-) -> Result<Option<(StockLevel, LowStockAlert)>, StoreError> {
-    let rows = db.execute(LEVEL, &[text(store.as_str()), text(sku.as_str())])?;
-    let Some(row) = rows.rows.first() else {
-        return Ok(None);
-    };
-    level_and_alert(row, 0).map(Some)
-}
-
-/// A level and its alert from `on_hand, reserved, safety_stock, reorder_point,
-/// low_alert_armed`, starting at column `from` of the row.
-fn level_and_alert(
-    row: &[SqlValue],
-    from: usize,
-) -> Result<(StockLevel, LowStockAlert), StoreError> {
-    let level = StockLevel {
-        on_hand: col_int(row, from, "stock")?,
-        reserved: col_int(row, from + 1, "stock")?,
-        safety_stock: col_int(row, from + 2, "stock")?,
-        reorder_point: col_int(row, from + 3, "stock")?,
-    };
-    let alert = LowStockAlert {
-        armed: col_int(row, from + 4, "stock")? == 1,
-    };
-    Ok((level, alert))
-}
-
-/// A level; a sku the store has never stocked has an all-zero level.
-pub fn level(db: &impl Sql, store: &StoreId, sku: &Sku) -> Result<StockLevel, StoreError> {
-    Ok(level_row(db, store, sku)?.map_or(
-        StockLevel {
-            on_hand: 0,
-            reserved: 0,
-            safety_stock: 0,
-            reorder_point: 0,
-        },
-        |(level, _)| level,
-    ))
-}
-
-/// After any change of a level: applies the low-stock rule, appending one `stock.low` to the
-/// outbox when available has just crossed the reorder point.
-fn settle_low_stock_alert(
-    db: &impl Sql,
-    store: &StoreId,
-    sku: &Sku,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let Some((level, alert)) = level_row(db, store, sku)? else {
-        return Ok(());
-    };
-    settle_alerts(
-        db,
-        store,
-        &BTreeMap::from([(sku.clone(), (level, alert))]),
-        now,
-    )
-}
-
-/// The data of a `stock.low` event.
-fn stock_low(store: &StoreId, sku: &Sku, level: &StockLevel) -> Value {
-    json!({
-        "store_id": store.as_str(),
-        "sku": sku.as_str(),
-        "available": level.available(),
-        "on_hand": level.on_hand,
-        "reserved": level.reserved,
-        "reorder_point": level.reorder_point,
-    })
-}
-
-/// Arms or disarms each level's alert and raises `stock.low` as its new level says
-/// (`LowStockAlert::after_change`), for one level or many of a store at once: the changed
-/// alerts in one statement and the events in another, none when nothing changed, whatever
-/// the number of levels (issue 12).
-fn settle_alerts(
-    db: &impl Sql,
-    store: &StoreId,
-    levels: &BTreeMap<Sku, (StockLevel, LowStockAlert)>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let mut flags = Vec::new();
-    let mut events = Vec::new();
-    for (sku, (level, alert)) in levels {
-        let outcome = alert.after_change(level);
-        if outcome.armed != alert.armed {
-            flags.push(json!([sku.as_str(), i64::from(outcome.armed)]));
-        }
-        if outcome.raise_stock_low {
-            events.push((
-                format!("{}/{}", store.as_str(), sku.as_str()),
-                stock_low(store, sku, level),
-            ));
-        }
-    }
-    if !flags.is_empty() {
-        db.execute(
-            SET_ALERTS,
-            &[text(store.as_str()), text(&Value::Array(flags).to_string())],
-        )?;
-    }
-    append_outbox_events(db, EventType::StockLow, &events, now)?;
-    Ok(())
-}
 
 /// A reservation as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -749,200 +561,4 @@ pub fn return_and_hold_within(
         settle_low_stock_alert(db, store, sku, now)?;
     }
     Ok(id)
-}
-
-/// A staff change of on hand: an in-store sale, a receipt or an adjustment.
-#[derive(Debug, Clone)]
-pub struct StockMove<'a> {
-    pub store: &'a StoreId,
-    pub sku: &'a Sku,
-    /// Units added to on hand (negative: taken off).
-    pub delta: i64,
-    pub kind: MovementKind,
-    pub reason: Option<ReasonCode>,
-    /// The staff member, for the audit log.
-    pub actor: &'a str,
-}
-
-/// The level before and after a move.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Moved {
-    pub before: StockLevel,
-    pub after: StockLevel,
-}
-
-/// Applies a staff move in one transaction: the guarded level change (units taken off only
-/// from what no reservation holds), its movement row, its audit entry, and the low-stock rule.
-pub fn move_stock(
-    db: &impl Sql,
-    movement: &StockMove<'_>,
-    now: DateTime<Utc>,
-) -> Result<Moved, StockError> {
-    let (store, sku) = (movement.store, movement.sku);
-    require_store(db, store)?;
-    if !product_is_sold(db, sku)? {
-        return Err(StockError::UnknownSku(sku.clone()));
-    }
-    in_immediate_transaction(db, || move_stock_within(db, movement, now))
-}
-
-/// `move_stock` inside the caller's transaction, without its catalog checks: for a move that
-/// is part of another change (a refund's returned goods go back on hand on approval), whose
-/// store and sku come from an order rather than from a request.
-pub fn move_stock_within(
-    db: &impl Sql,
-    movement: &StockMove<'_>,
-    now: DateTime<Utc>,
-) -> Result<Moved, StockError> {
-    let (store, sku) = (movement.store, movement.sku);
-    let at = timestamp(now);
-    expire_due(db, now)?;
-    ensure_level(db, store, sku, &at)?;
-    let before = level(db, store, sku)?;
-    let key = [text(store.as_str()), text(sku.as_str())];
-    if movement.delta < 0 {
-        let units = -movement.delta;
-        let params = [int(units), key[0].clone(), key[1].clone(), text(&at)];
-        if changed(db, TAKE_OFF_SHELF, &params)? != 1 {
-            return Err(StockError::NotOnHand {
-                sku: sku.clone(),
-                requested: units,
-                sellable: before.sellable_in_store(),
-            });
-        }
-    } else {
-        let params = [
-            int(movement.delta),
-            key[0].clone(),
-            key[1].clone(),
-            text(&at),
-        ];
-        change_one(db, PUT_ON_SHELF, &params)?;
-    }
-    let after = level(db, store, sku)?;
-    change_one(
-        db,
-        INSERT_MOVEMENT,
-        &[
-            key[0].clone(),
-            key[1].clone(),
-            text(movement.kind.as_str()),
-            int(movement.delta),
-            optional_text(movement.reason.map(ReasonCode::as_str)),
-            SqlValue::Null,
-            text(movement.actor),
-            text(&at),
-        ],
-    )?;
-    count_sale(db, store, sku, movement.kind, movement.delta, &at)?;
-    append_audit_entry(
-        db,
-        movement.actor,
-        &format!("stock.{}", movement.kind.as_str()),
-        &format!("{}/{}", store.as_str(), sku.as_str()),
-        &json!({ "level": before, "reason_code": movement.reason }),
-        &json!({ "level": after, "delta": movement.delta }),
-        now,
-    )?;
-    settle_low_stock_alert(db, store, sku, now)?;
-    Ok(Moved { before, after })
-}
-
-/// Makes sure a level row exists (a first receipt at a store creates it).
-fn ensure_level(db: &impl Sql, store: &StoreId, sku: &Sku, at: &str) -> Result<(), StoreError> {
-    db.execute(
-        ENSURE_LEVEL,
-        &[text(store.as_str()), text(sku.as_str()), text(at)],
-    )?;
-    Ok(())
-}
-
-/// The levels of `skus` at one store, after expiring due reservations.
-pub fn levels_at(
-    db: &impl Sql,
-    store: &StoreId,
-    skus: &[Sku],
-    now: DateTime<Utc>,
-) -> Result<Vec<(Sku, StockLevel)>, StockError> {
-    require_store(db, store)?;
-    expire_due_lazily(db, now)?;
-    skus.iter()
-        .map(|sku| Ok((sku.clone(), level(db, store, sku)?)))
-        .collect()
-}
-
-/// One store near a point and what it has of a sku.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NearbyStock {
-    pub store: StoreId,
-    pub name: String,
-    pub distance_m: u32,
-    pub available: i64,
-}
-
-/// The stores whose delivery radius covers `point`, nearest first (ties: smaller store id),
-/// with what each has available of `sku`.
-pub fn availability_near(
-    db: &impl Sql,
-    sku: &Sku,
-    point: GeoPoint,
-    now: DateTime<Utc>,
-) -> Result<Vec<NearbyStock>, StockError> {
-    stores_by_distance(db, STORES_WITH_LEVEL, sku, point, true, now)
-}
-
-/// The stores that offer pickup, nearest to `point` first (ties: smaller store id), with what
-/// each has available of `sku`: where else a customer could collect it.
-pub fn pickup_availability_near(
-    db: &impl Sql,
-    sku: &Sku,
-    point: GeoPoint,
-    now: DateTime<Utc>,
-) -> Result<Vec<NearbyStock>, StockError> {
-    stores_by_distance(db, PICKUP_STORES_WITH_LEVEL, sku, point, false, now)
-}
-
-fn stores_by_distance(
-    db: &impl Sql,
-    statement: &str,
-    sku: &Sku,
-    point: GeoPoint,
-    within_delivery_radius: bool,
-    now: DateTime<Utc>,
-) -> Result<Vec<NearbyStock>, StockError> {
-    expire_due_lazily(db, now)?;
-    let rows: SqlRows = db.execute(statement, &[text(sku.as_str())])?;
-    let mut near = Vec::new();
-    for row in &rows.rows {
-        let location = GeoPoint::new(col_real(row, 2, "stock")?, col_real(row, 3, "stock")?)
-            .map_err(|e| corrupt(e.to_string()))?;
-        let radius_m = (col_real(row, 4, "stock")? * 1000.0).round() as u32;
-        let distance_m = location.distance_m(&point);
-        if within_delivery_radius && distance_m > radius_m {
-            continue;
-        }
-        let available = match row.get(5) {
-            Some(SqlValue::Integer(_)) => StockLevel {
-                on_hand: col_int(row, 5, "stock")?,
-                reserved: col_int(row, 6, "stock")?,
-                safety_stock: col_int(row, 7, "stock")?,
-                reorder_point: col_int(row, 8, "stock")?,
-            }
-            .available(),
-            _ => 0,
-        };
-        near.push(NearbyStock {
-            store: StoreId::parse(&col_text(row, 0, "stock")?)
-                .map_err(|e| corrupt(e.to_string()))?,
-            name: col_text(row, 1, "stock")?,
-            distance_m,
-            available,
-        });
-    }
-    near.sort_by(|a, b| {
-        a.distance_m
-            .cmp(&b.distance_m)
-            .then_with(|| a.store.as_str().cmp(b.store.as_str()))
-    });
-    Ok(near)
 }
