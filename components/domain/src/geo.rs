@@ -119,6 +119,39 @@ pub struct StoreReach {
     pub delivery_radius_m: u32,
 }
 
+impl StoreReach {
+    /// Whether the store delivers as far as `distance_m`.
+    pub fn covers(&self, distance_m: u32) -> bool {
+        distance_m <= self.delivery_radius_m
+    }
+}
+
+/// A delivery radius as the catalog keeps it (kilometres) in the whole metres the reach rule
+/// compares: rounded to the nearest metre.
+pub fn radius_m(radius_km: f64) -> u32 {
+    // A radius is at most a few hundred kilometres (the catalog checks it): fits a u32.
+    (radius_km * 1000.0).round() as u32
+}
+
+/// `stores` by distance to `to`, nearest first, each with its distance; equal distances go to
+/// the smaller store id, so the order never depends on how the stores were listed. The one
+/// ordering behind every "nearest store" rule (delivery, pickup, where else a line is).
+pub fn nearest_first<'a, T>(
+    stores: impl IntoIterator<Item = &'a T>,
+    to: GeoPoint,
+    place: impl Fn(&T) -> (&StoreId, GeoPoint),
+) -> Vec<(u32, &'a T)> {
+    let mut ordered: Vec<(u32, &T)> = stores
+        .into_iter()
+        .map(|store| (place(store).1.distance_m(&to), store))
+        .collect();
+    ordered.sort_by(|(da, a), (db, b)| {
+        da.cmp(db)
+            .then_with(|| place(a).0.as_str().cmp(place(b).0.as_str()))
+    });
+    ordered
+}
+
 /// The store that delivers to an address, and how far away it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveringStore {
@@ -157,18 +190,14 @@ pub fn nearest_delivering_store(
     stores: &[StoreReach],
     to: GeoPoint,
 ) -> Result<DeliveringStore, NotDeliverable> {
-    let mut delivering: Vec<(u32, &StoreReach)> = stores
-        .iter()
-        .filter(|reach| reach.delivery_radius_m > 0)
-        .map(|reach| (reach.location.distance_m(&to), reach))
-        .collect();
-    delivering.sort_by(|(da, a), (db, b)| {
-        da.cmp(db)
-            .then_with(|| a.store.as_str().cmp(b.store.as_str()))
-    });
+    let delivering = nearest_first(
+        stores.iter().filter(|reach| reach.delivery_radius_m > 0),
+        to,
+        |reach| (&reach.store, reach.location),
+    );
     if let Some((distance_m, reach)) = delivering
         .iter()
-        .find(|(distance_m, reach)| *distance_m <= reach.delivery_radius_m)
+        .find(|(distance_m, reach)| reach.covers(*distance_m))
     {
         return Ok(DeliveringStore {
             store: reach.store.clone(),
@@ -191,6 +220,29 @@ mod tests {
 
     fn point(lat: f64, lon: f64) -> GeoPoint {
         GeoPoint::new(lat, lon).unwrap()
+    }
+
+    #[test]
+    fn stores_are_ordered_nearest_first_and_equal_distances_by_the_smaller_id() {
+        let here = point(31.2304, 121.4737);
+        let reach = |id: &str, at: GeoPoint, radius_m: u32| StoreReach {
+            store: StoreId::parse(id).unwrap(),
+            location: at,
+            delivery_radius_m: radius_m,
+        };
+        let far = point(31.30, 121.4737);
+        let stores = [
+            reach("SH-9", far, 0),
+            reach("SH-3", here, 100),
+            reach("SH-2", far, 20_000),
+        ];
+        let ordered: Vec<&str> = nearest_first(&stores, here, |r| (&r.store, r.location))
+            .iter()
+            .map(|(_, r)| r.store.as_str())
+            .collect();
+        assert_eq!(ordered, ["SH-3", "SH-2", "SH-9"]);
+        assert_eq!(radius_m(2.5), 2_500);
+        assert_eq!(radius_m(0.0004), 0);
     }
 
     /// The box a query narrows stores with never drops a store whose radius reaches the

@@ -28,7 +28,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use crate::cart::repository::{load_cart, take_ordered_from_cart};
-use crate::geo::{NotDeliverable, nearest_delivering_store};
+use crate::geo::{NotDeliverable, nearest_delivering_store, nearest_first};
 use crate::idempotency::{
     self, IdempotencyOutcome, KeyRefused, RequestHash, SavedResponse, ScopedKey,
 };
@@ -504,17 +504,13 @@ fn choose_store(
             let reach: Vec<_> = found.stores.iter().map(|store| store.reach()).collect();
             nearest_delivering_store(&reach, *point).map_err(PlaceOrderError::NotDeliverable)?;
             // The stores whose radius covers the point, nearest first (ties: smaller id).
-            let mut near: Vec<(&CatalogStore, u32)> = found
-                .stores
-                .iter()
-                .map(|store| (store, store.location.distance_m(point)))
-                .filter(|(store, distance)| *distance <= store.delivery_radius_m)
-                .collect();
-            near.sort_by(|(a, da), (b, db)| {
-                da.cmp(db).then_with(|| a.id.as_str().cmp(b.id.as_str()))
-            });
+            let near: Vec<(u32, &CatalogStore)> =
+                nearest_first(&found.stores, *point, |store| (&store.id, store.location))
+                    .into_iter()
+                    .filter(|(distance, store)| store.reach().covers(*distance))
+                    .collect();
             let mut levels = Vec::with_capacity(near.len());
-            for (store, _) in &near {
+            for (_, store) in &near {
                 levels.push(found.at(&store.id).levels()?);
             }
             let availability: Vec<LineAvailability> = lines
@@ -525,7 +521,7 @@ fn choose_store(
                     stores: near
                         .iter()
                         .zip(&levels)
-                        .map(|((store, distance_m), levels)| NearbyStock {
+                        .map(|((distance_m, store), levels)| NearbyStock {
                             store: store.id.clone(),
                             name: store.name.clone(),
                             distance_m: *distance_m,

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::geo::{GeoPoint, StoreReach};
+use crate::geo::{self, GeoPoint, StoreReach};
 use crate::ids::StoreId;
 use crate::money::{Currency, Money};
 use crate::pricing::{
@@ -126,7 +126,7 @@ fn store_from_row(row: &[SqlValue]) -> Result<CatalogStore, StoreError> {
         location,
         pickup_enabled: integer(row, 3, &at("pickup_enabled"))? == 1,
         // Within 0..=20,000 km: fits a u32 of metres.
-        delivery_radius_m: (radius_km * 1000.0).round() as u32,
+        delivery_radius_m: geo::radius_m(radius_km),
     })
 }
 

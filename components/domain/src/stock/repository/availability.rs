@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::levels::{level, require_store};
 use super::reservations::expire_due_lazily;
-use crate::geo::GeoPoint;
+use crate::geo::{GeoPoint, StoreReach, nearest_first, radius_m};
 use crate::ids::StoreId;
 use crate::stock::StockError;
 use crate::stock::levels::StockLevel;
@@ -79,15 +79,15 @@ fn stores_by_distance(
 ) -> Result<Vec<NearbyStock>, StockError> {
     expire_due_lazily(db, now)?;
     let rows: SqlRows = db.execute(statement, &[text(sku.as_str())])?;
-    let mut near = Vec::new();
+    let mut stores = Vec::with_capacity(rows.rows.len());
     for row in &rows.rows {
-        let location = GeoPoint::new(col_real(row, 2, "stock")?, col_real(row, 3, "stock")?)
-            .map_err(|e| corrupt(e.to_string()))?;
-        let radius_m = (col_real(row, 4, "stock")? * 1000.0).round() as u32;
-        let distance_m = location.distance_m(&point);
-        if within_delivery_radius && distance_m > radius_m {
-            continue;
-        }
+        let reach = StoreReach {
+            store: StoreId::parse(&col_text(row, 0, "stock")?)
+                .map_err(|e| corrupt(e.to_string()))?,
+            location: GeoPoint::new(col_real(row, 2, "stock")?, col_real(row, 3, "stock")?)
+                .map_err(|e| corrupt(e.to_string()))?,
+            delivery_radius_m: radius_m(col_real(row, 4, "stock")?),
+        };
         let available = match row.get(5) {
             Some(SqlValue::Integer(_)) => StockLevel {
                 on_hand: col_int(row, 5, "stock")?,
@@ -98,18 +98,20 @@ fn stores_by_distance(
             .available(),
             _ => 0,
         };
-        near.push(NearbyStock {
-            store: StoreId::parse(&col_text(row, 0, "stock")?)
-                .map_err(|e| corrupt(e.to_string()))?,
-            name: col_text(row, 1, "stock")?,
-            distance_m,
-            available,
-        });
+        stores.push((reach, col_text(row, 1, "stock")?, available));
     }
-    near.sort_by(|a, b| {
-        a.distance_m
-            .cmp(&b.distance_m)
-            .then_with(|| a.store.as_str().cmp(b.store.as_str()))
-    });
-    Ok(near)
+    Ok(
+        nearest_first(&stores, point, |(reach, ..)| (&reach.store, reach.location))
+            .into_iter()
+            .filter(|(distance_m, (reach, ..))| {
+                !within_delivery_radius || reach.covers(*distance_m)
+            })
+            .map(|(distance_m, (reach, name, available))| NearbyStock {
+                store: reach.store.clone(),
+                name: name.clone(),
+                distance_m,
+                available: *available,
+            })
+            .collect(),
+    )
 }
