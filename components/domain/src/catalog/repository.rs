@@ -9,11 +9,12 @@ use serde_json::{Map, Value};
 use super::{CatalogError, CouponRow, Customer, MemberTier, Product, PromotionRow, Store};
 use crate::ids::{CustomerId, StoreId};
 use crate::money::Money;
+use crate::pricing::stored_rules::stored_percentage;
 use crate::pricing::{CouponCode, TierId};
-use crate::storage::in_immediate_transaction;
 use crate::storage::journal::append_audit_entry;
 use crate::storage::row::{flag, text};
 use crate::storage::{Sql, SqlRows, SqlValue, StoreError};
+use crate::storage::{in_immediate_transaction, timestamp};
 use crate::values::Sku;
 
 /// The most rows one list page holds, and the page size when none is asked for.
@@ -51,9 +52,6 @@ const UPSERT_STORE_PRICE: &str = "INSERT INTO store_prices (store_id, sku, price
      ON CONFLICT (store_id, sku) DO UPDATE SET price = excluded.price";
 const DELETE_STORE_PRICE: &str = "DELETE FROM store_prices WHERE store_id = ? AND sku = ?";
 
-/// The columns of `pricing::repository`'s promotion reader, then `active`.
-pub const PROMOTION_COLUMNS: &str = "id, name, kind, starts_at, ends_at, target_kind, \
-     target_values, priority, stacking, parameters, active";
 const PROMOTION: &str = "SELECT id, name, kind, starts_at, ends_at, target_kind, target_values, \
      priority, stacking, parameters, active FROM promotions WHERE id = ?";
 const PROMOTIONS_PAGE: &str = "SELECT id, name, kind, starts_at, ends_at, target_kind, \
@@ -92,9 +90,6 @@ const INSERT_CUSTOMER: &str =
     "INSERT INTO customers (id, name, tier_id, created_at) VALUES (?, ?, ?, ?)";
 const UPDATE_CUSTOMER: &str = "UPDATE customers SET name = ?, tier_id = ? WHERE id = ?";
 
-/// The columns of `pricing::repository`'s coupon reader, then `active`.
-pub const COUPON_COLUMNS: &str = "code, name, kind, amount, percent, max_discount, \
-     minimum_spend, starts_at, ends_at, total_limit, per_customer_limit, stacking, active";
 /// A coupon as operators read it: its columns and `uses`, the redemptions so far (written by
 /// place-order).
 const COUPON: &str = "SELECT code, name, kind, amount, percent, max_discount, minimum_spend, \
@@ -129,10 +124,6 @@ pub struct ListQuery {
     pub after: String,
     pub limit: u32,
     pub filters: Vec<Option<SqlValue>>,
-}
-
-fn timestamp(now: DateTime<Utc>) -> String {
-    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 fn cell_json(column: &str, value: &SqlValue) -> Value {
@@ -443,6 +434,21 @@ pub fn list_promotions(db: &impl Sql, query: &ListQuery) -> Result<Page, Catalog
     page(db, PROMOTIONS_PAGE, "id", query)
 }
 
+fn promotion_params(promotion: &PromotionRow) -> [SqlValue; 10] {
+    [
+        text(&promotion.name),
+        text(promotion.kind),
+        text(&timestamp(promotion.window.starts_at)),
+        text(&timestamp(promotion.window.ends_at)),
+        text(promotion.target_kind),
+        text(&promotion.stored_target_values()),
+        SqlValue::Integer(i64::from(promotion.priority)),
+        text(promotion.stacking.as_str()),
+        text(&promotion.stored_parameters()),
+        flag(promotion.active),
+    ]
+}
+
 pub fn create_promotion(
     db: &impl Sql,
     change: &Change<'_>,
@@ -453,7 +459,9 @@ pub fn create_promotion(
         if get_promotion(db, id)?.is_some() {
             return Err(duplicate("id", &format!("promotion {id}")));
         }
-        db.execute(INSERT_PROMOTION, &promotion.values)?;
+        let mut params = vec![text(id)];
+        params.extend(promotion_params(promotion));
+        db.execute(INSERT_PROMOTION, &params)?;
         let after = get_promotion(db, id)?;
         audit(db, change, "catalog.promotion.create", id, &None, &after)?;
         after.ok_or_else(|| CatalogError::NotFound(format!("promotion {id}")))
@@ -472,8 +480,7 @@ pub fn replace_promotion(
         if before.is_none() {
             return Err(CatalogError::NotFound(format!("no promotion {id}")));
         }
-        // Every column but the id, then the id for the WHERE.
-        let mut params = promotion.values[1..].to_vec();
+        let mut params = promotion_params(promotion).to_vec();
         params.push(text(id));
         db.execute(UPDATE_PROMOTION, &params)?;
         let after = get_promotion(db, id)?;
@@ -498,8 +505,7 @@ fn member_tier_params(tier: &MemberTier) -> [SqlValue; 3] {
         text(&tier.name),
         SqlValue::Integer(i64::from(tier.rank)),
         tier.discount_percent
-            .as_deref()
-            .map_or(SqlValue::Null, text),
+            .map_or(SqlValue::Null, |p| text(&stored_percentage(p))),
     ]
 }
 
@@ -765,6 +771,27 @@ pub fn list_coupons(db: &impl Sql, query: &ListQuery) -> Result<Page, CatalogErr
     page(db, COUPONS_PAGE, "code", query)
 }
 
+fn coupon_params(coupon: &CouponRow) -> [SqlValue; 12] {
+    let amount = |money: Option<Money>| money.map_or(SqlValue::Null, |m| text(&m.amount_string()));
+    let limit = |n: Option<u32>| n.map_or(SqlValue::Null, |n| SqlValue::Integer(n.into()));
+    [
+        text(&coupon.name),
+        text(coupon.kind),
+        amount(coupon.amount),
+        coupon
+            .percent
+            .map_or(SqlValue::Null, |p| text(&stored_percentage(p))),
+        amount(coupon.max_discount),
+        amount(coupon.minimum_spend),
+        text(&timestamp(coupon.window.starts_at)),
+        text(&timestamp(coupon.window.ends_at)),
+        limit(coupon.total_limit),
+        limit(coupon.per_customer_limit),
+        text(coupon.stacking.as_str()),
+        flag(coupon.active),
+    ]
+}
+
 pub fn create_coupon(
     db: &impl Sql,
     change: &Change<'_>,
@@ -775,7 +802,9 @@ pub fn create_coupon(
         if get_coupon(db, &coupon.code)?.is_some() {
             return Err(duplicate("code", &format!("coupon {code}")));
         }
-        db.execute(INSERT_COUPON, &coupon.values)?;
+        let mut params = vec![text(code)];
+        params.extend(coupon_params(coupon));
+        db.execute(INSERT_COUPON, &params)?;
         let after = get_coupon(db, &coupon.code)?;
         audit(db, change, "catalog.coupon.create", code, &None, &after)?;
         after.ok_or_else(|| CatalogError::NotFound(format!("coupon {code}")))
@@ -795,8 +824,7 @@ pub fn replace_coupon(
         if before.is_none() {
             return Err(CatalogError::NotFound(format!("no coupon {code}")));
         }
-        // Every column but the code, then the code for the WHERE.
-        let mut params = coupon.values[1..].to_vec();
+        let mut params = coupon_params(coupon).to_vec();
         params.push(text(code));
         db.execute(UPDATE_COUPON, &params)?;
         let after = get_coupon(db, &coupon.code)?;

@@ -86,6 +86,22 @@ pub enum Stacking {
     Exclusive,
 }
 
+impl Stacking {
+    /// The stored and wire name: `stackable` or `exclusive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stacking::Stackable => "stackable",
+            Stacking::Exclusive => "exclusive",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Stacking> {
+        [Stacking::Stackable, Stacking::Exclusive]
+            .into_iter()
+            .find(|stacking| stacking.as_str() == raw)
+    }
+}
+
 /// A promotion of the catalog.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Promotion {
