@@ -77,7 +77,8 @@ impl Target {
 /// other line promotion off that line, not off the rest of the basket); a spend-threshold
 /// promotion's scope is the order's threshold promotions; a coupon's scope is the order's
 /// coupons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Stacking {
     /// Combines with others of its scope.
     Stackable,

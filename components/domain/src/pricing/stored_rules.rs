@@ -49,6 +49,10 @@ pub const PROMOTION_KINDS: [&str; 7] = [
 /// What a promotion's `target_values` name.
 pub const TARGET_KINDS: [&str; 4] = ["everything", "skus", "categories", "brands"];
 
+/// The kinds of coupon: `amount-off` takes `amount` off the order, `percentage-off` takes
+/// `percent` of it, at most `max_discount`.
+pub const COUPON_KINDS: [&str; 2] = ["amount-off", "percentage-off"];
+
 /// A field of a stored rule: the table's column, which is also the catalog request's field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleField {
@@ -429,7 +433,7 @@ impl CouponFields<'_> {
                 )?,
                 max_discount: optional_amount(self.max_discount, RuleField::MaxDiscount)?,
             },
-            _ => return Err(refused(RuleField::Kind, "amount-off or percentage-off")),
+            _ => return Err(refused(RuleField::Kind, COUPON_KINDS.join(" or "))),
         };
         Ok(Coupon {
             window: window(self.starts_at, self.ends_at)?,
