@@ -84,6 +84,7 @@ fn tier_discount(raw: &str) -> Result<Percentage, CatalogError> {
     if percent.scale() > 2 {
         return Err(invalid(field, "at most two decimals"));
     }
+    // Read by the quote's parser from the text it is stored as.
     let stored = percent.to_string();
     read_tier_discount(Some(&stored))
         .map_err(refused)?

@@ -466,6 +466,13 @@ mod tests {
         let mut untargeted = a_promotion("percentage-off", json!({"percent": "10"}));
         untargeted.target_kind = "skus".to_owned();
         assert_eq!(field_of(untargeted.validate("P-1")), "target_values");
+        // Fields the quote's parser refuses keep their own names
+        let mut not_skus = a_promotion("percentage-off", json!({"percent": "10"}));
+        not_skus.target_kind = "skus".to_owned();
+        not_skus.target_values = vec!["not a sku!".to_owned()];
+        assert_eq!(field_of(not_skus.validate("P-1")), "target_values");
+        let half_a_tier = a_promotion("spend-threshold-tiers", json!({"tiers": [{"spend": "x"}]}));
+        assert_eq!(field_of(half_a_tier.validate("P-1")), "parameters");
     }
 
     #[test]
