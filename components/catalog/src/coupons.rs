@@ -12,7 +12,7 @@ use o2o_edge::spin_store::SpinSql;
 use spin_sdk::http::{Params, Request, Response};
 
 use crate::wire::{
-    READERS, Scope, catalog_error, change_by, create_body, found, list_query, page_json, param,
+    READERS, Scope, catalog_error, change_by, create_body, found, list_query, param,
     path_not_found, staff, staff_any,
 };
 
@@ -33,7 +33,7 @@ pub fn list(req: Request, _: Params) -> Result<Response, ApiError> {
     let db = SpinSql::open_default()?;
     json(
         200,
-        &page_json(catalog::list_coupons(&db, &query).map_err(catalog_error)?),
+        &catalog::list_coupons(&db, &query).map_err(catalog_error)?,
     )
 }
 

@@ -18,6 +18,7 @@ use o2o_domain::catalog::{
     CatalogError, PriceDraft, ProductDraft, PromotionDraft, StoreDraft, parse_price, parse_sku,
     parse_store_id,
 };
+use o2o_domain::pricing::PromotionId;
 use o2o_edge::ApiError;
 use o2o_edge::json_body::{decode_json, parse_json};
 use o2o_edge::respond::{created, finish, json, no_content, page};
@@ -28,7 +29,7 @@ use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
 use wire::{
-    READERS, Scope, catalog_error, change_by, create_body, found, list_query, page_json, param,
+    READERS, Scope, catalog_error, change_by, create_body, found, list_query, param,
     path_not_found, staff, staff_any,
 };
 
@@ -149,7 +150,7 @@ fn list_products(req: Request, _: Params) -> Result<Response, ApiError> {
     let query = list_query(req.query(), &["category", "brand", "active"])?;
     let db = SpinSql::open_default()?;
     let page = catalog::list_products(&db, &query).map_err(catalog_error)?;
-    json(200, &page_json(page))
+    json(200, &page)
 }
 
 fn get_product(req: Request, params: Params) -> Result<Response, ApiError> {
@@ -195,7 +196,7 @@ fn list_stores(req: Request, _: Params) -> Result<Response, ApiError> {
     let db = SpinSql::open_default()?;
     json(
         200,
-        &page_json(catalog::list_stores(&db, &query).map_err(catalog_error)?),
+        &catalog::list_stores(&db, &query).map_err(catalog_error)?,
     )
 }
 
@@ -276,15 +277,19 @@ fn list_promotions(req: Request, _: Params) -> Result<Response, ApiError> {
     let db = SpinSql::open_default()?;
     json(
         200,
-        &page_json(catalog::list_promotions(&db, &query).map_err(catalog_error)?),
+        &catalog::list_promotions(&db, &query).map_err(catalog_error)?,
     )
 }
 
 fn get_promotion(req: Request, params: Params) -> Result<Response, ApiError> {
     staff_any(&req, READERS)?;
+    // An id that cannot be a promotion's names none.
+    let Ok(id) = PromotionId::parse(param(&params, "id")) else {
+        return Err(ApiError::not_found("no such promotion"));
+    };
     let db = SpinSql::open_default()?;
-    let row = catalog::get_promotion(&db, param(&params, "id")).map_err(catalog_error)?;
-    found(row, "such promotion")
+    let promotion = catalog::get_promotion(&db, &id).map_err(catalog_error)?;
+    found(promotion, "such promotion")
 }
 
 fn replace_promotion(req: Request, params: Params) -> Result<Response, ApiError> {

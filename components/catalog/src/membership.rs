@@ -16,7 +16,7 @@ use o2o_edge::spin_store::SpinSql;
 use spin_sdk::http::{Params, Request, Response};
 
 use crate::wire::{
-    READERS, Scope, catalog_error, change_by, create_body, found, list_query, page_json, param,
+    READERS, Scope, catalog_error, change_by, create_body, found, list_query, param,
     path_not_found, staff, staff_any,
 };
 
@@ -39,7 +39,7 @@ pub fn list_tiers(req: Request, _: Params) -> Result<Response, ApiError> {
     let db = SpinSql::open_default()?;
     json(
         200,
-        &page_json(catalog::list_member_tiers(&db, &query).map_err(catalog_error)?),
+        &catalog::list_member_tiers(&db, &query).map_err(catalog_error)?,
     )
 }
 
@@ -133,7 +133,7 @@ pub fn list_customers(req: Request, _: Params) -> Result<Response, ApiError> {
     let db = SpinSql::open_default()?;
     json(
         200,
-        &page_json(catalog::list_customers(&db, &query).map_err(catalog_error)?),
+        &catalog::list_customers(&db, &query).map_err(catalog_error)?,
     )
 }
 

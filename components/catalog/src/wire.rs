@@ -3,14 +3,15 @@
 //! edge's `ApiError`.
 
 use o2o_domain::catalog::CatalogError;
-use o2o_domain::catalog::repository::{Change, DEFAULT_PAGE, ListQuery, MAX_PAGE, Page};
+use o2o_domain::catalog::repository::{Change, DEFAULT_PAGE, ListQuery, MAX_PAGE};
 use o2o_domain::storage::SqlValue;
 use o2o_edge::ApiError;
 use o2o_edge::edge_context::now;
 use o2o_edge::json_body::parse_json;
 use o2o_edge::query::query_value;
 use o2o_edge::respond::json;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use spin_sdk::http::{Params, Request, Response};
 
 /// Who makes a change, and when: the API key of the request and the edge's clock.
@@ -30,11 +31,11 @@ pub fn create_body(req: &Request, key: &str, what: &str) -> Result<(String, Vec<
     Ok((id, body.to_string().into_bytes()))
 }
 
-/// The row as a 200, or a 404 saying there is `what` ("no such coupon").
-pub fn found(value: Option<Value>, what: &str) -> Result<Response, ApiError> {
-    value.map_or_else(
+/// The record as a 200, or a 404 saying there is `what` ("no such coupon").
+pub fn found<T: Serialize>(record: Option<T>, what: &str) -> Result<Response, ApiError> {
+    record.map_or_else(
         || Err(ApiError::not_found(format!("no {what}"))),
-        |v| json(200, &v),
+        |record| json(200, &record),
     )
 }
 
@@ -105,8 +106,4 @@ pub fn list_query(query: &str, filters: &[&str]) -> Result<ListQuery, ApiError> 
         limit,
         filters,
     })
-}
-
-pub fn page_json(page: Page) -> Value {
-    json!({ "items": page.items, "next_cursor": page.next_cursor })
 }

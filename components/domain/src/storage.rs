@@ -1,11 +1,11 @@
 //! The persistence kernel: the small storage traits through which the domain reaches state
 //! (`KeyValue` for short-lived documents: carts, quote snapshots; `Sql` for everything
 //! relational; defined in the `o2o-storage` port crate and re-exported here), the one unit of
-//! work (`in_immediate_transaction`), the stored time format (`timestamp`), the row reader
-//! every repository reads and writes with (`row`), and what every function writes beside its
-//! own rows (`journal`: outbox events and audit entries). The Spin implementations of the
-//! traits live in the edge kit (`o2o-edge`); every native test uses the one rusqlite adapter
-//! of `o2o-test-stores`.
+//! work (`in_immediate_transaction`), the stored time format (`timestamp`, read back by
+//! `parse_timestamp`), the row reader every repository reads and writes with (`row`), and what
+//! every function writes beside its own rows (`journal`: outbox events and audit entries). The
+//! Spin implementations of the traits live in the edge kit (`o2o-edge`); every native test uses
+//! the one rusqlite adapter of `o2o-test-stores`.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -16,6 +16,11 @@ pub mod journal;
 /// RFC 3339 UTC with second precision: the stored form, which also sorts by time as text.
 pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// A stored time read back (any RFC 3339 offset, as UTC).
+pub fn parse_timestamp(raw: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    DateTime::parse_from_rfc3339(raw).map(|at| at.with_timezone(&Utc))
 }
 
 /// The unit of work: `BEGIN IMMEDIATE` takes the write lock before anything is read, the work
@@ -57,8 +62,9 @@ pub const SCHEMA_LEDGER: &str = schema_ledger!();
 pub const SCHEMA_LEDGER_COLUMN: &str = "schema_ledger";
 
 /// What every repository writes and reads rows with: parameters, the changed-row count, and
-/// columns read as the type the schema gives them. A column of the wrong type is stored data
-/// the rules never wrote: `StoreError::Corrupt`, naming where (`what`, and the column).
+/// columns read as the type the schema gives them (flags, JSON documents and parsed text
+/// included). A column of the wrong type is stored data the rules never wrote:
+/// `StoreError::Corrupt`, naming where (`what`, and the column).
 pub mod row {
     use super::{Sql, SqlValue, StoreError};
 
@@ -141,6 +147,19 @@ pub mod row {
         }
     }
 
+    /// An integer the schema keeps at 0 or more (a rank, a priority, a limit, a count).
+    pub fn col_u32(row: &[SqlValue], i: usize, what: &str) -> Result<u32, StoreError> {
+        let value = col_int(row, i, what)?;
+        u32::try_from(value).map_err(|_| wrong(what, i, "0 to 4294967295", row.get(i)))
+    }
+
+    pub fn col_opt_u32(row: &[SqlValue], i: usize, what: &str) -> Result<Option<u32>, StoreError> {
+        match row.get(i) {
+            Some(SqlValue::Null) => Ok(None),
+            _ => col_u32(row, i, what).map(Some),
+        }
+    }
+
     /// A number: SQLite hands back a REAL column holding a whole number as an integer.
     pub fn col_real(row: &[SqlValue], i: usize, what: &str) -> Result<f64, StoreError> {
         match row.get(i) {
@@ -155,6 +174,48 @@ pub mod row {
             Some(SqlValue::Null) => Ok(None),
             _ => col_real(row, i, what).map(Some),
         }
+    }
+
+    /// A 0/1 column (SQLite has no booleans).
+    pub fn col_flag(row: &[SqlValue], i: usize, what: &str) -> Result<bool, StoreError> {
+        match row.get(i) {
+            Some(SqlValue::Integer(0)) => Ok(false),
+            Some(SqlValue::Integer(1)) => Ok(true),
+            other => Err(wrong(what, i, "0 or 1", other)),
+        }
+    }
+
+    /// A text column read by `parse` (an id, an amount, a time); text it refuses is corrupt.
+    pub fn col_parsed<T, E: std::fmt::Display>(
+        row: &[SqlValue],
+        i: usize,
+        what: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, StoreError> {
+        let raw = col_text(row, i, what)?;
+        parse(&raw).map_err(|e| corrupt(format!("{what} column {i}: {e}: {raw:?}")))
+    }
+
+    pub fn col_opt_parsed<T, E: std::fmt::Display>(
+        row: &[SqlValue],
+        i: usize,
+        what: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<Option<T>, StoreError> {
+        match row.get(i) {
+            Some(SqlValue::Null) => Ok(None),
+            _ => col_parsed(row, i, what, parse).map(Some),
+        }
+    }
+
+    /// A text column holding a JSON document, read as `T`: a cell that is not that JSON is
+    /// corrupt, never passed on as a string.
+    pub fn col_json<T: serde::de::DeserializeOwned>(
+        row: &[SqlValue],
+        i: usize,
+        what: &str,
+    ) -> Result<T, StoreError> {
+        col_parsed(row, i, what, |raw| serde_json::from_str(raw))
     }
 
     #[cfg(test)]
@@ -201,6 +262,35 @@ pub mod row {
                 ))
             );
             assert!(col_int(&row, 9, "t").is_err());
+        }
+
+        #[test]
+        fn flags_json_and_parsed_text_are_read_as_their_type_or_are_corrupt() {
+            let row = [
+                SqlValue::Integer(1),
+                SqlValue::Integer(2),
+                SqlValue::Text(r#"{"mon": ["09:00", "21:00"]}"#.into()),
+                SqlValue::Text("{not json".into()),
+                SqlValue::Text("12".into()),
+                SqlValue::Null,
+            ];
+            assert_eq!(col_flag(&row, 0, "t"), Ok(true));
+            assert!(matches!(
+                col_flag(&row, 1, "t"),
+                Err(StoreError::Corrupt(_))
+            ));
+            let hours: serde_json::Value = col_json(&row, 2, "t").unwrap();
+            assert_eq!(hours["mon"][1], "21:00");
+            assert!(matches!(
+                col_json::<serde_json::Value>(&row, 3, "stores"),
+                Err(StoreError::Corrupt(why)) if why.starts_with("stores column 3: ")
+            ));
+            assert_eq!(col_parsed(&row, 4, "t", str::parse::<u32>), Ok(12));
+            assert!(col_parsed(&row, 3, "t", str::parse::<u32>).is_err());
+            assert_eq!(col_opt_parsed(&row, 5, "t", str::parse::<u32>), Ok(None));
+            assert_eq!(col_u32(&row, 0, "t"), Ok(1));
+            assert!(col_u32(&[SqlValue::Integer(-1)], 0, "t").is_err());
+            assert_eq!(col_opt_u32(&row, 5, "t"), Ok(None));
         }
     }
 }

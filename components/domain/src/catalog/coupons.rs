@@ -2,22 +2,22 @@
 //! customers type (stored upper case, which is how the quote looks codes up), worth an amount
 //! off or a percentage off with an optional cap, with an optional minimum spend, a validity
 //! window, optional total and per-customer usage limits, stackable or exclusive, active or
-//! not. Each coupon is read back by the quote's own reader
-//! (`pricing::repository::read_coupon_row`) before it is written, so no coupon the quote
-//! cannot read is ever stored; the rules the reader is lenient about (an amount on a
-//! percentage coupon, a window that ends before it starts, a limit of 0) are refused here.
+//! not. Each coupon is read by the quote's own rule parser (`pricing::stored_rules`) from the
+//! text it will be stored as before it is written, so no coupon the quote cannot read is ever
+//! stored; the rules the parser is lenient about (an amount on a percentage coupon, a window
+//! that ends before it starts, a limit of 0) are refused here.
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::{
-    CatalogError, active_by_default, invalid, parse_price, reader_complaint, required_text,
-    shop_currency, stackable, timestamp,
+    CatalogError, active_by_default, invalid, parse_price, refused, required_text, shop_currency,
+    stackable, stacking, validity_window,
 };
 use crate::money::Money;
-use crate::pricing::CouponCode;
-use crate::pricing::repository::read_coupon_row;
-use crate::storage::SqlValue;
+use crate::pricing::stored_rules::{CouponFields, RuleFieldError, stored_percentage};
+use crate::pricing::{Coupon, CouponCode, Percentage, Stacking, ValidityWindow};
+use crate::storage;
 
 /// A coupon as an operator writes it (the code comes from the body on create, the path on
 /// update).
@@ -52,12 +52,48 @@ pub struct CouponDraft {
     pub active: bool,
 }
 
-/// A coupon the quote has read back: its row, ready to write.
+/// A checked coupon, ready to write: the `coupons` row, column by column.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CouponRow {
     pub code: CouponCode,
-    /// In the column order of `repository::COUPON_COLUMNS` (the quote reader's, then `active`).
-    pub values: Vec<SqlValue>,
+    pub name: String,
+    /// `amount-off` (with `amount`) or `percentage-off` (with `percent`, `max_discount`).
+    pub kind: &'static str,
+    pub amount: Option<Money>,
+    pub percent: Option<Percentage>,
+    pub max_discount: Option<Money>,
+    pub minimum_spend: Option<Money>,
+    pub window: ValidityWindow,
+    pub total_limit: Option<u32>,
+    pub per_customer_limit: Option<u32>,
+    pub stacking: Stacking,
+    pub active: bool,
+}
+
+impl CouponRow {
+    /// The coupon the quote will read from this row once it is stored, from the very text it
+    /// is stored as; or the field it cannot read.
+    pub fn read_as_quote(&self) -> Result<Coupon, RuleFieldError> {
+        let amount = self.amount.map(|m| m.amount_string());
+        let percent = self.percent.map(stored_percentage);
+        let max_discount = self.max_discount.map(|m| m.amount_string());
+        let minimum_spend = self.minimum_spend.map(|m| m.amount_string());
+        let starts_at = storage::timestamp(self.window.starts_at);
+        let ends_at = storage::timestamp(self.window.ends_at);
+        let fields = CouponFields {
+            kind: self.kind,
+            amount: amount.as_deref(),
+            percent: percent.as_deref(),
+            max_discount: max_discount.as_deref(),
+            minimum_spend: minimum_spend.as_deref(),
+            starts_at: &starts_at,
+            ends_at: &ends_at,
+            total_limit: self.total_limit.map(i64::from),
+            per_customer_limit: self.per_customer_limit.map(i64::from),
+            stacking: self.stacking.as_str(),
+        };
+        fields.read(self.code.clone(), self.name.clone(), shop_currency())
+    }
 }
 
 /// A coupon code as customers type it: any case, stored upper case (`save10` is `SAVE10`).
@@ -75,8 +111,8 @@ fn positive_amount(field: &str, raw: &str) -> Result<Money, CatalogError> {
 }
 
 /// A coupon's percentage: more than 0, at most 100 (with a cap, "100 % off up to 30.00" is a
-/// real offer), at most two decimals; stored without trailing zeros.
-fn coupon_percent(raw: &str) -> Result<String, CatalogError> {
+/// real offer), at most two decimals.
+fn coupon_percent(raw: &str) -> Result<Percentage, CatalogError> {
     let field = "percent";
     let percent: Decimal = raw
         .trim()
@@ -89,7 +125,7 @@ fn coupon_percent(raw: &str) -> Result<String, CatalogError> {
     if percent.scale() > 2 {
         return Err(invalid(field, "at most two decimals"));
     }
-    Ok(percent.to_string())
+    Percentage::new(percent).map_err(|e| invalid(field, e))
 }
 
 fn only_for(field: &str, kind: &str) -> CatalogError {
@@ -108,10 +144,10 @@ fn limit(field: &str, value: Option<u32>) -> Result<Option<u32>, CatalogError> {
 }
 
 impl CouponDraft {
-    /// Checks the coupon and reads it back as the quote will.
+    /// Checks the coupon and reads it as the quote will.
     pub fn validate(self, code: CouponCode) -> Result<CouponRow, CatalogError> {
         let name = required_text("name", &self.name)?;
-        let (amount, percent) = match self.kind.as_str() {
+        let (kind, amount, percent) = match self.kind.as_str() {
             "amount-off" => {
                 if self.percent.is_some() {
                     return Err(only_for("percent", "percentage-off"));
@@ -122,7 +158,7 @@ impl CouponDraft {
                 let raw = self
                     .amount
                     .ok_or_else(|| invalid("amount", "required for an amount-off coupon"))?;
-                (Some(positive_amount("amount", &raw)?), None)
+                ("amount-off", Some(positive_amount("amount", &raw)?), None)
             }
             "percentage-off" => {
                 if self.amount.is_some() {
@@ -131,7 +167,7 @@ impl CouponDraft {
                 let raw = self
                     .percent
                     .ok_or_else(|| invalid("percent", "required for a percentage-off coupon"))?;
-                (None, Some(coupon_percent(&raw)?))
+                ("percentage-off", None, Some(coupon_percent(&raw)?))
             }
             _ => return Err(invalid("kind", "amount-off or percentage-off")),
         };
@@ -143,11 +179,7 @@ impl CouponDraft {
             .minimum_spend
             .map(|raw| parse_price("minimum_spend", &raw))
             .transpose()?;
-        let starts = timestamp("starts_at", &self.starts_at)?;
-        let ends = timestamp("ends_at", &self.ends_at)?;
-        if ends <= starts {
-            return Err(invalid("ends_at", "must be after starts_at"));
-        }
+        let window = validity_window(&self.starts_at, &self.ends_at)?;
         let total_limit = limit("total_limit", self.total_limit)?;
         let per_customer_limit = limit("per_customer_limit", self.per_customer_limit)?;
         if let (Some(total), Some(each)) = (total_limit, per_customer_limit)
@@ -158,40 +190,29 @@ impl CouponDraft {
                 format!("at most the total_limit ({total})"),
             ));
         }
-        if !["stackable", "exclusive"].contains(&self.stacking.as_str()) {
-            return Err(invalid("stacking", "stackable or exclusive"));
-        }
-        let text_or_null = |value: Option<String>| value.map_or(SqlValue::Null, SqlValue::Text);
-        let money_or_null = |value: Option<Money>| text_or_null(value.map(|m| m.amount_string()));
-        let limit_or_null =
-            |value: Option<u32>| value.map_or(SqlValue::Null, |n| SqlValue::Integer(n.into()));
-        let rfc3339 = |t: chrono::DateTime<chrono::Utc>| {
-            SqlValue::Text(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        let row = CouponRow {
+            code,
+            name,
+            kind,
+            amount,
+            percent,
+            max_discount,
+            minimum_spend,
+            window,
+            total_limit,
+            per_customer_limit,
+            stacking: stacking(&self.stacking)?,
+            active: self.active,
         };
-        let mut values = vec![
-            SqlValue::from(code.as_str()),
-            SqlValue::Text(name),
-            SqlValue::Text(self.kind),
-            money_or_null(amount),
-            text_or_null(percent),
-            money_or_null(max_discount),
-            money_or_null(minimum_spend),
-            rfc3339(starts),
-            rfc3339(ends),
-            limit_or_null(total_limit),
-            limit_or_null(per_customer_limit),
-            SqlValue::Text(self.stacking),
-        ];
-        read_coupon_row(&values, shop_currency()).map_err(|e| reader_complaint(e, "kind"))?;
-        values.push(SqlValue::Integer(i64::from(self.active)));
-        Ok(CouponRow { code, values })
+        row.read_as_quote().map_err(refused)?;
+        Ok(row)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pricing::{CouponValue, Stacking};
+    use crate::pricing::CouponValue;
 
     fn code() -> CouponCode {
         CouponCode::parse("SAVE10").unwrap()
@@ -240,7 +261,7 @@ mod tests {
         draft.stacking = "exclusive".to_owned();
         draft.starts_at = "2026-01-01T08:00:00+08:00".to_owned();
         let row = draft.validate(code()).unwrap();
-        let coupon = read_coupon_row(&row.values, shop_currency()).unwrap();
+        let coupon = row.read_as_quote().unwrap();
         assert_eq!(coupon.code, code());
         assert_eq!(coupon.total_limit, Some(1000));
         assert_eq!(coupon.per_customer_limit, Some(1));
@@ -257,13 +278,20 @@ mod tests {
             max_discount.map(|m| m.amount_string()),
             Some("30.00".to_owned())
         );
-        // Times are stored in UTC, as the quote compares them.
-        assert_eq!(row.values[7], SqlValue::from("2026-01-01T00:00:00Z"));
-        assert_eq!(row.values.last(), Some(&SqlValue::Integer(1)));
+        // Times are stored in UTC, as the quote compares them; percentages without trailing zeros.
+        assert_eq!(
+            storage::timestamp(row.window.starts_at),
+            "2026-01-01T00:00:00Z"
+        );
+        assert_eq!(row.percent.map(stored_percentage), Some("15".to_owned()));
+        assert!(row.active);
 
         let amount_off = an_amount_off("10").validate(code()).unwrap();
-        assert_eq!(amount_off.values[3], SqlValue::from("10.00"));
-        assert_eq!(amount_off.values[4], SqlValue::Null);
+        assert_eq!(
+            amount_off.amount.map(|m| m.amount_string()),
+            Some("10.00".to_owned())
+        );
+        assert_eq!(amount_off.percent, None);
     }
 
     #[test]

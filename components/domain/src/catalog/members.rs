@@ -1,7 +1,7 @@
 //! Membership as operators write it: member tiers (a discount off the store price of every
 //! sku, and explicit tier prices per sku that win over it) and customers with their tier.
-//! A tier's discount is checked by the quote's own reader
-//! (`pricing::repository::read_tier_discount`); a tier price is a price like a store price
+//! A tier's discount is read by the quote's own rule parser (`pricing::stored_rules`); a tier
+//! price is a price like a store price
 //! (`parse_price`). The tables (`migrations/0002_pricing.sql`) have no `active` column for
 //! either, so: a tier is removed once no customer is on it (its tier prices go with it), and
 //! a customer is never removed (orders refer to them): `"tier_id": null` ends a membership and
@@ -10,11 +10,10 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::{CatalogError, invalid, reader_complaint, required_text};
+use super::{CatalogError, invalid, refused, required_text};
 use crate::ids::CustomerId;
-use crate::pricing::TierId;
-use crate::pricing::repository::read_tier_discount;
-use crate::storage::SqlValue;
+use crate::pricing::stored_rules::tier_discount as read_tier_discount;
+use crate::pricing::{Percentage, TierId};
 
 /// Tiers rank from 0 (the entry tier) up to this.
 pub const MAX_RANK: u32 = 1_000;
@@ -40,8 +39,8 @@ pub struct MemberTier {
     pub id: TierId,
     pub name: String,
     pub rank: u32,
-    /// As it is stored: the percent without trailing zeros ("5", "7.5").
-    pub discount_percent: Option<String>,
+    /// Stored without trailing zeros ("5", "7.5", `stored_rules::stored_percentage`).
+    pub discount_percent: Option<Percentage>,
 }
 
 pub fn parse_tier_id(field: &str, raw: &str) -> Result<TierId, CatalogError> {
@@ -56,7 +55,7 @@ impl MemberTierDraft {
         }
         let discount_percent = self
             .discount_percent
-            .map(|raw| tier_discount(&id, &raw))
+            .map(|raw| tier_discount(&raw))
             .transpose()?;
         Ok(MemberTier {
             id,
@@ -69,7 +68,7 @@ impl MemberTierDraft {
 
 /// A tier discount: more than 0 and less than 100 percent (a tier that gives everything away
 /// is a mistake; no discount is `null`), at most two decimals, and readable by the quote.
-fn tier_discount(tier: &TierId, raw: &str) -> Result<String, CatalogError> {
+fn tier_discount(raw: &str) -> Result<Percentage, CatalogError> {
     let field = "discount_percent";
     let percent: Decimal = raw
         .trim()
@@ -85,10 +84,11 @@ fn tier_discount(tier: &TierId, raw: &str) -> Result<String, CatalogError> {
     if percent.scale() > 2 {
         return Err(invalid(field, "at most two decimals"));
     }
+    // Read by the quote's parser from the text it is stored as.
     let stored = percent.to_string();
-    read_tier_discount(tier, &[SqlValue::Text(stored.clone())])
-        .map_err(|e| reader_complaint(e, field))?;
-    Ok(stored)
+    read_tier_discount(Some(&stored))
+        .map_err(refused)?
+        .ok_or_else(|| invalid(field, "a number of percent such as \"5\" (null: none)"))
 }
 
 /// A customer id as the catalog takes it: the shop's `CustomerId` (the identity provider's
@@ -138,6 +138,7 @@ impl CustomerDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pricing::stored_rules::stored_percentage;
 
     fn gold() -> TierId {
         TierId::parse("gold").unwrap()
@@ -161,8 +162,9 @@ mod tests {
     #[test]
     fn a_tier_discount_is_stored_as_the_quote_reads_it() {
         let tier = a_tier(Some(" 7.50 ")).validate(gold()).unwrap();
-        assert_eq!(tier.discount_percent.as_deref(), Some("7.5"));
-        let read = read_tier_discount(&gold(), &[SqlValue::Text("7.5".to_owned())]).unwrap();
+        let stored = tier.discount_percent.map(stored_percentage);
+        assert_eq!(stored.as_deref(), Some("7.5"));
+        let read = read_tier_discount(stored.as_deref()).unwrap();
         assert_eq!(read.map(|p| p.to_string()), Some("7.5%".to_owned()));
         assert_eq!(
             a_tier(None).validate(gold()).unwrap().discount_percent,

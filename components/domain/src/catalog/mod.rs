@@ -3,9 +3,9 @@
 //! `coupons`), so that every row the catalog writes is one the quote
 //! (`crate::pricing::repository`) reads. Drafts arrive as plain JSON-shaped data, `validate`
 //! turns them into checked values or a `CatalogError::Invalid` naming the field; the SQL is in
-//! `repository`. Promotions, coupons and tier discounts are checked by the quote's own row
-//! readers (`pricing::repository::read_promotion_row`, `read_coupon_row`,
-//! `read_tier_discount`), so the two can never disagree.
+//! `repository`. Promotions, coupons and tier discounts are read, as they will be stored, by
+//! the quote's own rule parser (`pricing::stored_rules`), whose typed errors name the field,
+//! so the two can never disagree.
 
 pub mod coupons;
 pub mod members;
@@ -18,14 +18,16 @@ pub use members::{
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
 use crate::geo::GeoPoint;
 use crate::ids::StoreId;
 use crate::money::{Currency, Money};
-use crate::pricing::PromotionId;
-use crate::pricing::repository::read_promotion_row;
-use crate::storage::{SqlValue, StoreError};
+use crate::pricing::stored_rules::{
+    PROMOTION_KINDS, PromotionFields, RuleFieldError, TARGET_KINDS,
+};
+use crate::pricing::{Promotion, PromotionId, Stacking, ValidityWindow};
+use crate::storage::{self, StoreError};
 use crate::values::Sku;
 
 /// The shop's one currency: every catalog amount is in it (products default to CNY).
@@ -271,23 +273,57 @@ fn stackable() -> String {
     "stackable".to_owned()
 }
 
-/// A promotion the quote has read back: its row, ready to write.
+/// A checked promotion, ready to write: the `promotions` row, column by column. Its targets
+/// and parameters are kept as the operator wrote them (the quote reads the targets as catalog
+/// codes, `pricing::repository::catalog_code`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PromotionRow {
     pub id: PromotionId,
-    /// In the column order of `repository::PROMOTION_COLUMNS`.
-    pub values: Vec<SqlValue>,
+    pub name: String,
+    /// One of `pricing::stored_rules::PROMOTION_KINDS`.
+    pub kind: &'static str,
+    pub window: ValidityWindow,
+    /// One of `pricing::stored_rules::TARGET_KINDS`.
+    pub target_kind: &'static str,
+    pub target_values: Vec<String>,
+    pub priority: u32,
+    pub stacking: Stacking,
+    /// The kind's parameters (`pricing::stored_rules::promotion_kind`).
+    pub parameters: Map<String, Value>,
+    pub active: bool,
 }
 
-const PROMOTION_KINDS: [&str; 7] = [
-    "percentage-off",
-    "amount-off",
-    "flash-sale",
-    "buy-x-get-y",
-    "stock-markdown",
-    "spend-threshold-tiers",
-    "free-delivery",
-];
+impl PromotionRow {
+    /// `target_values` as stored: a JSON array of strings.
+    pub fn stored_target_values(&self) -> String {
+        Value::from(self.target_values.clone()).to_string()
+    }
+
+    /// `parameters` as stored: a JSON object.
+    pub fn stored_parameters(&self) -> String {
+        Value::Object(self.parameters.clone()).to_string()
+    }
+
+    /// The promotion the quote will read from this row once it is stored, from the very text
+    /// it is stored as; or the field it cannot read.
+    pub fn read_as_quote(&self) -> Result<Promotion, RuleFieldError> {
+        let starts_at = storage::timestamp(self.window.starts_at);
+        let ends_at = storage::timestamp(self.window.ends_at);
+        let target_values = self.stored_target_values();
+        let parameters = self.stored_parameters();
+        let fields = PromotionFields {
+            kind: self.kind,
+            starts_at: &starts_at,
+            ends_at: &ends_at,
+            target_kind: self.target_kind,
+            target_values: &target_values,
+            priority: i64::from(self.priority),
+            stacking: self.stacking.as_str(),
+            parameters: &parameters,
+        };
+        fields.read(self.id.clone(), self.name.clone(), shop_currency())
+    }
+}
 
 /// A time as the pricing tables keep it: UTC, to the second (what is stored is what is compared).
 fn timestamp(field: &str, raw: &str) -> Result<DateTime<Utc>, CatalogError> {
@@ -296,79 +332,74 @@ fn timestamp(field: &str, raw: &str) -> Result<DateTime<Utc>, CatalogError> {
         .map_err(|_| invalid(field, "an RFC 3339 time such as 2026-11-11T00:00:00Z"))
 }
 
+/// A validity window as operators write it: two times, the end after the start.
+fn validity_window(starts_at: &str, ends_at: &str) -> Result<ValidityWindow, CatalogError> {
+    let starts_at = timestamp("starts_at", starts_at)?;
+    let ends_at = timestamp("ends_at", ends_at)?;
+    if ends_at <= starts_at {
+        return Err(invalid("ends_at", "must be after starts_at"));
+    }
+    Ok(ValidityWindow { starts_at, ends_at })
+}
+
+/// One of `names`, as the `&'static str` it is (so a checked row holds no unchecked text).
+fn one_of(field: &str, names: &[&'static str], raw: &str) -> Result<&'static str, CatalogError> {
+    names
+        .iter()
+        .find(|name| **name == raw)
+        .copied()
+        .ok_or_else(|| invalid(field, format!("one of {}", names.join(", "))))
+}
+
+fn stacking(raw: &str) -> Result<Stacking, CatalogError> {
+    Stacking::parse(raw).ok_or_else(|| invalid("stacking", "stackable or exclusive"))
+}
+
+/// A field the quote's rule parser refuses, as the request's field of the same name.
+fn refused(error: RuleFieldError) -> CatalogError {
+    invalid(error.field.as_str(), error.detail)
+}
+
 impl PromotionDraft {
-    /// Checks the promotion and reads it back as the quote will; a reader's complaint names
-    /// the column it is about (`parameters`, `target_values`, …), which is the request's field.
+    /// Checks the promotion and reads it as the quote will; a field the quote's parser refuses
+    /// (`parameters`, `target_values`, …) is the request's field of the same name.
     pub fn validate(self, id: &str) -> Result<PromotionRow, CatalogError> {
         let id = PromotionId::parse(id).map_err(|e| invalid("id", e))?;
         let name = required_text("name", &self.name)?;
-        if !PROMOTION_KINDS.contains(&self.kind.as_str()) {
-            return Err(invalid(
-                "kind",
-                format!("one of {}", PROMOTION_KINDS.join(", ")),
-            ));
-        }
-        let starts = timestamp("starts_at", &self.starts_at)?;
-        let ends = timestamp("ends_at", &self.ends_at)?;
-        if ends <= starts {
-            return Err(invalid("ends_at", "must be after starts_at"));
-        }
-        if !["everything", "skus", "categories", "brands"].contains(&self.target_kind.as_str()) {
-            return Err(invalid(
-                "target_kind",
-                "one of everything, skus, categories, brands",
-            ));
-        }
-        if (self.target_kind == "everything") != self.target_values.is_empty() {
+        let kind = one_of("kind", &PROMOTION_KINDS, &self.kind)?;
+        let window = validity_window(&self.starts_at, &self.ends_at)?;
+        let target_kind = one_of("target_kind", &TARGET_KINDS, &self.target_kind)?;
+        if (target_kind == "everything") != self.target_values.is_empty() {
             return Err(invalid(
                 "target_values",
                 "empty for everything, else the skus, categories or brands targeted",
             ));
         }
-        if !["stackable", "exclusive"].contains(&self.stacking.as_str()) {
-            return Err(invalid("stacking", "stackable or exclusive"));
-        }
-        if !self.parameters.is_object() {
+        let stacking = stacking(&self.stacking)?;
+        let Value::Object(parameters) = self.parameters else {
             return Err(invalid("parameters", "an object"));
-        }
-        let rfc3339 = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        let values = vec![
-            SqlValue::from(id.as_str()),
-            SqlValue::Text(name),
-            SqlValue::Text(self.kind),
-            SqlValue::Text(rfc3339(starts)),
-            SqlValue::Text(rfc3339(ends)),
-            SqlValue::Text(self.target_kind),
-            SqlValue::Text(json!(self.target_values).to_string()),
-            SqlValue::Integer(i64::from(self.priority)),
-            SqlValue::Text(self.stacking),
-            SqlValue::Text(self.parameters.to_string()),
-        ];
-        read_promotion_row(&values, shop_currency())
-            .map_err(|e| reader_complaint(e, "parameters"))?;
-        let mut values = values;
-        values.push(SqlValue::Integer(i64::from(self.active)));
-        Ok(PromotionRow { id, values })
+        };
+        let row = PromotionRow {
+            id,
+            name,
+            kind,
+            window,
+            target_kind,
+            target_values: self.target_values,
+            priority: self.priority,
+            stacking,
+            parameters,
+            active: self.active,
+        };
+        row.read_as_quote().map_err(refused)?;
+        Ok(row)
     }
-}
-
-/// A complaint of the quote's row readers as a request's field: `promotions[P1].parameters:
-/// invalid digit` → the field `parameters` and its detail (`fallback` when no column is named;
-/// the reader's `window` is the request's `ends_at`).
-fn reader_complaint(error: StoreError, fallback: &str) -> CatalogError {
-    let StoreError::Corrupt(message) = error else {
-        return CatalogError::Store(error);
-    };
-    let (at, detail) = message
-        .split_once(": ")
-        .unwrap_or((message.as_str(), "unreadable"));
-    let field = at.rsplit_once("].").map_or(fallback, |(_, column)| column);
-    let field = if field == "window" { "ends_at" } else { field };
-    invalid(field, detail)
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn a_promotion(kind: &str, parameters: Value) -> PromotionDraft {
@@ -435,6 +466,13 @@ mod tests {
         let mut untargeted = a_promotion("percentage-off", json!({"percent": "10"}));
         untargeted.target_kind = "skus".to_owned();
         assert_eq!(field_of(untargeted.validate("P-1")), "target_values");
+        // Fields the quote's parser refuses keep their own names
+        let mut not_skus = a_promotion("percentage-off", json!({"percent": "10"}));
+        not_skus.target_kind = "skus".to_owned();
+        not_skus.target_values = vec!["not a sku!".to_owned()];
+        assert_eq!(field_of(not_skus.validate("P-1")), "target_values");
+        let half_a_tier = a_promotion("spend-threshold-tiers", json!({"tiers": [{"spend": "x"}]}));
+        assert_eq!(field_of(half_a_tier.validate("P-1")), "parameters");
     }
 
     #[test]

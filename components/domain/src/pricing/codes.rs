@@ -1,7 +1,8 @@
 //! The names the pricing rules are keyed by: promotion ids, coupon codes, member tiers,
 //! categories and brands. Like `Sku`, each is parsed once at the edge and is a plain ordered
 //! string afterwards, so that every collection of rules can be walked in a stable order
-//! (`BTreeMap`/sorting by these ids) and the same inputs always give the same quote.
+//! (`BTreeMap`/sorting by these ids) and the same inputs always give the same quote. Each is
+//! written out (`Serialize`) as the plain string it is.
 
 use std::fmt;
 
@@ -26,7 +27,8 @@ fn parse_code(raw: &str) -> Result<String, ValueError> {
 macro_rules! pricing_code {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+        #[serde(transparent)]
         pub struct $name(String);
 
         impl $name {
@@ -66,7 +68,8 @@ pricing_code!(
 
 /// A coupon code as the customer types it. Customers type codes in any case, so the code is
 /// upper-cased once here: `save10` and `SAVE10` are the same coupon.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct CouponCode(String);
 
 impl CouponCode {

@@ -16,7 +16,9 @@
 //! - the ceiling on the total discount: `ceiling.rs`; the allocation of order-level discounts
 //!   to lines and its remainder rule: `allocation.rs`;
 //! - what a rule is and when it is in force: `rules.rs`; the input: `input.rs`; what makes a
-//!   basket priceable at all (currencies, whole cents, unique ids): `priceable.rs`.
+//!   basket priceable at all (currencies, whole cents, unique ids): `priceable.rs`;
+//! - how a stored promotion, coupon or tier discount becomes a rule, with the field that
+//!   stops it (shared by the quote's readers and the operators' catalog): `stored_rules.rs`.
 
 mod allocation;
 mod amount_off;
@@ -37,6 +39,7 @@ pub mod repository;
 mod rules;
 mod spend_threshold;
 mod stock_markdown;
+pub mod stored_rules;
 mod unit_price;
 
 #[cfg(test)]

@@ -1,29 +1,26 @@
 //! Where the pricing rules and facts are kept: the catalog's SQL tables (`migrations/0001` and
 //! `0002_pricing.sql`) read into the domain's `PricingRules` and `PricingFacts`. The quote and
 //! place-order read everything a basket needs in one statement (`basket_facts`, issue 12);
-//! this file holds the row readers that statement's rows go through (and that the operators'
-//! catalog checks a row with before writing it), and `load_store`. A row that cannot be read
-//! as a rule (a price of "abc", an unknown promotion kind) is a `StoreError::Corrupt` naming
-//! the row, never a silent skip, so a catalog mistake cannot quietly change what customers pay.
+//! this file holds the row readers that statement's rows go through, and `load_store`.
+//! Promotions, coupons and tier discounts are read by the rule parser the operators' catalog
+//! checks every write with (`stored_rules`), so the catalog never stores what the quote cannot
+//! read. A row that cannot be read as a rule (a price of "abc", an unknown promotion kind) is a
+//! `StoreError::Corrupt` naming the row and column, never a silent skip, so a catalog mistake
+//! cannot quietly change what customers pay.
 //!
 //! Conventions of the tables: amounts are decimal strings in the shop's currency (the products'
 //! currency), percentages decimal strings ("15" is 15 %), times RFC 3339 UTC strings, and
 //! brands free text: a brand's id is its name with every character outside `A-Z a-z 0-9 - _ .`
 //! replaced by `-` (see [`catalog_code`]), on products and promotion targets alike.
 
-use std::str::FromStr;
-
-use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
-use serde::Deserialize;
-
 use crate::geo::{self, GeoPoint, StoreReach};
 use crate::ids::StoreId;
 use crate::money::{Currency, Money};
+use crate::pricing::stored_rules::{
+    CouponFields, PromotionFields, parse_amount, parse_percentage, tier_discount,
+};
 use crate::pricing::{
-    AmountOff, BrandId, BuyXGetY, CategoryId, Coupon, CouponCode, CouponValue, FlashSale,
-    FreeDelivery, Percentage, PercentageOff, Promotion, PromotionId, PromotionKind, Reward,
-    SpendThresholdTiers, Stacking, StockMarkdown, Target, ThresholdTier, TierId, ValidityWindow,
+    BrandId, CategoryId, Coupon, CouponCode, Percentage, Promotion, PromotionId, TierId,
 };
 use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
@@ -138,241 +135,78 @@ pub fn load_store(db: &impl Sql, id: &StoreId) -> Result<Option<CatalogStore>, S
 
 // ---- rows to rules ----
 
-/// Reads one promotion row (`id, name, kind, starts_at, ends_at, target_kind, target_values,
-/// priority, stacking, parameters`) exactly as the quote will. The operators' catalog checks every promotion with it before writing, so that no row
-/// the quote cannot read is ever written.
-pub fn read_promotion_row(row: &[SqlValue], currency: Currency) -> Result<Promotion, StoreError> {
-    promotion(row, currency)
-}
-
-/// Reads one coupon row (`code, name, kind, amount, percent, max_discount, minimum_spend,
-/// starts_at, ends_at, total_limit, per_customer_limit, stacking`) exactly as the quote will; the
-/// operators' catalog checks every coupon with it before writing, like promotions.
-pub fn read_coupon_row(row: &[SqlValue], currency: Currency) -> Result<Coupon, StoreError> {
-    coupon(row, currency)
-}
-
-/// Reads a member tier's row (its `discount_percent`) exactly as
-/// the quote will: NULL or blank is no discount. The operators' catalog checks every tier with it.
-pub fn read_tier_discount(
-    tier: &TierId,
-    row: &[SqlValue],
-) -> Result<Option<Percentage>, StoreError> {
-    let at = format!("member_tiers[{tier}].discount_percent");
-    optional_text(row, 0)
-        .map(|raw| percentage(&raw, &at))
-        .transpose()
-}
-
+/// A promotion row (`id, name, kind, starts_at, ends_at, target_kind, target_values, priority,
+/// stacking, parameters`) read by the rule parser the operators' catalog checks every
+/// promotion with before writing it (`stored_rules`); a field it refuses is corrupt data
+/// naming the promotion and the column.
 fn promotion(row: &[SqlValue], currency: Currency) -> Result<Promotion, StoreError> {
     let raw_id = text(row, 0, "promotions.id")?;
     let at = |column: &str| format!("promotions[{raw_id}].{column}");
     let id = PromotionId::parse(&raw_id).map_err(|e| corrupt(at("id"), e))?;
-    let kind_name = text(row, 2, &at("kind"))?;
-    let parameters = text(row, 9, &at("parameters"))?;
-    let kind = promotion_kind(&kind_name, &parameters, currency, &at("parameters"))?;
-    let values: Vec<String> = serde_json::from_str(&text(row, 6, &at("target_values"))?)
-        .map_err(|e| corrupt(at("target_values"), e))?;
-    let target = match text(row, 5, &at("target_kind"))?.as_str() {
-        "everything" => Target::Everything,
-        "skus" => Target::Skus(
-            values
-                .iter()
-                .map(|v| Sku::parse(v))
-                .collect::<Result<_, _>>()
-                .map_err(|e| corrupt(at("target_values"), e))?,
-        ),
-        "categories" => Target::Categories(
-            values
-                .iter()
-                .map(|v| CategoryId::parse(&catalog_code(v)))
-                .collect::<Result<_, _>>()
-                .map_err(|e| corrupt(at("target_values"), e))?,
-        ),
-        "brands" => Target::Brands(
-            values
-                .iter()
-                .map(|v| BrandId::parse(&catalog_code(v)))
-                .collect::<Result<_, _>>()
-                .map_err(|e| corrupt(at("target_values"), e))?,
-        ),
-        other => return Err(corrupt(at("target_kind"), other)),
+    let name = text(row, 1, &at("name"))?;
+    let column = |index: usize, name: &str| text(row, index, &at(name));
+    let kind = column(2, "kind")?;
+    let starts_at = column(3, "starts_at")?;
+    let ends_at = column(4, "ends_at")?;
+    let target_kind = column(5, "target_kind")?;
+    let target_values = column(6, "target_values")?;
+    let stacking = column(8, "stacking")?;
+    let parameters = column(9, "parameters")?;
+    let fields = PromotionFields {
+        kind: &kind,
+        starts_at: &starts_at,
+        ends_at: &ends_at,
+        target_kind: &target_kind,
+        target_values: &target_values,
+        priority: integer(row, 7, &at("priority"))?,
+        stacking: &stacking,
+        parameters: &parameters,
     };
-    Ok(Promotion {
-        name: text(row, 1, &at("name"))?,
-        window: window(row, 3, 4, &at("window"))?,
-        target,
-        priority: u32::try_from(integer(row, 7, &at("priority"))?)
-            .map_err(|e| corrupt(at("priority"), e))?,
-        stacking: stacking(&text(row, 8, &at("stacking"))?, &at("stacking"))?,
-        kind,
-        id,
-    })
+    fields
+        .read(id, name, currency)
+        .map_err(|refused| corrupt(at(refused.field.as_str()), refused.detail))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PercentParams {
-    percent: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AmountParams {
-    per_unit: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FlashSaleParams {
-    price: String,
-    total_cap: u32,
-    per_customer_limit: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BuyXGetYParams {
-    buy: u32,
-    get: u32,
-    percent_off: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StockMarkdownParams {
-    clearance_percent: String,
-    cover_days: u32,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TierParams {
-    spend: String,
-    off: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SpendThresholdParams {
-    tiers: Vec<TierParams>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FreeDeliveryParams {
-    minimum_spend: String,
-}
-
-fn params<T: serde::de::DeserializeOwned>(raw: &str, at: &str) -> Result<T, StoreError> {
-    serde_json::from_str(raw).map_err(|e| corrupt(at, e))
-}
-
-fn promotion_kind(
-    kind: &str,
-    raw: &str,
-    currency: Currency,
-    at: &str,
-) -> Result<PromotionKind, StoreError> {
-    Ok(match kind {
-        "percentage-off" => {
-            let p: PercentParams = params(raw, at)?;
-            PromotionKind::PercentageOff(PercentageOff {
-                off: percentage(&p.percent, at)?,
-            })
-        }
-        "amount-off" => {
-            let p: AmountParams = params(raw, at)?;
-            PromotionKind::AmountOff(AmountOff {
-                per_unit: money(&p.per_unit, currency, at)?,
-            })
-        }
-        "flash-sale" => {
-            let p: FlashSaleParams = params(raw, at)?;
-            PromotionKind::FlashSale(FlashSale {
-                price: money(&p.price, currency, at)?,
-                total_cap: p.total_cap,
-                per_customer_limit: p.per_customer_limit,
-            })
-        }
-        "buy-x-get-y" => {
-            let p: BuyXGetYParams = params(raw, at)?;
-            PromotionKind::BuyXGetY(BuyXGetY {
-                buy: p.buy,
-                get: p.get,
-                reward: match p.percent_off {
-                    Some(off) => Reward::PercentageOff(percentage(&off, at)?),
-                    None => Reward::Free,
-                },
-            })
-        }
-        "stock-markdown" => {
-            let p: StockMarkdownParams = params(raw, at)?;
-            PromotionKind::StockMarkdown(StockMarkdown {
-                clearance: percentage(&p.clearance_percent, at)?,
-                cover_days: p.cover_days,
-            })
-        }
-        "spend-threshold-tiers" => {
-            let p: SpendThresholdParams = params(raw, at)?;
-            PromotionKind::SpendThresholdTiers(SpendThresholdTiers {
-                tiers: p
-                    .tiers
-                    .iter()
-                    .map(|tier| {
-                        Ok(ThresholdTier {
-                            spend: money(&tier.spend, currency, at)?,
-                            off: money(&tier.off, currency, at)?,
-                        })
-                    })
-                    .collect::<Result<_, StoreError>>()?,
-            })
-        }
-        "free-delivery" => {
-            let p: FreeDeliveryParams = params(raw, at)?;
-            PromotionKind::FreeDelivery(FreeDelivery {
-                minimum_spend: money(&p.minimum_spend, currency, at)?,
-            })
-        }
-        other => return Err(corrupt(at, format!("unknown promotion kind {other}"))),
-    })
-}
-
+/// A coupon row (`code, name, kind, amount, percent, max_discount, minimum_spend, starts_at,
+/// ends_at, total_limit, per_customer_limit, stacking`) read by the rule parser the operators'
+/// catalog checks every coupon with (`stored_rules`), like promotions.
 fn coupon(row: &[SqlValue], currency: Currency) -> Result<Coupon, StoreError> {
     let raw_code = text(row, 0, "coupons.code")?;
     let at = |column: &str| format!("coupons[{raw_code}].{column}");
-    let optional_money = |index: usize, column: &str| {
-        optional_text(row, index)
-            .map(|raw| money(&raw, currency, &at(column)))
-            .transpose()
+    let code = CouponCode::parse(&raw_code).map_err(|e| corrupt(at("code"), e))?;
+    let name = text(row, 1, &at("name"))?;
+    let column = |index: usize, name: &str| text(row, index, &at(name));
+    let kind = column(2, "kind")?;
+    let starts_at = column(7, "starts_at")?;
+    let ends_at = column(8, "ends_at")?;
+    let stacking = column(11, "stacking")?;
+    let [amount, percent, max_discount, minimum_spend] =
+        [3, 4, 5, 6].map(|i| optional_text(row, i));
+    let fields = CouponFields {
+        kind: &kind,
+        amount: amount.as_deref(),
+        percent: percent.as_deref(),
+        max_discount: max_discount.as_deref(),
+        minimum_spend: minimum_spend.as_deref(),
+        starts_at: &starts_at,
+        ends_at: &ends_at,
+        total_limit: optional_integer(row, 9),
+        per_customer_limit: optional_integer(row, 10),
+        stacking: &stacking,
     };
-    let value = match text(row, 2, &at("kind"))?.as_str() {
-        "amount-off" => CouponValue::AmountOff(
-            optional_money(3, "amount")?.ok_or_else(|| corrupt(at("amount"), "missing"))?,
-        ),
-        "percentage-off" => CouponValue::PercentageOff {
-            off: percentage(
-                &optional_text(row, 4).ok_or_else(|| corrupt(at("percent"), "missing"))?,
-                &at("percent"),
-            )?,
-            max_discount: optional_money(5, "max_discount")?,
-        },
-        other => return Err(corrupt(at("kind"), other)),
-    };
-    let limit = |index: usize, column: &str| -> Result<Option<u32>, StoreError> {
-        optional_integer(row, index)
-            .map(|n| u32::try_from(n).map_err(|e| corrupt(at(column), e)))
-            .transpose()
-    };
-    Ok(Coupon {
-        code: CouponCode::parse(&raw_code).map_err(|e| corrupt(at("code"), e))?,
-        name: text(row, 1, &at("name"))?,
-        window: window(row, 7, 8, &at("window"))?,
-        minimum_spend: optional_money(6, "minimum_spend")?,
-        value,
-        total_limit: limit(9, "total_limit")?,
-        per_customer_limit: limit(10, "per_customer_limit")?,
-        stacking: stacking(&text(row, 11, &at("stacking"))?, &at("stacking"))?,
+    fields
+        .read(code, name, currency)
+        .map_err(|refused| corrupt(at(refused.field.as_str()), refused.detail))
+}
+
+/// A member tier's `discount_percent` (the row's first cell) read as the operators' catalog
+/// checks it (`stored_rules::tier_discount`): NULL or blank is no discount.
+fn read_tier_discount(tier: &TierId, row: &[SqlValue]) -> Result<Option<Percentage>, StoreError> {
+    tier_discount(optional_text(row, 0).as_deref()).map_err(|refused| {
+        corrupt(
+            format!("member_tiers[{tier}].{}", refused.field),
+            refused.detail,
+        )
     })
 }
 
@@ -426,51 +260,18 @@ fn real(row: &[SqlValue], index: usize, at: &str) -> Result<f64, StoreError> {
     }
 }
 
-fn decimal(raw: &str, at: &str) -> Result<Decimal, StoreError> {
-    Decimal::from_str(raw.trim()).map_err(|e| corrupt(at, e))
-}
-
 fn money(raw: &str, currency: Currency, at: &str) -> Result<Money, StoreError> {
-    let amount = Money::parse(raw.trim(), currency).map_err(|e| corrupt(at, e))?;
-    if amount.is_negative() {
-        return Err(corrupt(at, "negative amount"));
-    }
-    Ok(amount)
+    parse_amount(raw, currency).map_err(|why| corrupt(at, why))
 }
 
 fn percentage(raw: &str, at: &str) -> Result<Percentage, StoreError> {
-    Percentage::new(decimal(raw, at)?).map_err(|e| corrupt(at, e))
-}
-
-fn stacking(raw: &str, at: &str) -> Result<Stacking, StoreError> {
-    match raw {
-        "stackable" => Ok(Stacking::Stackable),
-        "exclusive" => Ok(Stacking::Exclusive),
-        other => Err(corrupt(at, other)),
-    }
-}
-
-fn timestamp(raw: &str, at: &str) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::parse_from_rfc3339(raw.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| corrupt(at, e))
-}
-
-fn window(
-    row: &[SqlValue],
-    starts: usize,
-    ends: usize,
-    at: &str,
-) -> Result<ValidityWindow, StoreError> {
-    Ok(ValidityWindow {
-        starts_at: timestamp(&text(row, starts, at)?, at)?,
-        ends_at: timestamp(&text(row, ends, at)?, at)?,
-    })
+    parse_percentage(raw).map_err(|why| corrupt(at, why))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pricing::Target;
 
     #[test]
     fn catalog_names_become_codes_deterministically() {
@@ -480,51 +281,92 @@ mod tests {
         assert_eq!(catalog_code(&"x".repeat(100)).len(), 64);
     }
 
+    /// A `promotions` row as the quote's statement brings it, with `kind` and `parameters`.
+    fn a_promotion_row(kind: &str, parameters: &str) -> Vec<SqlValue> {
+        [
+            "P1",
+            "Tea week",
+            kind,
+            "2026-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+            "categories",
+            r#"["tea"]"#,
+        ]
+        .into_iter()
+        .map(SqlValue::from)
+        .chain([
+            SqlValue::Integer(3),
+            SqlValue::from("stackable"),
+            SqlValue::from(parameters),
+        ])
+        .collect()
+    }
+
     #[test]
-    fn every_promotion_kind_reads_from_its_parameters() {
-        let cny = Currency::CNY;
-        for (kind, raw) in [
-            ("percentage-off", r#"{"percent": "15"}"#),
-            ("amount-off", r#"{"per_unit": "5.00"}"#),
-            (
-                "flash-sale",
-                r#"{"price": "9.90", "total_cap": 100, "per_customer_limit": 2}"#,
-            ),
-            ("buy-x-get-y", r#"{"buy": 2, "get": 1}"#),
-            (
-                "buy-x-get-y",
-                r#"{"buy": 2, "get": 1, "percent_off": "50"}"#,
-            ),
-            (
-                "stock-markdown",
-                r#"{"clearance_percent": "30", "cover_days": 60}"#,
-            ),
-            (
-                "spend-threshold-tiers",
-                r#"{"tiers": [{"spend": "100.00", "off": "10.00"}]}"#,
-            ),
-            ("free-delivery", r#"{"minimum_spend": "99.00"}"#),
-        ] {
-            let read = promotion_kind(kind, raw, cny, "p").unwrap();
-            assert_eq!(read.name().as_str(), kind);
-        }
+    fn a_promotion_row_reads_as_the_rule_it_stores() {
+        let row = a_promotion_row("percentage-off", r#"{"percent": "15"}"#);
+        let read = promotion(&row, Currency::CNY).unwrap();
+        assert_eq!(read.id.as_str(), "P1");
+        assert_eq!(read.priority, 3);
+        assert_eq!(read.kind.name().as_str(), "percentage-off");
+        let tea = CategoryId::parse("tea").unwrap();
+        assert_eq!(read.target, Target::Categories([tea].into()));
     }
 
     #[test]
     fn a_malformed_promotion_is_corrupt_data_naming_it() {
-        for (kind, raw) in [
-            ("percentage-off", r#"{"percent": "150"}"#),
-            ("amount-off", r#"{"per_unit": "-1"}"#),
-            ("amount-off", r#"{"per_unit": "5", "extra": 1}"#),
-            ("free-delivery", "not json"),
-            ("half-price-tuesdays", "{}"),
+        for (kind, raw, column) in [
+            ("percentage-off", r#"{"percent": "150"}"#, "parameters"),
+            ("amount-off", r#"{"per_unit": "-1"}"#, "parameters"),
+            (
+                "amount-off",
+                r#"{"per_unit": "5", "extra": 1}"#,
+                "parameters",
+            ),
+            ("free-delivery", "not json", "parameters"),
+            ("half-price-tuesdays", "{}", "kind"),
         ] {
-            let err =
-                promotion_kind(kind, raw, Currency::CNY, "promotions[P1].parameters").unwrap_err();
+            let err = promotion(&a_promotion_row(kind, raw), Currency::CNY).unwrap_err();
+            let at = format!("promotions[P1].{column}: ");
             assert!(
-                matches!(&err, StoreError::Corrupt(why) if why.starts_with("promotions[P1]")),
+                matches!(&err, StoreError::Corrupt(why) if why.starts_with(&at)),
                 "{kind} {raw}: {err:?}"
             );
         }
+        let mut backwards = a_promotion_row("percentage-off", r#"{"percent": "15"}"#);
+        backwards[4] = SqlValue::from("next year");
+        assert!(matches!(
+            promotion(&backwards, Currency::CNY),
+            Err(StoreError::Corrupt(why)) if why.starts_with("promotions[P1].ends_at: ")
+        ));
+    }
+
+    #[test]
+    fn a_malformed_coupon_or_tier_discount_is_corrupt_data_naming_it() {
+        let mut row: Vec<SqlValue> = [
+            "SAVE15",
+            "Save 15",
+            "percentage-off",
+            "",
+            "abc",
+            "",
+            "",
+            "2026-01-01T00:00:00Z",
+            "2027-01-01T00:00:00Z",
+        ]
+        .into_iter()
+        .map(SqlValue::from)
+        .collect();
+        row.extend([SqlValue::Null, SqlValue::Null, SqlValue::from("stackable")]);
+        assert!(matches!(
+            coupon(&row, Currency::CNY),
+            Err(StoreError::Corrupt(why)) if why.starts_with("coupons[SAVE15].percent: ")
+        ));
+        let gold = TierId::parse("gold").unwrap();
+        assert!(matches!(
+            read_tier_discount(&gold, &[SqlValue::from("150")]),
+            Err(StoreError::Corrupt(why)) if why.starts_with("member_tiers[gold].discount_percent: ")
+        ));
+        assert_eq!(read_tier_discount(&gold, &[SqlValue::Null]), Ok(None));
     }
 }

@@ -77,13 +77,30 @@ impl Target {
 /// other line promotion off that line, not off the rest of the basket); a spend-threshold
 /// promotion's scope is the order's threshold promotions; a coupon's scope is the order's
 /// coupons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Stacking {
     /// Combines with others of its scope.
     Stackable,
     /// Applies alone in its scope: only if nothing of higher priority applied there, and
     /// nothing of lower priority applies after it.
     Exclusive,
+}
+
+impl Stacking {
+    /// The stored and wire name: `stackable` or `exclusive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stacking::Stackable => "stackable",
+            Stacking::Exclusive => "exclusive",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Stacking> {
+        [Stacking::Stackable, Stacking::Exclusive]
+            .into_iter()
+            .find(|stacking| stacking.as_str() == raw)
+    }
 }
 
 /// A promotion of the catalog.
