@@ -22,6 +22,7 @@ use crate::pricing::stored_rules::{
 use crate::pricing::{
     BrandId, CategoryId, Coupon, CouponCode, Percentage, Promotion, PromotionId, TierId,
 };
+use crate::storage::row::{col_int, col_opt_int, col_opt_text, col_real, col_text};
 use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
@@ -84,19 +85,19 @@ pub fn catalog_code(raw: &str) -> String {
 
 /// A product row: `sku, name, category, brand, list_price, currency`.
 fn product_from_row(row: &[SqlValue]) -> Result<CatalogProduct, StoreError> {
-    let sku_raw = text(row, 0, "products.sku")?;
+    let sku_raw = col_text(row, 0, "products.sku")?;
     let at = |column: &str| format!("products[{sku_raw}].{column}");
     let sku = Sku::parse(&sku_raw).map_err(|e| corrupt(at("sku"), e))?;
     let currency =
-        Currency::parse(&text(row, 5, "currency")?).map_err(|e| corrupt(at("currency"), e))?;
+        Currency::parse(&col_text(row, 5, "currency")?).map_err(|e| corrupt(at("currency"), e))?;
     Ok(CatalogProduct {
-        name: text(row, 1, &at("name"))?,
-        category: CategoryId::parse(&catalog_code(&text(row, 2, &at("category"))?))
+        name: col_text(row, 1, &at("name"))?,
+        category: CategoryId::parse(&catalog_code(&col_text(row, 2, &at("category"))?))
             .map_err(|e| corrupt(at("category"), e))?,
-        brand: BrandId::parse(&catalog_code(&text(row, 3, &at("brand"))?))
+        brand: BrandId::parse(&catalog_code(&col_text(row, 3, &at("brand"))?))
             .map_err(|e| corrupt(at("brand"), e))?,
         list_price: money(
-            &text(row, 4, &at("list_price"))?,
+            &col_text(row, 4, &at("list_price"))?,
             currency,
             &at("list_price"),
         )?,
@@ -106,22 +107,22 @@ fn product_from_row(row: &[SqlValue]) -> Result<CatalogProduct, StoreError> {
 
 /// A store row: `id, latitude, longitude, pickup_enabled, delivery_radius_km, name`.
 fn store_from_row(row: &[SqlValue]) -> Result<CatalogStore, StoreError> {
-    let raw_id = text(row, 0, "stores.id")?;
+    let raw_id = col_text(row, 0, "stores.id")?;
     let at = |column: &str| format!("stores[{raw_id}].{column}");
     let location = GeoPoint::new(
-        real(row, 1, &at("latitude"))?,
-        real(row, 2, &at("longitude"))?,
+        col_real(row, 1, &at("latitude"))?,
+        col_real(row, 2, &at("longitude"))?,
     )
     .map_err(|e| corrupt(at("location"), e))?;
-    let radius_km = real(row, 4, &at("delivery_radius_km"))?;
+    let radius_km = col_real(row, 4, &at("delivery_radius_km"))?;
     if !(radius_km.is_finite() && (0.0..=20_000.0).contains(&radius_km)) {
         return Err(corrupt(at("delivery_radius_km"), radius_km));
     }
     Ok(CatalogStore {
         id: StoreId::parse(&raw_id).map_err(|e| corrupt(at("id"), e))?,
-        name: text(row, 5, &at("name"))?,
+        name: col_text(row, 5, &at("name"))?,
         location,
-        pickup_enabled: integer(row, 3, &at("pickup_enabled"))? == 1,
+        pickup_enabled: col_int(row, 3, &at("pickup_enabled"))? == 1,
         // Within 0..=20,000 km: fits a u32 of metres.
         delivery_radius_m: geo::radius_m(radius_km),
     })
@@ -140,11 +141,11 @@ pub fn load_store(db: &impl Sql, id: &StoreId) -> Result<Option<CatalogStore>, S
 /// promotion with before writing it (`stored_rules`); a field it refuses is corrupt data
 /// naming the promotion and the column.
 fn promotion(row: &[SqlValue], currency: Currency) -> Result<Promotion, StoreError> {
-    let raw_id = text(row, 0, "promotions.id")?;
+    let raw_id = col_text(row, 0, "promotions.id")?;
     let at = |column: &str| format!("promotions[{raw_id}].{column}");
     let id = PromotionId::parse(&raw_id).map_err(|e| corrupt(at("id"), e))?;
-    let name = text(row, 1, &at("name"))?;
-    let column = |index: usize, name: &str| text(row, index, &at(name));
+    let name = col_text(row, 1, &at("name"))?;
+    let column = |index: usize, name: &str| col_text(row, index, &at(name));
     let kind = column(2, "kind")?;
     let starts_at = column(3, "starts_at")?;
     let ends_at = column(4, "ends_at")?;
@@ -158,7 +159,7 @@ fn promotion(row: &[SqlValue], currency: Currency) -> Result<Promotion, StoreErr
         ends_at: &ends_at,
         target_kind: &target_kind,
         target_values: &target_values,
-        priority: integer(row, 7, &at("priority"))?,
+        priority: col_int(row, 7, &at("priority"))?,
         stacking: &stacking,
         parameters: &parameters,
     };
@@ -171,17 +172,19 @@ fn promotion(row: &[SqlValue], currency: Currency) -> Result<Promotion, StoreErr
 /// ends_at, total_limit, per_customer_limit, stacking`) read by the rule parser the operators'
 /// catalog checks every coupon with (`stored_rules`), like promotions.
 fn coupon(row: &[SqlValue], currency: Currency) -> Result<Coupon, StoreError> {
-    let raw_code = text(row, 0, "coupons.code")?;
+    let raw_code = col_text(row, 0, "coupons.code")?;
     let at = |column: &str| format!("coupons[{raw_code}].{column}");
     let code = CouponCode::parse(&raw_code).map_err(|e| corrupt(at("code"), e))?;
-    let name = text(row, 1, &at("name"))?;
-    let column = |index: usize, name: &str| text(row, index, &at(name));
+    let name = col_text(row, 1, &at("name"))?;
+    let column = |index: usize, name: &str| col_text(row, index, &at(name));
     let kind = column(2, "kind")?;
     let starts_at = column(7, "starts_at")?;
     let ends_at = column(8, "ends_at")?;
     let stacking = column(11, "stacking")?;
-    let [amount, percent, max_discount, minimum_spend] =
-        [3, 4, 5, 6].map(|i| optional_text(row, i));
+    let amount = col_opt_text(row, 3, &at("amount"))?;
+    let percent = col_opt_text(row, 4, &at("percent"))?;
+    let max_discount = col_opt_text(row, 5, &at("max_discount"))?;
+    let minimum_spend = col_opt_text(row, 6, &at("minimum_spend"))?;
     let fields = CouponFields {
         kind: &kind,
         amount: amount.as_deref(),
@@ -190,8 +193,9 @@ fn coupon(row: &[SqlValue], currency: Currency) -> Result<Coupon, StoreError> {
         minimum_spend: minimum_spend.as_deref(),
         starts_at: &starts_at,
         ends_at: &ends_at,
-        total_limit: optional_integer(row, 9),
-        per_customer_limit: optional_integer(row, 10),
+        // A wrong-typed limit is corrupt data, never "no limit".
+        total_limit: col_opt_int(row, 9, &at("total_limit"))?,
+        per_customer_limit: col_opt_int(row, 10, &at("per_customer_limit"))?,
         stacking: &stacking,
     };
     fields
@@ -202,7 +206,9 @@ fn coupon(row: &[SqlValue], currency: Currency) -> Result<Coupon, StoreError> {
 /// A member tier's `discount_percent` (the row's first cell) read as the operators' catalog
 /// checks it (`stored_rules::tier_discount`): NULL or blank is no discount.
 fn read_tier_discount(tier: &TierId, row: &[SqlValue]) -> Result<Option<Percentage>, StoreError> {
-    tier_discount(optional_text(row, 0).as_deref()).map_err(|refused| {
+    let at = format!("member_tiers[{tier}].discount_percent");
+    let raw = col_opt_text(row, 0, &at)?.filter(|raw| !raw.trim().is_empty());
+    tier_discount(raw.as_deref()).map_err(|refused| {
         corrupt(
             format!("member_tiers[{tier}].{}", refused.field),
             refused.detail,
@@ -210,54 +216,10 @@ fn read_tier_discount(tier: &TierId, row: &[SqlValue]) -> Result<Option<Percenta
     })
 }
 
-// ---- cells ----
+// ---- cells: read with `storage::row`, the one row reader; parsed here ----
 
 fn corrupt(at: impl AsRef<str>, why: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{}: {why}", at.as_ref()))
-}
-
-fn cell<'a>(row: &'a [SqlValue], index: usize, at: &str) -> Result<&'a SqlValue, StoreError> {
-    row.get(index).ok_or_else(|| corrupt(at, "missing column"))
-}
-
-fn text(row: &[SqlValue], index: usize, at: &str) -> Result<String, StoreError> {
-    match cell(row, index, at)? {
-        SqlValue::Text(value) => Ok(value.clone()),
-        SqlValue::Integer(value) => Ok(value.to_string()),
-        other => Err(corrupt(at, format!("expected text, found {other:?}"))),
-    }
-}
-
-fn optional_text(row: &[SqlValue], index: usize) -> Option<String> {
-    match row.get(index)? {
-        SqlValue::Text(value) if !value.trim().is_empty() => Some(value.clone()),
-        SqlValue::Integer(value) => Some(value.to_string()),
-        SqlValue::Real(value) => Some(value.to_string()),
-        _ => None,
-    }
-}
-
-fn integer(row: &[SqlValue], index: usize, at: &str) -> Result<i64, StoreError> {
-    match cell(row, index, at)? {
-        SqlValue::Integer(value) => Ok(*value),
-        other => Err(corrupt(at, format!("expected an integer, found {other:?}"))),
-    }
-}
-
-fn optional_integer(row: &[SqlValue], index: usize) -> Option<i64> {
-    match row.get(index)? {
-        SqlValue::Integer(value) => Some(*value),
-        _ => None,
-    }
-}
-
-fn real(row: &[SqlValue], index: usize, at: &str) -> Result<f64, StoreError> {
-    match cell(row, index, at)? {
-        SqlValue::Real(value) => Ok(*value),
-        // Small integers convert exactly.
-        SqlValue::Integer(value) => Ok(*value as f64),
-        other => Err(corrupt(at, format!("expected a number, found {other:?}"))),
-    }
 }
 
 fn money(raw: &str, currency: Currency, at: &str) -> Result<Money, StoreError> {
@@ -343,30 +305,42 @@ mod tests {
 
     #[test]
     fn a_malformed_coupon_or_tier_discount_is_corrupt_data_naming_it() {
-        let mut row: Vec<SqlValue> = [
-            "SAVE15",
-            "Save 15",
-            "percentage-off",
-            "",
-            "abc",
-            "",
-            "",
-            "2026-01-01T00:00:00Z",
-            "2027-01-01T00:00:00Z",
-        ]
-        .into_iter()
-        .map(SqlValue::from)
-        .collect();
-        row.extend([SqlValue::Null, SqlValue::Null, SqlValue::from("stackable")]);
+        let row: Vec<SqlValue> = vec![
+            SqlValue::from("SAVE15"),
+            SqlValue::from("Save 15"),
+            SqlValue::from("percentage-off"),
+            SqlValue::Null,
+            SqlValue::from("abc"),
+            SqlValue::Null,
+            SqlValue::Null,
+            SqlValue::from("2026-01-01T00:00:00Z"),
+            SqlValue::from("2027-01-01T00:00:00Z"),
+            SqlValue::Null,
+            SqlValue::Null,
+            SqlValue::from("stackable"),
+        ];
         assert!(matches!(
             coupon(&row, Currency::CNY),
             Err(StoreError::Corrupt(why)) if why.starts_with("coupons[SAVE15].percent: ")
         ));
+        // A limit that is not an integer is corrupt, never read as "no limit".
+        let mut unlimited = row.clone();
+        unlimited[4] = SqlValue::from("15");
+        assert!(coupon(&unlimited, Currency::CNY).is_ok());
+        unlimited[9] = SqlValue::from("one hundred");
+        assert!(matches!(
+            coupon(&unlimited, Currency::CNY),
+            Err(StoreError::Corrupt(why)) if why.starts_with("coupons[SAVE15].total_limit")
+        ));
+        unlimited[9] = SqlValue::Real(2.5);
+        assert!(coupon(&unlimited, Currency::CNY).is_err());
         let gold = TierId::parse("gold").unwrap();
         assert!(matches!(
             read_tier_discount(&gold, &[SqlValue::from("150")]),
             Err(StoreError::Corrupt(why)) if why.starts_with("member_tiers[gold].discount_percent: ")
         ));
         assert_eq!(read_tier_discount(&gold, &[SqlValue::Null]), Ok(None));
+        assert_eq!(read_tier_discount(&gold, &[SqlValue::from(" ")]), Ok(None));
+        assert!(read_tier_discount(&gold, &[SqlValue::Integer(5)]).is_err());
     }
 }

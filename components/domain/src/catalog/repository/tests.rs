@@ -18,32 +18,18 @@ use crate::pricing::repository::basket_facts::{
 };
 use crate::pricing::{CouponCode, CouponValue, PricingRules, TierId};
 use crate::storage::StoreError;
-use crate::storage::testing::MemorySql as Sqlite;
 use crate::values::Sku;
+use o2o_test_stores::NativeSql as Sqlite;
 
-impl Sqlite {
-    fn with_catalog() -> Self {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        for migration in [
-            include_str!("../../../../../migrations/0001_catalog.sql"),
-            include_str!("../../../../../migrations/0002_pricing.sql"),
-            include_str!("../../../../../migrations/0003_stock.sql"),
-            include_str!("../../../../../migrations/0004_idempotency.sql"),
-            include_str!("../../../../../migrations/0005_orders.sql"),
-            include_str!("../../../../../migrations/0011_idempotency_by_caller.sql"),
-            include_str!("../../../../../migrations/0013_sales_rollup.sql"),
-            include_str!("../../../../../migrations/0014_order_counts_kept.sql"),
-        ] {
-            conn.execute_batch(migration).unwrap();
-        }
-        Sqlite(conn)
-    }
+/// SQLite in memory with the catalog's tables and what the basket read joins to.
+fn with_catalog() -> Sqlite {
+    Sqlite::with_migrations(&[
+        "0001", "0002", "0003", "0004", "0005", "0011", "0013", "0014",
+    ])
+}
 
-    fn count(&self, table: &str) -> i64 {
-        self.0
-            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
-    }
+fn count(db: &Sqlite, table: &str) -> i64 {
+    db.scalar(&format!("SELECT COUNT(*) FROM {table}"))
 }
 
 fn change() -> Change<'static> {
@@ -110,7 +96,7 @@ fn tier_of(db: &Sqlite, customer: &CustomerId) -> Option<TierId> {
 
 #[test]
 fn a_coupon_written_by_the_catalog_is_the_coupon_the_quote_loads_until_it_is_stopped() {
-    let db = Sqlite::with_catalog();
+    let db = with_catalog();
     let code = CouponCode::parse("SAVE15").unwrap();
     create_coupon(&db, &change(), &a_coupon(true)).unwrap();
 
@@ -124,12 +110,12 @@ fn a_coupon_written_by_the_catalog_is_the_coupon_the_quote_loads_until_it_is_sto
 
     replace_coupon(&db, &change(), &a_coupon(false)).unwrap();
     assert!(rules_for(&db, None, &[code]).coupons.is_empty());
-    assert_eq!(db.count("audit_log"), 2);
+    assert_eq!(count(&db, "audit_log"), 2);
 }
 
 #[test]
 fn a_customer_moved_to_another_tier_is_loaded_with_that_tiers_prices() {
-    let db = Sqlite::with_catalog();
+    let db = with_catalog();
     let product = draft::<ProductDraft>(json!({
         "name": "Oolong", "category": "tea", "brand": "Anxi", "list_price": "98.00"
     }))
@@ -159,25 +145,25 @@ fn a_customer_moved_to_another_tier_is_loaded_with_that_tiers_prices() {
 
 #[test]
 fn a_refused_write_leaves_no_row_and_no_audit_entry() {
-    let db = Sqlite::with_catalog();
+    let db = with_catalog();
     // A customer on a tier that does not exist
     assert!(matches!(
         create_customer(&db, &change(), &a_customer(Some("gold"))),
         Err(CatalogError::Unknown { field, .. }) if field == "tier_id"
     ));
-    assert_eq!(db.count("customers"), 0);
+    assert_eq!(count(&db, "customers"), 0);
 
     // A tier that customers are on
     create_member_tier(&db, &change(), &a_tier("gold", "5")).unwrap();
     create_customer(&db, &change(), &a_customer(Some("gold"))).unwrap();
-    let audited = db.count("audit_log");
+    let audited = count(&db, "audit_log");
     let gold = TierId::parse("gold").unwrap();
     assert!(matches!(
         remove_member_tier(&db, &change(), &gold),
         Err(CatalogError::InUse { field, .. }) if field == "id"
     ));
-    assert_eq!(db.count("member_tiers"), 1);
-    assert_eq!(db.count("audit_log"), audited);
+    assert_eq!(count(&db, "member_tiers"), 1);
+    assert_eq!(count(&db, "audit_log"), audited);
 
     // A second coupon with the same code, whatever its case
     create_coupon(&db, &change(), &a_coupon(true)).unwrap();
@@ -185,8 +171,8 @@ fn a_refused_write_leaves_no_row_and_no_audit_entry() {
         create_coupon(&db, &change(), &a_coupon(false)),
         Err(CatalogError::Duplicate { field, .. }) if field == "code"
     ));
-    assert_eq!(db.count("coupons"), 1);
-    assert_eq!(db.count("audit_log"), audited + 1);
+    assert_eq!(count(&db, "coupons"), 1);
+    assert_eq!(count(&db, "audit_log"), audited + 1);
 }
 
 fn a_product(sku: &str) -> crate::catalog::Product {
@@ -221,9 +207,10 @@ fn a_promotion() -> crate::catalog::PromotionRow {
 
 /// The audit log's entries, oldest first: (action, subject, before, after).
 fn audit_entries(db: &Sqlite) -> Vec<(String, String, Value, Value)> {
-    let mut statement =
-        db.0.prepare("SELECT action, subject, before, after FROM audit_log ORDER BY id")
-            .unwrap();
+    let mut statement = db
+        .connection()
+        .prepare("SELECT action, subject, before, after FROM audit_log ORDER BY id")
+        .unwrap();
     statement
         .query_map([], |r| {
             let document = |i| {
@@ -241,7 +228,7 @@ fn audit_entries(db: &Sqlite) -> Vec<(String, String, Value, Value)> {
 fn every_record_answers_the_json_the_catalog_has_always_answered() {
     // Field names are the columns'; flags are booleans, amounts and percentages strings, times
     // RFC 3339 UTC strings, counts numbers, JSON columns JSON, NULL null.
-    let db = Sqlite::with_catalog();
+    let db = with_catalog();
     let product = create_product(&db, &change(), &a_product("TEA-1")).unwrap();
     assert_eq!(
         serde_json::to_value(&product).unwrap(),
@@ -340,7 +327,7 @@ fn every_record_answers_the_json_the_catalog_has_always_answered() {
 
 #[test]
 fn a_removed_tier_is_audited_with_its_prices_and_a_removed_price_with_none_after() {
-    let db = Sqlite::with_catalog();
+    let db = with_catalog();
     create_product(&db, &change(), &a_product("TEA-1")).unwrap();
     let gold = create_member_tier(&db, &change(), &a_tier("gold", "5")).unwrap();
     let price = Money::parse("90.00", Currency::CNY).unwrap();
@@ -361,7 +348,10 @@ fn a_removed_tier_is_audited_with_its_prices_and_a_removed_price_with_none_after
         })
     );
     assert_eq!(after, Value::Null);
-    assert_eq!((db.count("member_tiers"), db.count("tier_prices")), (0, 0));
+    assert_eq!(
+        (count(&db, "member_tiers"), count(&db, "tier_prices")),
+        (0, 0)
+    );
 
     let store = create_store(&db, &change(), &a_store("SH-1")).unwrap();
     set_store_price(&db, &change(), &store.id, &sku, &price).unwrap();
@@ -400,13 +390,13 @@ fn a_cell_that_is_not_what_its_column_holds_is_corrupt_data_not_text() {
         ("UPDATE products SET created_at = 'yesterday'", product),
     ];
     for (sabotage, read) in cases {
-        let db = Sqlite::with_catalog();
+        let db = with_catalog();
         create_store(&db, &change(), &a_store("SH-1")).unwrap();
         create_promotion(&db, &change(), &a_promotion()).unwrap();
         create_product(&db, &change(), &a_product("TEA-1")).unwrap();
         assert_eq!(read(&db), Ok(()), "{sabotage}");
 
-        db.0.execute_batch(sabotage).unwrap();
+        db.batch(sabotage);
         assert!(
             matches!(read(&db), Err(CatalogError::Store(StoreError::Corrupt(_)))),
             "{sabotage}: {:?}",

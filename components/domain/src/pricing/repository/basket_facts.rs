@@ -22,8 +22,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use super::{
-    CatalogProduct, CatalogStore, corrupt, coupon, integer, optional_text, percentage, promotion,
-    read_tier_discount, store_from_row, text,
+    CatalogProduct, CatalogStore, corrupt, coupon, percentage, promotion, read_tier_discount,
+    store_from_row,
 };
 use crate::geo::GeoPoint;
 use crate::idempotency::{self, ScopedKey};
@@ -34,6 +34,7 @@ use crate::pricing::{
     PricingFacts, PricingRules, PromotionKind, RECENT_SALES_DAYS, StockCover, StorePrices, TierId,
 };
 use crate::stock::StockLevel;
+use crate::storage::row::{col_int, col_opt_text, col_text};
 use crate::storage::timestamp;
 use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
@@ -248,7 +249,7 @@ pub fn read_basket(db: &impl Sql, query: &BasketQuery<'_>) -> Result<BasketFacts
     let raw = rows
         .rows
         .first()
-        .map(|row| text(row, 0, "basket facts"))
+        .map(|row| col_text(row, 0, "basket facts"))
         .transpose()?
         .ok_or_else(|| corrupt("basket facts", "no row"))?;
     let facts: Value = serde_json::from_str(&raw).map_err(|e| corrupt("basket facts", e))?;
@@ -266,7 +267,8 @@ pub fn read_basket(db: &impl Sql, query: &BasketQuery<'_>) -> Result<BasketFacts
     stores.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
     let tier_row = part("tier")?.into_iter().next();
     let tier = match (&tier_row, query.customer) {
-        (Some(row), Some(customer)) => optional_text(row, 0)
+        (Some(row), Some(customer)) => col_opt_text(row, 0, "customers.tier_id")?
+            .filter(|tier| !tier.trim().is_empty())
             .map(|tier| {
                 TierId::parse(&tier)
                     .map_err(|e| corrupt(format!("customers[{}].tier_id", customer.as_str()), e))
@@ -327,7 +329,7 @@ impl BasketFacts {
         let mut store_prices = StorePrices::default();
         for row in &at_store.rows {
             let (sku, at) = at_store.sku_of(row)?;
-            if let Some(price) = optional_text(row, 2) {
+            if let Some(price) = col_opt_text(row, 2, &at)? {
                 let at = format!("store_prices[{at}]");
                 store_prices.set(
                     at_store.store,
@@ -339,7 +341,7 @@ impl BasketFacts {
                 let at = format!("stock_levels[{at}]");
                 let on_hand = u32::try_from(found.level.on_hand).map_err(|e| corrupt(&at, e))?;
                 let sold =
-                    u32::try_from(integer(row, 8, &at)?.max(0)).map_err(|e| corrupt(&at, e))?;
+                    u32::try_from(col_int(row, 8, &at)?.max(0)).map_err(|e| corrupt(&at, e))?;
                 facts
                     .stock
                     .insert(sku, StockCover::from_recent_sales(on_hand, sold));
@@ -355,10 +357,10 @@ impl BasketFacts {
                 .tier_prices
                 .iter()
                 .map(|row| {
-                    let raw = text(row, 0, "tier_prices.sku")?;
+                    let raw = col_text(row, 0, "tier_prices.sku")?;
                     let at = format!("tier_prices[{tier}/{raw}]");
                     let sku = Sku::parse(&raw).map_err(|e| corrupt(&at, e))?;
-                    Ok((sku, super::money(&text(row, 1, &at)?, currency, &at)?))
+                    Ok((sku, super::money(&col_text(row, 1, &at)?, currency, &at)?))
                 })
                 .collect::<Result<BTreeMap<Sku, Money>, StoreError>>()?;
             member_tiers.insert(tier.clone(), MemberTier { discount, prices });
@@ -371,10 +373,10 @@ impl BasketFacts {
             .collect::<Result<Vec<_>, _>>()?;
         promotions.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
         for row in &self.flash_sales {
-            let raw = text(row, 0, "flash_sale_sales.promotion_id")?;
+            let raw = col_text(row, 0, "flash_sale_sales.promotion_id")?;
             let at = format!("flash_sale_sales[{raw}]");
             let count =
-                |index| u32::try_from(integer(row, index, &at)?).map_err(|e| corrupt(&at, e));
+                |index| u32::try_from(col_int(row, index, &at)?).map_err(|e| corrupt(&at, e));
             let Some((id, sale)) = promotions.iter().find_map(|p| match &p.kind {
                 PromotionKind::FlashSale(sale) if p.id.as_str() == raw => Some((&p.id, sale)),
                 _ => None,
@@ -394,7 +396,7 @@ impl BasketFacts {
             let read = coupon(row, currency)?;
             let at = format!("coupon_redemptions[{}]", read.code);
             let count =
-                |index| u32::try_from(integer(row, index, &at)?).map_err(|e| corrupt(&at, e));
+                |index| u32::try_from(col_int(row, index, &at)?).map_err(|e| corrupt(&at, e));
             facts.coupon_redemptions.insert(
                 read.code.clone(),
                 CouponRedemptions {
@@ -409,11 +411,11 @@ impl BasketFacts {
             .bands
             .iter()
             .map(|row| {
-                let up_to = integer(row, 0, "delivery_fee_bands.up_to_m")?;
+                let up_to = col_int(row, 0, "delivery_fee_bands.up_to_m")?;
                 let at = format!("delivery_fee_bands[{up_to}].fee");
                 Ok(DeliveryBand {
                     up_to_m: u32::try_from(up_to).map_err(|e| corrupt(&at, e))?,
-                    fee: super::money(&text(row, 1, &at)?, currency, &at)?,
+                    fee: super::money(&col_text(row, 1, &at)?, currency, &at)?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -451,7 +453,7 @@ impl AtStore<'_> {
     }
 
     fn sku_of(&self, row: &[SqlValue]) -> Result<(Sku, String), StoreError> {
-        let raw = text(row, 1, "basket sku")?;
+        let raw = col_text(row, 1, "basket sku")?;
         let at = format!("{}/{raw}", self.store.as_str());
         let sku = Sku::parse(&raw).map_err(|e| corrupt(&at, e))?;
         Ok((sku, at))
@@ -465,12 +467,12 @@ impl AtStore<'_> {
         let at = format!("stock_levels[{at}]");
         Ok(Some(LevelAtStore {
             level: StockLevel {
-                on_hand: integer(row, 3, &at)?,
-                reserved: integer(row, 4, &at)?,
-                safety_stock: integer(row, 5, &at)?,
-                reorder_point: integer(row, 6, &at)?,
+                on_hand: col_int(row, 3, &at)?,
+                reserved: col_int(row, 4, &at)?,
+                safety_stock: col_int(row, 5, &at)?,
+                reorder_point: col_int(row, 6, &at)?,
             },
-            alert_armed: integer(row, 7, &at)? == 1,
+            alert_armed: col_int(row, 7, &at)? == 1,
         }))
     }
 }
