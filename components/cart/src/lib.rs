@@ -15,9 +15,9 @@ mod wire;
 
 use o2o_domain::auth::Principal;
 use o2o_domain::cart::repository::{
-    delete_cart, load_cart, load_cart_to_change, product_is_sold, save_cart, store_exists,
-    under_write_lock,
+    delete_cart, load_cart, load_cart_to_change, save_cart, under_write_lock,
 };
+use o2o_domain::catalog::repository::{product_is_sold, store_exists};
 use o2o_domain::{Cart, CartId, Quantity, Sku, StoreId};
 use o2o_edge::auth::{customer, principal};
 use o2o_edge::edge_context::{now, seconds_variable};

@@ -13,13 +13,10 @@
 use chrono::{DateTime, Utc};
 
 use crate::cart::Cart;
-use crate::ids::{CartId, StoreId};
+use crate::ids::CartId;
 use crate::storage::in_immediate_transaction;
-use crate::storage::{KeyValue, Sql, SqlValue, StoreError};
+use crate::storage::{KeyValue, Sql, StoreError};
 use crate::values::Sku;
-
-const ACTIVE_PRODUCT_EXISTS: &str = "SELECT COUNT(*) FROM products WHERE sku = ? AND active = 1";
-const STORE_EXISTS: &str = "SELECT COUNT(*) FROM stores WHERE id = ? AND active = 1";
 
 fn cart_key(id: CartId) -> String {
     format!("cart:{id}")
@@ -100,18 +97,6 @@ pub fn take_ordered_from_cart(
             save_cart(kv, &cart)
         }
     })
-}
-
-/// True when the catalog sells this sku (it exists and is active).
-pub fn product_is_sold(db: &impl Sql, sku: &Sku) -> Result<bool, StoreError> {
-    let rows = db.execute(ACTIVE_PRODUCT_EXISTS, &[SqlValue::from(sku.as_str())])?;
-    Ok(rows.first_integer().unwrap_or(0) > 0)
-}
-
-/// True when the store exists and is open for business.
-pub fn store_exists(db: &impl Sql, store: &StoreId) -> Result<bool, StoreError> {
-    let rows = db.execute(STORE_EXISTS, &[SqlValue::from(store.as_str())])?;
-    Ok(rows.first_integer().unwrap_or(0) > 0)
 }
 
 #[cfg(test)]

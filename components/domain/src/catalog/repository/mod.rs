@@ -35,11 +35,13 @@ pub use prices::{
     StorePriceRecord, TierPriceRecord, list_store_prices, list_tier_prices, remove_store_price,
     remove_tier_price, set_store_price, set_tier_price,
 };
-pub use products::{ProductRecord, create_product, get_product, list_products, replace_product};
+pub use products::{
+    ProductRecord, create_product, get_product, list_products, product_is_sold, replace_product,
+};
 pub use promotions::{
     PromotionRecord, create_promotion, get_promotion, list_promotions, replace_promotion,
 };
-pub use stores::{StoreRecord, create_store, get_store, list_stores, replace_store};
+pub use stores::{StoreRecord, create_store, get_store, list_stores, replace_store, store_exists};
 pub use write::Change;
 
 use serde::{Serialize, Serializer};

@@ -21,6 +21,7 @@ const PRODUCTS_PAGE: &str = "SELECT sku, name, category, brand, list_price, curr
      ORDER BY sku LIMIT ?";
 const INSERT_PRODUCT: &str = "INSERT INTO products (sku, name, category, brand, list_price, \
      currency, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const PRODUCT_IS_SOLD: &str = "SELECT COUNT(*) FROM products WHERE sku = ? AND active = 1";
 const UPDATE_PRODUCT: &str = "UPDATE products SET name = ?, category = ?, brand = ?, \
      list_price = ?, currency = ?, active = ?, updated_at = ? WHERE sku = ?";
 
@@ -54,6 +55,13 @@ fn read_product(row: &[SqlValue]) -> Result<ProductRecord, StoreError> {
         created_at: col_parsed(row, 7, what, parse_timestamp)?,
         updated_at: col_parsed(row, 8, what, parse_timestamp)?,
     })
+}
+
+/// True when the catalog sells this sku (it exists and is active): what a cart line and a
+/// stock change ask first.
+pub fn product_is_sold(db: &impl Sql, sku: &Sku) -> Result<bool, StoreError> {
+    let rows = db.execute(PRODUCT_IS_SOLD, &[text(sku.as_str())])?;
+    Ok(rows.first_integer().unwrap_or(0) > 0)
 }
 
 pub fn get_product(db: &impl Sql, sku: &Sku) -> Result<Option<ProductRecord>, CatalogError> {

@@ -11,6 +11,7 @@ use crate::ids::StoreId;
 use crate::storage::row::{col_flag, col_json, col_parsed, col_real, col_text, flag, text};
 use crate::storage::{Sql, SqlValue, StoreError};
 
+const STORE_IS_OPEN: &str = "SELECT COUNT(*) FROM stores WHERE id = ? AND active = 1";
 const STORE: &str = "SELECT id, name, address, city, latitude, longitude, opening_hours, \
      pickup_enabled, delivery_radius_km, active FROM stores WHERE id = ?";
 const STORES_PAGE: &str = "SELECT id, name, address, city, latitude, longitude, opening_hours, \
@@ -56,6 +57,13 @@ fn read_store(row: &[SqlValue]) -> Result<StoreRecord, StoreError> {
         delivery_radius_km: col_real(row, 8, what)?,
         active: col_flag(row, 9, what)?,
     })
+}
+
+/// True when the store exists and is open for business: what a pickup cart and a stock
+/// change ask first.
+pub fn store_exists(db: &impl Sql, store: &StoreId) -> Result<bool, StoreError> {
+    let rows = db.execute(STORE_IS_OPEN, &[text(store.as_str())])?;
+    Ok(rows.first_integer().unwrap_or(0) > 0)
 }
 
 pub fn get_store(db: &impl Sql, id: &StoreId) -> Result<Option<StoreRecord>, CatalogError> {

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+use crate::catalog::repository::store_exists;
 use crate::events::EventType;
 use crate::ids::StoreId;
 use crate::stock::StockError;
@@ -19,8 +20,6 @@ use crate::storage::row::{col_int, text};
 use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
-const STORE_EXISTS: &str = "SELECT COUNT(*) FROM stores WHERE id = ? AND active = 1";
-const PRODUCT_IS_SOLD: &str = "SELECT COUNT(*) FROM products WHERE sku = ? AND active = 1";
 const LEVEL: &str = "SELECT on_hand, reserved, safety_stock, reorder_point, low_alert_armed \
      FROM stock_levels WHERE store_id = ? AND sku = ?";
 const ENSURE_LEVEL: &str = "INSERT INTO stock_levels (store_id, sku, on_hand, updated_at) \
@@ -37,14 +36,6 @@ pub(super) fn count(
     params: &[SqlValue],
 ) -> Result<i64, StoreError> {
     Ok(db.execute(statement, params)?.first_integer().unwrap_or(0))
-}
-
-pub fn store_exists(db: &impl Sql, store: &StoreId) -> Result<bool, StoreError> {
-    Ok(count(db, STORE_EXISTS, &[text(store.as_str())])? > 0)
-}
-
-pub fn product_is_sold(db: &impl Sql, sku: &Sku) -> Result<bool, StoreError> {
-    Ok(count(db, PRODUCT_IS_SOLD, &[text(sku.as_str())])? > 0)
 }
 
 pub(super) fn require_store(db: &impl Sql, store: &StoreId) -> Result<(), StockError> {

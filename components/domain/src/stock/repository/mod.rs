@@ -27,7 +27,7 @@ mod movements;
 mod reservations;
 
 pub use availability::{NearbyStock, availability_near, levels_at, pickup_availability_near};
-pub use levels::{level, product_is_sold, store_exists};
+pub use levels::level;
 pub use movements::{Moved, StockMove, move_stock, move_stock_within};
 pub use reservations::{
     Reservation, close_by_staff, commit, commit_within, expire_due, expire_due_lazily,

@@ -8,8 +8,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::levels::{ensure_level, level, product_is_sold, require_store, settle_low_stock_alert};
+use super::levels::{ensure_level, level, require_store, settle_low_stock_alert};
 use super::reservations::expire_due;
+use crate::catalog::repository::product_is_sold;
 use crate::ids::StoreId;
 use crate::stock::StockError;
 use crate::stock::levels::StockLevel;

@@ -11,10 +11,11 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::levels::{
-    count, ensure_level, level, level_and_alert, product_is_sold, require_store, settle_alerts,
+    count, ensure_level, level, level_and_alert, require_store, settle_alerts,
     settle_low_stock_alert,
 };
 use super::movements::{INSERT_MOVEMENT, count_sale};
+use crate::catalog::repository::product_is_sold;
 use crate::ids::StoreId;
 use crate::stock::StockError;
 use crate::stock::movement::MovementKind;
