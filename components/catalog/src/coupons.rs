@@ -12,7 +12,7 @@ use o2o_edge::spin_store::SpinSql;
 use spin_sdk::http::{Params, Request, Response};
 
 use crate::wire::{
-    READERS, Scope, catalog_error, change_by, create_body, found, list_query, param,
+    READERS, Scope, catalog_error, change_by, create_body, found, list_query, listed, param,
     path_not_found, staff, staff_any,
 };
 
@@ -31,10 +31,7 @@ pub fn list(req: Request, _: Params) -> Result<Response, ApiError> {
     staff_any(&req, READERS)?;
     let query = list_query(req.query(), &["kind", "active"])?;
     let db = SpinSql::open_default()?;
-    json(
-        200,
-        &catalog::list_coupons(&db, &query).map_err(catalog_error)?,
-    )
+    listed(catalog::list_coupons(&db, &query).map_err(catalog_error)?)
 }
 
 pub fn get(req: Request, params: Params) -> Result<Response, ApiError> {

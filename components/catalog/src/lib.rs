@@ -29,7 +29,7 @@ use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
 use wire::{
-    READERS, Scope, catalog_error, change_by, create_body, found, list_query, param,
+    READERS, Scope, catalog_error, change_by, create_body, found, list_query, listed, param,
     path_not_found, staff, staff_any,
 };
 
@@ -149,8 +149,7 @@ fn list_products(req: Request, _: Params) -> Result<Response, ApiError> {
     staff_any(&req, READERS)?;
     let query = list_query(req.query(), &["category", "brand", "active"])?;
     let db = SpinSql::open_default()?;
-    let page = catalog::list_products(&db, &query).map_err(catalog_error)?;
-    json(200, &page)
+    listed(catalog::list_products(&db, &query).map_err(catalog_error)?)
 }
 
 fn get_product(req: Request, params: Params) -> Result<Response, ApiError> {
@@ -194,10 +193,7 @@ fn list_stores(req: Request, _: Params) -> Result<Response, ApiError> {
     staff_any(&req, READERS)?;
     let query = list_query(req.query(), &["city", "active"])?;
     let db = SpinSql::open_default()?;
-    json(
-        200,
-        &catalog::list_stores(&db, &query).map_err(catalog_error)?,
-    )
+    listed(catalog::list_stores(&db, &query).map_err(catalog_error)?)
 }
 
 fn get_store(req: Request, params: Params) -> Result<Response, ApiError> {
@@ -275,10 +271,7 @@ fn list_promotions(req: Request, _: Params) -> Result<Response, ApiError> {
     staff_any(&req, READERS)?;
     let query = list_query(req.query(), &["kind", "active"])?;
     let db = SpinSql::open_default()?;
-    json(
-        200,
-        &catalog::list_promotions(&db, &query).map_err(catalog_error)?,
-    )
+    listed(catalog::list_promotions(&db, &query).map_err(catalog_error)?)
 }
 
 fn get_promotion(req: Request, params: Params) -> Result<Response, ApiError> {

@@ -16,7 +16,7 @@ use o2o_edge::spin_store::SpinSql;
 use spin_sdk::http::{Params, Request, Response};
 
 use crate::wire::{
-    READERS, Scope, catalog_error, change_by, create_body, found, list_query, param,
+    READERS, Scope, catalog_error, change_by, create_body, found, list_query, listed, param,
     path_not_found, staff, staff_any,
 };
 
@@ -37,10 +37,7 @@ pub fn list_tiers(req: Request, _: Params) -> Result<Response, ApiError> {
     staff_any(&req, READERS)?;
     let query = list_query(req.query(), &[])?;
     let db = SpinSql::open_default()?;
-    json(
-        200,
-        &catalog::list_member_tiers(&db, &query).map_err(catalog_error)?,
-    )
+    listed(catalog::list_member_tiers(&db, &query).map_err(catalog_error)?)
 }
 
 pub fn get_tier(req: Request, params: Params) -> Result<Response, ApiError> {
@@ -131,10 +128,7 @@ pub fn list_customers(req: Request, _: Params) -> Result<Response, ApiError> {
     staff_any(&req, READERS)?;
     let query = list_query(req.query(), &["tier_id"])?;
     let db = SpinSql::open_default()?;
-    json(
-        200,
-        &catalog::list_customers(&db, &query).map_err(catalog_error)?,
-    )
+    listed(catalog::list_customers(&db, &query).map_err(catalog_error)?)
 }
 
 pub fn get_customer(req: Request, params: Params) -> Result<Response, ApiError> {

@@ -3,13 +3,13 @@
 //! edge's `ApiError`.
 
 use o2o_domain::catalog::CatalogError;
-use o2o_domain::catalog::repository::{Change, DEFAULT_PAGE, ListQuery, MAX_PAGE};
+use o2o_domain::catalog::repository::{Change, DEFAULT_PAGE, ListQuery, MAX_PAGE, Page};
 use o2o_domain::storage::SqlValue;
 use o2o_edge::ApiError;
 use o2o_edge::edge_context::now;
 use o2o_edge::json_body::parse_json;
 use o2o_edge::query::query_value;
-use o2o_edge::respond::json;
+use o2o_edge::respond::{json, page};
 use serde::Serialize;
 use serde_json::Value;
 use spin_sdk::http::{Params, Request, Response};
@@ -49,6 +49,11 @@ pub fn path_not_found(error: CatalogError) -> ApiError {
         CatalogError::Invalid { .. } => ApiError::not_found("no such resource"),
         other => catalog_error(other),
     }
+}
+
+/// A page of a list, in the one list envelope (`{"items", "next_cursor"}`).
+pub fn listed<T: Serialize>(found: Page<T>) -> Result<Response, ApiError> {
+    page(&found.items, found.next_cursor)
 }
 
 pub use o2o_domain::auth::Scope;

@@ -18,7 +18,7 @@ use o2o_edge::auth::{customer, signed_in, staff, staff_any};
 use o2o_edge::edge_context::now;
 use o2o_edge::json_body::parse_json;
 use o2o_edge::query::query_values;
-use o2o_edge::respond::{finish, json};
+use o2o_edge::respond::{finish, json, page as listed};
 use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
@@ -116,7 +116,8 @@ fn page(query: &str, max: u32, default: u32) -> Result<(u32, Option<String>), Ap
     Ok((limit, cursor))
 }
 
-/// A page of public reviews with the cursor of the next one (`null` on the last).
+/// A page of public reviews with the cursor of the next one (`null` on the last): the list
+/// envelope, to which the product's or store's page adds its ratings.
 fn reviews_page(mut reviews: Vec<StoredReview>, limit: u32) -> serde_json::Value {
     let next_cursor = (reviews.len() > limit as usize).then(|| {
         reviews.truncate(limit as usize);
@@ -184,13 +185,8 @@ fn complaint_queue(req: Request, _: Params) -> Result<Response, ApiError> {
         items.truncate(limit as usize);
         items.last().map(|c| c.id.clone())
     });
-    json(
-        200,
-        &json!({
-            "items": items.iter().map(complaint_json).collect::<Vec<_>>(),
-            "next_cursor": next_cursor.flatten(),
-        }),
-    )
+    let items: Vec<_> = items.iter().map(complaint_json).collect();
+    listed(&items, next_cursor.flatten())
 }
 
 fn path_complaint_id(params: &Params) -> Result<String, ApiError> {

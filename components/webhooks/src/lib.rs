@@ -60,8 +60,9 @@ async fn routing_table(req: Request) -> Response {
         finish(deactivate_subscription(r, p))
     });
     router.get("/webhooks/event-types", |_: Request, _| {
+        // Every type at once: the list is the code's, short and fixed.
         let names: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
-        finish(json(200, &json!({ "event_types": names })))
+        finish(page(&names, None))
     });
     router.post_async("/webhooks/deliveries/run", |r, p| async move {
         finish(run_deliveries(r, p).await)
@@ -181,10 +182,10 @@ fn create_subscription(req: Request, _: Params) -> Result<Response, ApiError> {
 
 fn list_subscriptions(req: Request, _: Params) -> Result<Response, ApiError> {
     staff(&req, Scope::Webhooks)?;
-    let limit = subscriptions_query(req.query())?;
+    let (cursor, limit) = subscriptions_query(req.query())?;
     let db = SpinSql::open_default()?;
-    let subscriptions = webhooks::list_subscriptions(&db, limit)?;
-    json(200, &json!({ "subscriptions": subscriptions }))
+    let (subscriptions, next_cursor) = webhooks::list_subscriptions(&db, cursor, limit)?;
+    page(&subscriptions, next_cursor)
 }
 
 fn get_subscription(req: Request, params: Params) -> Result<Response, ApiError> {

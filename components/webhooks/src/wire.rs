@@ -55,9 +55,21 @@ fn limit_and_check(pairs: &[(String, String)], known: &[&str]) -> Result<i64, Ap
     Ok(limit)
 }
 
-/// The query of `GET /webhooks/subscriptions`: `limit` only.
-pub fn subscriptions_query(query: &str) -> Result<i64, ApiError> {
-    limit_and_check(&query_pairs(query), &[])
+/// The query of `GET /webhooks/subscriptions`: `limit`, and `cursor` (the `next_cursor` of the
+/// previous page).
+pub fn subscriptions_query(query: &str) -> Result<(Option<SubscriptionId>, u32), ApiError> {
+    let pairs = query_pairs(query);
+    let limit = limit_and_check(&pairs, &["cursor"])?;
+    let cursor = pairs
+        .iter()
+        .find(|(key, _)| key == "cursor")
+        .map(|(_, value)| {
+            SubscriptionId::parse(value)
+                .ok_or_else(|| ApiError::invalid_field("cursor", "not a cursor this list gave"))
+        })
+        .transpose()?;
+    // limit_and_check keeps it within 1..=MAX_LIST_LIMIT.
+    Ok((cursor, u32::try_from(limit).unwrap_or(1)))
 }
 
 /// The query of `GET /webhooks/deliveries`: `status`, `subscription_id`, `event_type`, `limit`.

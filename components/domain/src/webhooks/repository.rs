@@ -35,8 +35,10 @@ const INSERT_SUBSCRIPTION_EVENT: &str =
     "INSERT INTO webhook_subscription_events (subscription_id, event_type) VALUES (?, ?)";
 const SUBSCRIPTION: &str = "SELECT id, url, active, created_by, created_at, deactivated_at \
      FROM webhook_subscriptions WHERE id = ?";
+/// Newest first (ids are uuid v7, so in time order), from before the cursor `?1` (NULL: the
+/// newest), `?2` rows.
 const SUBSCRIPTIONS: &str = "SELECT id, url, active, created_by, created_at, deactivated_at \
-     FROM webhook_subscriptions ORDER BY id DESC LIMIT ?";
+     FROM webhook_subscriptions WHERE ?1 IS NULL OR id < ?1 ORDER BY id DESC LIMIT ?2";
 const SUBSCRIPTION_EVENTS: &str = "SELECT event_type FROM webhook_subscription_events \
      WHERE subscription_id = ? ORDER BY event_type";
 const DEACTIVATE: &str = "UPDATE webhook_subscriptions SET active = 0, deactivated_at = ? \
@@ -185,12 +187,31 @@ pub fn get_subscription(
 }
 
 /// The newest `limit` subscriptions first.
-pub fn list_subscriptions(db: &impl Sql, limit: i64) -> Result<Vec<Subscription>, StoreError> {
-    let rows = db.execute(SUBSCRIPTIONS, &[SqlValue::Integer(limit)])?;
-    rows.rows
+/// One page of subscriptions, newest first: up to `limit` from before `before` (a
+/// subscription id, the last of the previous page), and the cursor of the next page when
+/// there is one.
+pub fn list_subscriptions(
+    db: &impl Sql,
+    before: Option<SubscriptionId>,
+    limit: u32,
+) -> Result<(Vec<Subscription>, Option<String>), StoreError> {
+    let cursor = before.map_or(SqlValue::Null, |id| SqlValue::Text(id.to_string()));
+    let rows = db.execute(
+        SUBSCRIPTIONS,
+        &[cursor, SqlValue::Integer(i64::from(limit) + 1)],
+    )?;
+    let mut page = rows
+        .rows
         .iter()
         .map(|row| subscription_from_row(db, row))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = if page.len() > limit as usize {
+        page.truncate(limit as usize);
+        page.last().map(|s| s.id.to_string())
+    } else {
+        None
+    };
+    Ok((page, next))
 }
 
 /// Deactivates a subscription: it gets no new deliveries and its pending ones are

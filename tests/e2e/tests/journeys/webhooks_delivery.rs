@@ -83,7 +83,8 @@ async fn a_stock_low_event_reaches_its_subscriber_signed_with_the_secret_shown_o
         .as_webhooks_staff(Some(STAFF), "GET", "/webhooks/subscriptions", None)
         .await
         .expect(200);
-    assert_eq!(listed.body["subscriptions"][0]["id"], id.as_str());
+    assert_eq!(listed.body["items"][0]["id"], id.as_str());
+    assert_eq!(listed.body["next_cursor"], Value::Null);
     assert!(!listed.body.to_string().contains(&secret));
     // and the database keeps it sealed: a copy of it signs nothing
     let stored: String = app
@@ -529,7 +530,7 @@ async fn bad_subscriptions_are_refused_naming_the_field_with_nothing_written() {
         .await
         .expect(200);
     assert!(
-        names.body["event_types"]
+        names.body["items"]
             .as_array()
             .unwrap()
             .contains(&json!("refund.completed"))
@@ -608,4 +609,53 @@ async fn runs_at_the_same_time_send_each_delivery_once() {
     ids.sort();
     ids.dedup();
     assert_eq!((receiver.received().len(), ids.len()), (6, 6));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn subscriptions_are_listed_newest_first_page_by_page() {
+    let app = a_shop_with_webhooks(&[]).await;
+    let receiver = Receiver::start();
+    let mut made = Vec::new();
+    for path in ["/a", "/b", "/c"] {
+        made.push(subscribe(&app, &receiver.url(path), &["stock.low"]).await.0);
+    }
+    let list = |query: String| {
+        let app = &app;
+        async move {
+            app.as_webhooks_staff(
+                Some(STAFF),
+                "GET",
+                &format!("/webhooks/subscriptions{query}"),
+                None,
+            )
+            .await
+            .expect(200)
+            .body
+        }
+    };
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = list("?limit=2".into()).await;
+    assert_eq!(ids(&first), [made[2].clone(), made[1].clone()]);
+    let cursor = first["next_cursor"]
+        .as_str()
+        .expect("a next page")
+        .to_owned();
+    let second = list(format!("?limit=2&cursor={cursor}")).await;
+    assert_eq!(ids(&second), [made[0].clone()]);
+    assert_eq!(second["next_cursor"], Value::Null);
+    app.as_webhooks_staff(
+        Some(STAFF),
+        "GET",
+        "/webhooks/subscriptions?cursor=nope",
+        None,
+    )
+    .await
+    .expect_problem(400, Some("cursor"));
 }

@@ -44,7 +44,7 @@ pub use promotions::{
 pub use stores::{StoreRecord, create_store, get_store, list_stores, replace_store, store_exists};
 pub use write::Change;
 
-use serde::{Serialize, Serializer};
+use serde::Serializer;
 
 use super::CatalogError;
 use crate::money::Money;
@@ -55,8 +55,9 @@ use crate::storage::{Sql, SqlValue, StoreError};
 pub const MAX_PAGE: u32 = 100;
 pub const DEFAULT_PAGE: u32 = 20;
 
-/// One page of a list and where the next begins (`None`: this was the last).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One page of a list and where the next begins (`None`: this was the last). The edge answers
+/// it in the one list envelope (`o2o_edge::respond::page`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
