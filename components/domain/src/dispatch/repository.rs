@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use crate::geo::GeoPoint;
 use crate::ids::{OrderId, StoreId};
 use crate::storage::row::{
-    change_one, changed, col_int, col_opt_real, col_opt_text, col_text, corrupt, flag, int,
-    optional_text, text,
+    change_one, changed, col_flag, col_int, col_opt_real, col_opt_text, col_text, corrupt, flag,
+    int, optional_text, text,
 };
 use crate::storage::timestamp;
 use crate::storage::{Sql, SqlValue, StoreError};
@@ -372,7 +372,7 @@ fn courier_from_row(row: &[SqlValue]) -> Result<Courier, StoreError> {
         name: col_text(row, 2, &at("name"))?,
         capacity: u32::try_from(col_int(row, 3, &at("capacity"))?)
             .map_err(|_| corrupt(at("capacity")))?,
-        active: col_int(row, 4, &at("active"))? == 1,
+        active: col_flag(row, 4, &at("active"))?,
         created_at: col_text(row, 5, &at("created_at"))?,
         updated_at: col_text(row, 6, &at("updated_at"))?,
     })

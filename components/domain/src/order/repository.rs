@@ -15,7 +15,10 @@ use crate::ids::{CartId, CustomerId, OrderId, QuoteId, StoreId};
 use crate::money::{Currency, Money};
 use crate::stock::ReservationId;
 use crate::storage::journal::append_outbox_event;
-use crate::storage::row::{changed, corrupt, optional_text, text};
+use crate::storage::row::{
+    changed, col_json, col_opt_parsed, col_opt_text, col_parsed, col_text, col_u32, corrupt,
+    optional_text, text,
+};
 use crate::storage::timestamp;
 use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::{Quantity, Sku};
@@ -450,105 +453,86 @@ fn order_from_row(
     line_rows: &[Vec<SqlValue>],
     timeline_rows: &[Vec<SqlValue>],
 ) -> Result<Order, StoreError> {
-    let key = match row.first() {
-        Some(SqlValue::Text(id)) => id.clone(),
-        other => return Err(corrupt(format!("orders.id: {other:?}"))),
-    };
+    let key = col_text(row, 0, "orders.id")?;
     let id = OrderId::parse(&key).ok_or_else(|| corrupt(format!("orders.id {key:?}")))?;
     let at = |column: &str| format!("orders[{key}].{column}");
-    let col = |i: usize, column: &str| -> Result<String, StoreError> {
-        match row.get(i) {
-            Some(SqlValue::Text(v)) => Ok(v.clone()),
-            other => Err(corrupt(format!("{}: {other:?}", at(column)))),
-        }
-    };
-    let opt = |i: usize| match row.get(i) {
-        Some(SqlValue::Text(v)) => Some(v.clone()),
-        _ => None,
-    };
-    let currency = Currency::parse(&col(9, "currency")?).map_err(|e| corrupt(e.to_string()))?;
-    let money = |i: usize, column: &str| -> Result<Money, StoreError> {
-        Money::parse(&col(i, column)?, currency)
-            .map_err(|e| corrupt(format!("{}: {e}", at(column))))
-    };
-    let status = OrderStatus::parse(&col(2, "status")?).ok_or_else(|| corrupt(at("status")))?;
-    let payment_method = PaymentMethod::parse(&col(3, "payment_method")?)
-        .ok_or_else(|| corrupt(at("payment_method")))?;
+    let col = |i: usize, column: &str| col_text(row, i, &at(column));
+    let opt = |i: usize, column: &str| col_opt_text(row, i, &at(column));
+    let currency = col_parsed(row, 9, &at("currency"), Currency::parse)?;
+    let money =
+        |i: usize, column: &str| col_parsed(row, i, &at(column), |raw| Money::parse(raw, currency));
+    let status = col_parsed(row, 2, &at("status"), |raw| {
+        OrderStatus::parse(raw).ok_or("not an order status")
+    })?;
+    let payment_method = col_parsed(row, 3, &at("payment_method"), |raw| {
+        PaymentMethod::parse(raw).ok_or("not a payment method")
+    })?;
     let lines = line_rows
         .iter()
         .map(|line| read_line(&line[1..], currency, &key))
         .collect::<Result<Vec<_>, _>>()?;
+    let history = format!("order_status_history[{key}]");
     let timeline = timeline_rows
         .iter()
         .map(|change| &change[1..])
         .map(|change| {
-            let status = match change.first() {
-                Some(SqlValue::Text(s)) => OrderStatus::parse(s),
-                _ => None,
-            }
-            .ok_or_else(|| corrupt(format!("order_status_history[{key}].status")))?;
-            let text_at = |i: usize| match change.get(i) {
-                Some(SqlValue::Text(v)) => Some(v.clone()),
-                _ => None,
-            };
             Ok(StatusChange {
-                status,
-                at: text_at(1).unwrap_or_default(),
-                note: text_at(2),
+                status: col_parsed(change, 0, &history, |raw| {
+                    OrderStatus::parse(raw).ok_or("not an order status")
+                })?,
+                at: col_text(change, 1, &history)?,
+                note: col_opt_text(change, 2, &history)?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Order {
         id,
-        customer: CustomerId::parse(&col(1, "customer_id")?).map_err(|e| corrupt(e.to_string()))?,
+        customer: col_parsed(row, 1, &at("customer_id"), CustomerId::parse)?,
         status,
         payment_method,
-        store: StoreId::parse(&col(4, "store_id")?).map_err(|e| corrupt(e.to_string()))?,
-        fulfilment: serde_json::from_str(&col(5, "fulfilment")?)
-            .map_err(|e| corrupt(format!("{}: {e}", at("fulfilment"))))?,
-        reservation: ReservationId::parse(&col(6, "reservation_id")?)
-            .ok_or_else(|| corrupt(at("reservation_id")))?,
-        quote_id: QuoteId::parse(&col(7, "quote_id")?).ok_or_else(|| corrupt(at("quote_id")))?,
-        cart_id: opt(8).as_deref().and_then(CartId::parse),
+        store: col_parsed(row, 4, &at("store_id"), StoreId::parse)?,
+        fulfilment: col_json(row, 5, &at("fulfilment"))?,
+        reservation: col_parsed(row, 6, &at("reservation_id"), |raw| {
+            ReservationId::parse(raw).ok_or("not a reservation id")
+        })?,
+        quote_id: col_parsed(row, 7, &at("quote_id"), |raw| {
+            QuoteId::parse(raw).ok_or("not a quote id")
+        })?,
+        cart_id: col_opt_parsed(row, 8, &at("cart_id"), |raw| {
+            CartId::parse(raw).ok_or("not a cart id")
+        })?,
         currency,
         lines,
         subtotal: money(10, "subtotal")?,
         discount_total: money(11, "discount_total")?,
         delivery_fee: money(12, "delivery_fee")?,
         total: money(13, "total")?,
-        coupon_codes: serde_json::from_str(&col(14, "coupon_codes")?)
-            .map_err(|e| corrupt(format!("{}: {e}", at("coupon_codes"))))?,
+        coupon_codes: col_json(row, 14, &at("coupon_codes"))?,
         placed_at: col(15, "placed_at")?,
         updated_at: col(16, "updated_at")?,
-        payment_due_at: opt(17),
-        paid_at: opt(18),
-        payment_reference: opt(19),
+        payment_due_at: opt(17, "payment_due_at")?,
+        paid_at: opt(18, "paid_at")?,
+        payment_reference: opt(19, "payment_reference")?,
         timeline,
     })
 }
 
 fn read_line(row: &[SqlValue], currency: Currency, order: &str) -> Result<OrderLine, StoreError> {
-    let bad = |column: &str| corrupt(format!("order_lines[{order}].{column}"));
-    let int = |i: usize, column: &str| match row.get(i) {
-        Some(SqlValue::Integer(v)) => Ok(*v),
-        _ => Err(bad(column)),
-    };
-    let txt = |i: usize, column: &str| match row.get(i) {
-        Some(SqlValue::Text(v)) => Ok(v.clone()),
-        _ => Err(bad(column)),
-    };
-    let money =
-        |i: usize, column: &str| Money::parse(&txt(i, column)?, currency).map_err(|_| bad(column));
+    let at = format!("order_lines[{order}]");
+    let money = |i: usize| col_parsed(row, i, &at, |raw| Money::parse(raw, currency));
     Ok(OrderLine {
-        line: u32::try_from(int(0, "line")?).map_err(|_| bad("line"))?,
-        sku: Sku::parse(&txt(1, "sku")?).map_err(|_| bad("sku"))?,
-        name: txt(2, "name")?,
-        quantity: u32::try_from(int(3, "quantity")?)
-            .ok()
-            .and_then(|q| Quantity::new(q).ok())
-            .ok_or_else(|| bad("quantity"))?,
-        unit_price: money(4, "unit_price")?,
-        discount: money(5, "discount")?,
-        total: money(6, "total")?,
+        line: col_u32(row, 0, &at)?,
+        sku: col_parsed(row, 1, &at, Sku::parse)?,
+        name: col_text(row, 2, &at)?,
+        quantity: quantity_at(row, 3, &at)?,
+        unit_price: money(4)?,
+        discount: money(5)?,
+        total: money(6)?,
     })
+}
+
+/// A line's quantity: a positive count.
+fn quantity_at(row: &[SqlValue], i: usize, at: &str) -> Result<Quantity, StoreError> {
+    let units = col_u32(row, i, at)?;
+    Quantity::new(units).map_err(|e| corrupt(format!("{at} column {i}: {e}")))
 }

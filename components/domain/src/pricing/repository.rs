@@ -22,7 +22,7 @@ use crate::pricing::stored_rules::{
 use crate::pricing::{
     BrandId, CategoryId, Coupon, CouponCode, Percentage, Promotion, PromotionId, TierId,
 };
-use crate::storage::row::{col_int, col_opt_int, col_opt_text, col_real, col_text};
+use crate::storage::row::{col_flag, col_int, col_opt_int, col_opt_text, col_real, col_text};
 use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
@@ -122,7 +122,7 @@ fn store_from_row(row: &[SqlValue]) -> Result<CatalogStore, StoreError> {
         id: StoreId::parse(&raw_id).map_err(|e| corrupt(at("id"), e))?,
         name: col_text(row, 5, &at("name"))?,
         location,
-        pickup_enabled: col_int(row, 3, &at("pickup_enabled"))? == 1,
+        pickup_enabled: col_flag(row, 3, &at("pickup_enabled"))?,
         // Within 0..=20,000 km: fits a u32 of metres.
         delivery_radius_m: geo::radius_m(radius_km),
     })

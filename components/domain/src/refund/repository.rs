@@ -10,7 +10,10 @@ use chrono::{DateTime, Utc};
 
 use crate::ids::{CustomerId, OrderId};
 use crate::money::{Currency, Money};
-use crate::storage::row::{changed, corrupt, flag, optional_text, text};
+use crate::storage::row::{
+    changed, col_flag, col_opt_text, col_parsed, col_text, col_u32, corrupt, flag, optional_text,
+    text,
+};
 use crate::storage::timestamp;
 use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
@@ -326,73 +329,51 @@ pub fn load(db: &impl Sql, id: RefundId) -> Result<Option<Refund>, StoreError> {
         return Ok(None);
     };
     let at = |column: &str| format!("refunds[{key}].{column}");
-    let col = |i: usize, column: &str| -> Result<String, StoreError> {
-        match row.get(i) {
-            Some(SqlValue::Text(v)) => Ok(v.clone()),
-            other => Err(corrupt(format!("{}: {other:?}", at(column)))),
-        }
-    };
-    let opt = |i: usize| match row.get(i) {
-        Some(SqlValue::Text(v)) => Some(v.clone()),
-        _ => None,
-    };
-    let boolean = |i: usize, column: &str| match row.get(i) {
-        Some(SqlValue::Integer(v)) => Ok(*v == 1),
-        other => Err(corrupt(format!("{}: {other:?}", at(column)))),
-    };
-    let currency = Currency::parse(&col(6, "currency")?).map_err(|e| corrupt(e.to_string()))?;
-    let money = |i: usize, column: &str| -> Result<Money, StoreError> {
-        Money::parse(&col(i, column)?, currency)
-            .map_err(|e| corrupt(format!("{}: {e}", at(column))))
-    };
+    let col = |i: usize, column: &str| col_text(row, i, &at(column));
+    let opt = |i: usize, column: &str| col_opt_text(row, i, &at(column));
+    let boolean = |i: usize, column: &str| col_flag(row, i, &at(column));
+    let currency = col_parsed(row, 6, &at("currency"), Currency::parse)?;
+    let money =
+        |i: usize, column: &str| col_parsed(row, i, &at(column), |raw| Money::parse(raw, currency));
+    let refund_lines = format!("refund_lines[{key}]");
     let lines = db
         .execute(LINES, &[text(&key)])?
         .rows
         .iter()
         .map(|line| {
-            let bad = |column: &str| corrupt(format!("refund_lines[{key}].{column}"));
-            let (
-                Some(SqlValue::Integer(n)),
-                Some(SqlValue::Text(sku)),
-                Some(SqlValue::Integer(quantity)),
-                Some(SqlValue::Text(amount)),
-            ) = (line.first(), line.get(1), line.get(2), line.get(3))
-            else {
-                return Err(bad("row"));
-            };
             Ok(RefundLine {
-                line: u32::try_from(*n).map_err(|_| bad("line"))?,
-                sku: Sku::parse(sku).map_err(|_| bad("sku"))?,
-                quantity: u32::try_from(*quantity).map_err(|_| bad("quantity"))?,
-                amount: Money::parse(amount, currency).map_err(|_| bad("amount"))?,
+                line: col_u32(line, 0, &refund_lines)?,
+                sku: col_parsed(line, 1, &refund_lines, Sku::parse)?,
+                quantity: col_u32(line, 2, &refund_lines)?,
+                amount: col_parsed(line, 3, &refund_lines, |raw| Money::parse(raw, currency))?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
+    let history = format!("refund_status_history[{key}]");
     let timeline = db
         .execute(HISTORY, &[text(&key)])?
         .rows
         .iter()
         .map(|change| {
-            let field = |i: usize| match change.get(i) {
-                Some(SqlValue::Text(v)) => Some(v.clone()),
-                _ => None,
-            };
             Ok(RefundStatusChange {
-                status: field(0)
-                    .as_deref()
-                    .and_then(RefundStatus::parse)
-                    .ok_or_else(|| corrupt(format!("refund_status_history[{key}].status")))?,
-                at: field(1).unwrap_or_default(),
-                actor: field(2).unwrap_or_default(),
-                note: field(3),
+                status: col_parsed(change, 0, &history, |raw| {
+                    RefundStatus::parse(raw).ok_or("not a refund status")
+                })?,
+                at: col_text(change, 1, &history)?,
+                actor: col_text(change, 2, &history)?,
+                note: col_opt_text(change, 3, &history)?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Some(Refund {
         id,
-        order: OrderId::parse(&col(1, "order_id")?).ok_or_else(|| corrupt(at("order_id")))?,
-        customer: CustomerId::parse(&col(2, "customer_id")?).map_err(|e| corrupt(e.to_string()))?,
-        status: RefundStatus::parse(&col(3, "status")?).ok_or_else(|| corrupt(at("status")))?,
+        order: col_parsed(row, 1, &at("order_id"), |raw| {
+            OrderId::parse(raw).ok_or("not an order id")
+        })?,
+        customer: col_parsed(row, 2, &at("customer_id"), CustomerId::parse)?,
+        status: col_parsed(row, 3, &at("status"), |raw| {
+            RefundStatus::parse(raw).ok_or("not a refund status")
+        })?,
         reason: col(4, "reason")?,
         goods_returned: boolean(5, "goods_returned")?,
         currency,
@@ -405,11 +386,11 @@ pub fn load(db: &impl Sql, id: RefundId) -> Result<Option<Refund>, StoreError> {
         requested_by: col(12, "requested_by")?,
         requested_at: col(13, "requested_at")?,
         updated_at: col(14, "updated_at")?,
-        decided_at: opt(15),
-        decided_by: opt(16),
-        note: opt(17),
-        completed_at: opt(18),
-        refund_reference: opt(19),
+        decided_at: opt(15, "decided_at")?,
+        decided_by: opt(16, "decided_by")?,
+        note: opt(17, "note")?,
+        completed_at: opt(18, "completed_at")?,
+        refund_reference: opt(19, "refund_reference")?,
         timeline,
     }))
 }

@@ -19,7 +19,7 @@ use crate::events::EventType;
 use crate::sealed::SealingKey;
 use crate::storage::journal::append_audit_entry;
 use crate::storage::row::{
-    change_one, changed, col_int, col_opt_int, col_opt_text, col_text, corrupt, text,
+    change_one, changed, col_flag, col_int, col_opt_int, col_opt_text, col_text, corrupt, text,
 };
 use crate::storage::{Sql, SqlValue, StoreError};
 use crate::storage::{in_immediate_transaction, timestamp};
@@ -103,7 +103,7 @@ fn subscription_from_row(db: &impl Sql, row: &[SqlValue]) -> Result<Subscription
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Subscription {
         url: col_text(row, 1, "webhooks")?,
-        active: col_int(row, 2, "webhooks")? == 1,
+        active: col_flag(row, 2, "webhooks")?,
         created_by: col_text(row, 3, "webhooks")?,
         created_at: col_text(row, 4, "webhooks")?,
         deactivated_at: col_opt_text(row, 5, "webhooks")?,

@@ -34,7 +34,7 @@ use crate::pricing::{
     PricingFacts, PricingRules, PromotionKind, RECENT_SALES_DAYS, StockCover, StorePrices, TierId,
 };
 use crate::stock::StockLevel;
-use crate::storage::row::{col_int, col_opt_text, col_text};
+use crate::storage::row::{col_flag, col_int, col_opt_text, col_text};
 use crate::storage::timestamp;
 use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
@@ -472,7 +472,7 @@ impl AtStore<'_> {
                 safety_stock: col_int(row, 5, &at)?,
                 reorder_point: col_int(row, 6, &at)?,
             },
-            alert_armed: col_int(row, 7, &at)? == 1,
+            alert_armed: col_flag(row, 7, &at)?,
         }))
     }
 }

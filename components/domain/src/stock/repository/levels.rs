@@ -16,7 +16,7 @@ use crate::ids::StoreId;
 use crate::stock::StockError;
 use crate::stock::levels::{LowStockAlert, StockLevel};
 use crate::storage::journal::append_outbox_events;
-use crate::storage::row::{col_int, text};
+use crate::storage::row::{col_flag, col_int, text};
 use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
@@ -72,7 +72,7 @@ pub(super) fn level_and_alert(
         reorder_point: col_int(row, from + 3, "stock")?,
     };
     let alert = LowStockAlert {
-        armed: col_int(row, from + 4, "stock")? == 1,
+        armed: col_flag(row, from + 4, "stock")?,
     };
     Ok((level, alert))
 }
