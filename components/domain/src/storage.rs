@@ -223,26 +223,6 @@ pub mod row {
         use super::*;
 
         #[test]
-        fn constraint_failures_are_told_apart_from_an_unavailable_store() {
-            assert_eq!(
-                StoreError::from_driver_message("Io(\"UNIQUE constraint failed: couriers.id\")"),
-                StoreError::Constraint {
-                    name: "UNIQUE constraint failed: couriers.id".into()
-                }
-            );
-            assert_eq!(
-                StoreError::from_driver_message("CHECK constraint failed: reserved <= on_hand"),
-                StoreError::Constraint {
-                    name: "CHECK constraint failed: reserved <= on_hand".into()
-                }
-            );
-            assert_eq!(
-                StoreError::from_driver_message("database is locked"),
-                StoreError::Unavailable("database is locked".into())
-            );
-        }
-
-        #[test]
         fn columns_read_as_their_type_or_name_where_the_data_is_wrong() {
             let row = [
                 SqlValue::Text("a".into()),

@@ -11,9 +11,10 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::{
-    CatalogError, active_by_default, invalid, parse_price, refused, required_text, shop_currency,
-    stackable, stacking, validity_window,
+    CatalogError, active_by_default, invalid, parse_price, refused, required_text, stackable,
+    stacking, validity_window,
 };
+use crate::money::Currency;
 use crate::money::Money;
 use crate::pricing::stored_rules::{CouponFields, RuleFieldError, stored_percentage};
 use crate::pricing::{Coupon, CouponCode, Percentage, Stacking, ValidityWindow};
@@ -92,7 +93,7 @@ impl CouponRow {
             per_customer_limit: self.per_customer_limit.map(i64::from),
             stacking: self.stacking.as_str(),
         };
-        fields.read(self.code.clone(), self.name.clone(), shop_currency())
+        fields.read(self.code.clone(), self.name.clone(), Currency::SHOP)
     }
 }
 

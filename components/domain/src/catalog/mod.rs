@@ -30,8 +30,6 @@ use crate::pricing::{Promotion, PromotionId, Stacking, ValidityWindow};
 use crate::storage::{self, StoreError};
 use crate::values::Sku;
 
-/// The shop's one currency: every catalog amount is in it (products default to CNY).
-pub const SHOP_CURRENCY: &str = "CNY";
 /// Names and addresses longer than this are refused.
 const MAX_TEXT_LEN: usize = 200;
 /// The furthest a store may deliver.
@@ -67,10 +65,6 @@ fn invalid(field: &str, detail: impl std::fmt::Display) -> CatalogError {
     }
 }
 
-fn shop_currency() -> Currency {
-    Currency::SHOP
-}
-
 fn required_text(field: &str, raw: &str) -> Result<String, CatalogError> {
     let value = raw.trim();
     if value.is_empty() {
@@ -84,7 +78,7 @@ fn required_text(field: &str, raw: &str) -> Result<String, CatalogError> {
 
 /// A price: a non-negative amount of the shop's currency with at most two decimals.
 pub fn parse_price(field: &str, raw: &str) -> Result<Money, CatalogError> {
-    let money = Money::parse(raw.trim(), shop_currency()).map_err(|e| invalid(field, e))?;
+    let money = Money::parse(raw.trim(), Currency::SHOP).map_err(|e| invalid(field, e))?;
     if money.is_negative() {
         return Err(invalid(field, "must not be negative"));
     }
@@ -321,7 +315,7 @@ impl PromotionRow {
             stacking: self.stacking.as_str(),
             parameters: &parameters,
         };
-        fields.read(self.id.clone(), self.name.clone(), shop_currency())
+        fields.read(self.id.clone(), self.name.clone(), Currency::SHOP)
     }
 }
 

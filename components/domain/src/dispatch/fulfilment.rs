@@ -30,7 +30,7 @@ use crate::order::repository::{self as orders, Order};
 use crate::order::{FulfilmentMode, OrderStatus, TransitionRefused};
 use crate::pricing::repository::load_store;
 use crate::stock::StockError;
-use crate::stock::repository::{commit_within, extend_hold_within, return_and_hold_within};
+use crate::stock::{commit_within, extend_hold_within, return_and_hold_within};
 use crate::storage::journal::{append_audit_entry, append_outbox_event};
 use crate::storage::{Sql, StoreError};
 use crate::storage::{in_immediate_transaction, timestamp};

@@ -19,7 +19,7 @@ use crate::events::EventType;
 use crate::ids::OrderId;
 use crate::money::Money;
 use crate::stock::StockError;
-use crate::stock::repository::{extend_hold_within, release_within};
+use crate::stock::{extend_hold_within, release_within};
 use crate::storage::in_immediate_transaction;
 use crate::storage::{Sql, StoreError};
 

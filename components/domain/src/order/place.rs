@@ -38,7 +38,7 @@ use crate::pricing::repository::basket_facts::{
     BasketFacts, BasketQuery, FulfilledBy, Placing, read_basket,
 };
 use crate::pricing::repository::{CatalogStore, load_store};
-use crate::stock::repository::{self as stock, NearbyStock};
+use crate::stock::{self, NearbyStock};
 use crate::stock::{ReservationId, ReservationTtl, StockError};
 use crate::storage::in_immediate_transaction;
 use crate::storage::{KeyValue, Sql, StoreError};

@@ -204,11 +204,11 @@ fn coupon(row: &[SqlValue], currency: Currency) -> Result<Coupon, StoreError> {
 }
 
 /// A member tier's `discount_percent` (the row's first cell) read as the operators' catalog
-/// checks it (`stored_rules::tier_discount`): NULL or blank is no discount.
+/// checks it (`stored_rules::tier_discount`): NULL is no discount; any text is a percentage
+/// (a blank one is corrupt, as the catalog's own reader says).
 fn read_tier_discount(tier: &TierId, row: &[SqlValue]) -> Result<Option<Percentage>, StoreError> {
     let at = format!("member_tiers[{tier}].discount_percent");
-    let raw = col_opt_text(row, 0, &at)?.filter(|raw| !raw.trim().is_empty());
-    tier_discount(raw.as_deref()).map_err(|refused| {
+    tier_discount(col_opt_text(row, 0, &at)?.as_deref()).map_err(|refused| {
         corrupt(
             format!("member_tiers[{tier}].{}", refused.field),
             refused.detail,
@@ -340,7 +340,7 @@ mod tests {
             Err(StoreError::Corrupt(why)) if why.starts_with("member_tiers[gold].discount_percent: ")
         ));
         assert_eq!(read_tier_discount(&gold, &[SqlValue::Null]), Ok(None));
-        assert_eq!(read_tier_discount(&gold, &[SqlValue::from(" ")]), Ok(None));
+        assert!(read_tier_discount(&gold, &[SqlValue::from(" ")]).is_err());
         assert!(read_tier_discount(&gold, &[SqlValue::Integer(5)]).is_err());
     }
 }

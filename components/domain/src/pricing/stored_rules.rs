@@ -394,7 +394,7 @@ fn params<T: DeserializeOwned>(raw: &str) -> Result<T, RuleFieldError> {
 // ---- coupons ----
 
 /// A coupon's stored fields: the `coupons` row the quote reads, or the row the catalog is about
-/// to write. Optional text is `None` when NULL or blank.
+/// to write. Optional text is `None` when NULL; blank text is refused like any other.
 #[derive(Debug, Clone, Copy)]
 pub struct CouponFields<'a> {
     /// `amount-off` (uses `amount`) or `percentage-off` (uses `percent` and `max_discount`).
@@ -450,7 +450,7 @@ impl CouponFields<'_> {
 
 // ---- member tiers ----
 
-/// A member tier's `discount_percent` as stored: `None` (NULL or blank) is no discount.
+/// A member tier's `discount_percent` as stored: `None` (NULL) is no discount.
 pub fn tier_discount(raw: Option<&str>) -> Result<Option<Percentage>, RuleFieldError> {
     raw.map(|raw| percentage(raw, RuleField::DiscountPercent))
         .transpose()

@@ -12,6 +12,14 @@ pub mod reservation;
 
 pub use levels::{LowStockAlert, StockLevel};
 pub use movement::{AdjustmentDelta, MovementKind, ReasonCode};
+/// What the rest of the shop does to stock, each inside the caller's own transaction:
+/// place-order holds (expiring due holds first), payment and fulfilment renew or release a
+/// hold, dispatch commits it or takes goods back, a refund returns goods to the shelf. No
+/// module outside `stock` reaches into `stock::repository` itself.
+pub use repository::{
+    NearbyStock, StockMove, commit_within, expire_due, extend_hold_within, hold_within,
+    move_stock_within, pickup_availability_near, release_within, return_and_hold_within,
+};
 pub use reservation::{
     ReservationId, ReservationLine, ReservationLines, ReservationStatus, ReservationTtl, Shortage,
 };

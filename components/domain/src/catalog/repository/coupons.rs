@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::write::{Change, Subject, create, replace, run};
 use super::{ListQuery, Page, first, one_of, page};
-use crate::catalog::{CatalogError, CouponRow, shop_currency};
+use crate::catalog::{CatalogError, CouponRow};
+use crate::money::Currency;
 use crate::money::Money;
 use crate::pricing::stored_rules::{COUPON_KINDS, parse_amount, stored_percentage};
 use crate::pricing::{CouponCode, Stacking};
@@ -66,7 +67,7 @@ pub struct CouponRecord {
 /// A coupon row, in the column order of `COUPON`.
 fn read_coupon(row: &[SqlValue]) -> Result<CouponRecord, StoreError> {
     let what = "coupons";
-    let amount = |i| col_opt_parsed(row, i, what, |raw| parse_amount(raw, shop_currency()));
+    let amount = |i| col_opt_parsed(row, i, what, |raw| parse_amount(raw, Currency::SHOP));
     Ok(CouponRecord {
         code: col_parsed(row, 0, what, CouponCode::parse)?,
         name: col_text(row, 1, what)?,

@@ -6,13 +6,11 @@
 
 use serde::Serialize;
 
-use super::membership::get_member_tier;
-use super::products::get_product;
-use super::stores::get_store;
 use super::write::{Change, Subject, remove, run, set};
 use super::{every, first};
-use crate::catalog::{CatalogError, shop_currency};
+use crate::catalog::CatalogError;
 use crate::ids::StoreId;
+use crate::money::Currency;
 use crate::money::Money;
 use crate::pricing::TierId;
 use crate::pricing::stored_rules::parse_amount;
@@ -20,6 +18,12 @@ use crate::storage::row::{col_parsed, text};
 use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
+/// Whether a price's store, tier or product exists (active or not): a price may be set ahead
+/// of opening a store or selling a product. Counted, not read, so that a row of another kind
+/// with a damaged cell does not stand in the way.
+const STORE_KNOWN: &str = "SELECT COUNT(*) FROM stores WHERE id = ?";
+const TIER_KNOWN: &str = "SELECT COUNT(*) FROM member_tiers WHERE id = ?";
+const PRODUCT_KNOWN: &str = "SELECT COUNT(*) FROM products WHERE sku = ?";
 const STORE_PRICE: &str =
     "SELECT store_id, sku, price FROM store_prices WHERE store_id = ? AND sku = ?";
 const STORE_PRICES: &str =
@@ -56,7 +60,7 @@ pub struct TierPriceRecord {
 
 /// The price column of either table: an amount of the shop's currency.
 fn price(row: &[SqlValue], what: &str) -> Result<Money, StoreError> {
-    col_parsed(row, 2, what, |raw| parse_amount(raw, shop_currency()))
+    col_parsed(row, 2, what, |raw| parse_amount(raw, Currency::SHOP))
 }
 
 fn read_store_price(row: &[SqlValue]) -> Result<StorePriceRecord, StoreError> {
@@ -116,8 +120,16 @@ pub fn set_store_price(
     let params = [key[0].clone(), key[1].clone(), text(&price.amount_string())];
     let read = || first(db, STORE_PRICE, &key, read_store_price);
     set(db, change, &subject, read, || {
-        must_exist(get_store(db, store)?.is_some(), "store", store.as_str())?;
-        must_exist(get_product(db, sku)?.is_some(), "product", sku.as_str())?;
+        must_exist(
+            known(db, STORE_KNOWN, store.as_str())?,
+            "store",
+            store.as_str(),
+        )?;
+        must_exist(
+            known(db, PRODUCT_KNOWN, sku.as_str())?,
+            "product",
+            sku.as_str(),
+        )?;
         run(db, UPSERT_STORE_PRICE, &params)
     })
 }
@@ -135,6 +147,14 @@ pub fn remove_store_price(
     remove(db, change, &subject, read, |_| {
         run(db, DELETE_STORE_PRICE, &key)
     })
+}
+
+fn known(db: &impl Sql, statement: &str, key: &str) -> Result<bool, StoreError> {
+    Ok(db
+        .execute(statement, &[text(key)])?
+        .first_integer()
+        .unwrap_or(0)
+        > 0)
 }
 
 // ---- member tiers' prices ----
@@ -162,11 +182,15 @@ pub fn set_tier_price(
     let read = || first(db, TIER_PRICE, &key, read_tier_price);
     set(db, change, &subject, read, || {
         must_exist(
-            get_member_tier(db, tier)?.is_some(),
+            known(db, TIER_KNOWN, tier.as_str())?,
             "member tier",
             tier.as_str(),
         )?;
-        must_exist(get_product(db, sku)?.is_some(), "product", sku.as_str())?;
+        must_exist(
+            known(db, PRODUCT_KNOWN, sku.as_str())?,
+            "product",
+            sku.as_str(),
+        )?;
         run(db, UPSERT_TIER_PRICE, &params)
     })
 }

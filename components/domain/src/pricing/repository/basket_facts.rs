@@ -268,7 +268,6 @@ pub fn read_basket(db: &impl Sql, query: &BasketQuery<'_>) -> Result<BasketFacts
     let tier_row = part("tier")?.into_iter().next();
     let tier = match (&tier_row, query.customer) {
         (Some(row), Some(customer)) => col_opt_text(row, 0, "customers.tier_id")?
-            .filter(|tier| !tier.trim().is_empty())
             .map(|tier| {
                 TierId::parse(&tier)
                     .map_err(|e| corrupt(format!("customers[{}].tier_id", customer.as_str()), e))
