@@ -6,19 +6,15 @@
 //! quote function would answer it.
 
 use chrono::{DateTime, Utc};
-use o2o_domain::order::{
-    FrozenLine, FrozenQuote, FulfilmentMode, PlaceOrderError, PriceAsk, Priced, Pricer,
-};
+use o2o_domain::order::{FrozenLine, FrozenQuote, PlaceOrderError, PriceAsk, Priced, Pricer};
 use o2o_domain::pricing::{CouponCode, PromotionId};
 use o2o_domain::storage::{KeyValue, StoreError};
 use o2o_domain::{CartId, Currency, CustomerId, Money, Quantity, QuoteId, Sku, StoreId};
 use o2o_edge::ApiError;
-use o2o_quoting::basket::{LineSource, QuoteRequest, WantedFulfilment};
+use o2o_quoting::basket::{LineSource, QuoteRequest};
 use o2o_quoting::snapshot::{load_quote, save_quote};
 use o2o_quoting::{make_quote_from, quote_ttl};
 use serde_json::Value;
-
-use crate::wire::fulfilment_to_wire;
 
 /// Prices with the stores of the request, for the customer placing the order, at `now`.
 pub struct InProcessQuote<'a, K> {
@@ -45,19 +41,13 @@ fn refused(err: ApiError) -> PlaceOrderError {
 
 impl<K: KeyValue> Pricer for InProcessQuote<'_, K> {
     fn price(&self, ask: &PriceAsk<'_>) -> Result<Priced, PlaceOrderError> {
-        let fulfilment = match ask.fulfilment {
-            FulfilmentMode::Pickup(_) => WantedFulfilment::Pickup(ask.store.clone()),
-            // Priced from the store place-order chose (the nearest that has every line).
-            FulfilmentMode::Delivery(delivery) => {
-                WantedFulfilment::Delivery(delivery.location, Some(ask.store.clone()))
-            }
-        };
-        let wire_fulfilment = fulfilment_to_wire(ask.fulfilment);
         let request = QuoteRequest {
             source: LineSource::Lines(ask.lines.to_vec()),
             customer: Some(ask.customer.clone()),
-            fulfilment,
-            wire_fulfilment,
+            fulfilment: ask.fulfilment.clone(),
+            // Priced from the store place-order chose (for a delivery, the nearest that has
+            // every line; for a pickup, the store named, which `fulfilment` names too).
+            deliver_from: Some(ask.store.clone()),
             coupon_codes: ask.coupon_codes.to_vec(),
         };
         let quote = make_quote_from(ask.found, &request, self.now, quote_ttl()).map_err(refused)?;

@@ -2,8 +2,7 @@
 //! refused) and their parsing into domain values, each failure naming its field; orders as
 //! `o2o_contract::Order`; and the one mapping of place-order and order errors to problems.
 
-use o2o_contract::{Address, DeliveryDetails, FulfilmentMode, Money as WireMoney, PickupDetails};
-use o2o_domain::geo::GeoPoint;
+use o2o_contract::{FulfilmentMode, Money as WireMoney};
 use o2o_domain::order::lifecycle::{OrderError, PaymentConfirmation};
 use o2o_domain::order::limits::LimitError;
 use o2o_domain::order::{
@@ -12,9 +11,10 @@ use o2o_domain::order::{
 };
 use o2o_domain::pricing::CouponCode;
 use o2o_domain::stock::StockError;
-use o2o_domain::{CartId, Currency, CustomerId, Money, QuoteId, StoreId};
+use o2o_domain::{CartId, Currency, CustomerId, Money, QuoteId};
 use o2o_edge::line_list::{LineBody, parse_lines};
 use o2o_edge::{ApiError, FieldContext};
+use o2o_quoting::fulfilment;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -117,7 +117,7 @@ pub fn parse_place_order(
             });
         }
     };
-    let fulfilment = fulfilment_from_wire(&body.fulfilment)?;
+    let fulfilment = fulfilment::from_wire(&body.fulfilment)?;
     let payment_method = PaymentMethod::parse(&body.payment_method).ok_or_else(|| {
         ApiError::invalid_field("payment_method", "must be online or pay-at-pickup")
     })?;
@@ -159,53 +159,6 @@ pub fn parse_place_order(
     })
 }
 
-/// The fulfilment a client sent, parsed: a pickup store's id and a delivery point are checked
-/// here, the address and the rest kept as given.
-pub fn fulfilment_from_wire(wire: &FulfilmentMode) -> Result<order::FulfilmentMode, ApiError> {
-    Ok(match wire {
-        FulfilmentMode::Pickup(pickup) => order::FulfilmentMode::Pickup(order::PickupAt {
-            store_id: StoreId::parse(&pickup.store_id).field("fulfilment.store_id")?,
-        }),
-        FulfilmentMode::Delivery(delivery) => order::FulfilmentMode::Delivery(order::DeliverTo {
-            address: order::Address {
-                line1: delivery.address.line1.clone(),
-                line2: delivery.address.line2.clone(),
-                city: delivery.address.city.clone(),
-                postal_code: delivery.address.postal_code.clone(),
-                country: delivery.address.country.clone(),
-            },
-            location: GeoPoint::new(delivery.location.lat, delivery.location.lon)
-                .field("fulfilment.location")?,
-            contact_phone: delivery.contact_phone.clone(),
-            instructions: delivery.instructions.clone(),
-        }),
-    })
-}
-
-/// The fulfilment as the contract (`wit/common.wit`) shapes it.
-pub fn fulfilment_to_wire(fulfilment: &order::FulfilmentMode) -> FulfilmentMode {
-    match fulfilment {
-        order::FulfilmentMode::Pickup(pickup) => FulfilmentMode::Pickup(PickupDetails {
-            store_id: pickup.store_id.as_str().to_owned(),
-        }),
-        order::FulfilmentMode::Delivery(delivery) => FulfilmentMode::Delivery(DeliveryDetails {
-            address: Address {
-                line1: delivery.address.line1.clone(),
-                line2: delivery.address.line2.clone(),
-                city: delivery.address.city.clone(),
-                postal_code: delivery.address.postal_code.clone(),
-                country: delivery.address.country.clone(),
-            },
-            location: o2o_contract::GeoPoint {
-                lat: delivery.location.lat(),
-                lon: delivery.location.lon(),
-            },
-            contact_phone: delivery.contact_phone.clone(),
-            instructions: delivery.instructions.clone(),
-        }),
-    }
-}
-
 fn money(amount: &Money) -> WireMoney {
     WireMoney {
         amount: amount.amount_string(),
@@ -223,7 +176,7 @@ fn wire_status(status: OrderStatus) -> Result<o2o_contract::OrderStatus, ApiErro
 
 /// The order as the contract (`wit/orders.wit`) shapes it.
 pub fn to_wire(order: &Order) -> Result<o2o_contract::Order, ApiError> {
-    let fulfilment = fulfilment_to_wire(&order.fulfilment);
+    let fulfilment = fulfilment::to_wire(&order.fulfilment);
     let timeline = order
         .timeline
         .iter()
@@ -396,42 +349,5 @@ pub fn order_error(err: OrderError) -> ApiError {
             detail: err.to_string(),
         },
         OrderError::Store(store) => ApiError::Storage(store),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    /// The domain's fulfilment and the contract's read and write one JSON shape: a stored order
-    /// (written from the domain type) answers what the client sent, field for field.
-    #[test]
-    fn the_domain_fulfilment_and_the_contract_agree_on_the_json() {
-        for sent in [
-            json!({"mode": "pickup", "store_id": "SH-1"}),
-            json!({
-                "mode": "delivery",
-                "address": {"line1": "1 Nanjing Rd", "line2": "Flat 2", "city": "Shanghai",
-                            "postal_code": "200001", "country": "CN"},
-                "location": {"lat": 31.2304, "lon": 121.4737},
-                "contact_phone": null,
-                "instructions": "ring twice",
-            }),
-        ] {
-            let wire: FulfilmentMode = serde_json::from_value(sent.clone()).unwrap();
-            let parsed = fulfilment_from_wire(&wire).unwrap();
-            assert_eq!(serde_json::to_value(&parsed).unwrap(), sent);
-            assert_eq!(fulfilment_to_wire(&parsed), wire);
-        }
-    }
-
-    #[test]
-    fn a_bad_pickup_store_or_point_names_its_field() {
-        let bad_store: FulfilmentMode =
-            serde_json::from_value(json!({"mode": "pickup", "store_id": ""})).unwrap();
-        let error = fulfilment_from_wire(&bad_store).unwrap_err();
-        assert_eq!(error.to_json()["field"], "fulfilment.store_id");
     }
 }

@@ -2,13 +2,13 @@
 //! and its parsing into domain values, each failure naming its field. The quote document it
 //! answers is `o2o_quoting`'s, which place-order shares.
 
-use o2o_contract::FulfilmentMode;
-use o2o_domain::geo::GeoPoint;
+use o2o_domain::order::FulfilmentMode;
 use o2o_domain::pricing::CouponCode;
 use o2o_domain::{CartId, CustomerId, StoreId};
 use o2o_edge::line_list::{LineBody, parse_lines};
 use o2o_edge::{ApiError, FieldContext};
-use o2o_quoting::basket::{LineSource, QuoteRequest, WantedFulfilment};
+use o2o_quoting::basket::{LineSource, QuoteRequest};
+use o2o_quoting::fulfilment;
 use serde::Deserialize;
 
 /// The most coupon codes one quote may carry.
@@ -20,7 +20,7 @@ pub const MAX_COUPON_CODES: usize = 10;
 pub struct QuoteBody {
     pub cart_id: Option<String>,
     pub lines: Option<Vec<LineBody>>,
-    pub fulfilment: FulfilmentMode,
+    pub fulfilment: o2o_contract::FulfilmentMode,
     #[serde(default)]
     pub coupon_codes: Vec<String>,
     /// Delivery only: deliver from this store rather than the nearest that reaches the
@@ -53,21 +53,14 @@ pub fn parse_body(body: QuoteBody, customer: Option<CustomerId>) -> Result<Quote
             });
         }
     };
-    let fulfilment = match &body.fulfilment {
-        FulfilmentMode::Pickup(pickup) => {
-            WantedFulfilment::Pickup(StoreId::parse(&pickup.store_id).field("fulfilment.store_id")?)
-        }
-        FulfilmentMode::Delivery(delivery) => WantedFulfilment::Delivery(
-            GeoPoint::new(delivery.location.lat, delivery.location.lon)
-                .field("fulfilment.location")?,
-            body.store_id
-                .as_deref()
-                .map(StoreId::parse)
-                .transpose()
-                .field("store_id")?,
-        ),
-    };
-    if body.store_id.is_some() && matches!(fulfilment, WantedFulfilment::Pickup(_)) {
+    let fulfilment = fulfilment::from_wire(&body.fulfilment)?;
+    let deliver_from = body
+        .store_id
+        .as_deref()
+        .map(StoreId::parse)
+        .transpose()
+        .field("store_id")?;
+    if deliver_from.is_some() && matches!(fulfilment, FulfilmentMode::Pickup(_)) {
         return Err(ApiError::invalid_field(
             "store_id",
             "only for delivery; a pickup store is fulfilment.store_id",
@@ -89,7 +82,7 @@ pub fn parse_body(body: QuoteBody, customer: Option<CustomerId>) -> Result<Quote
         source,
         customer,
         fulfilment,
-        wire_fulfilment: body.fulfilment,
+        deliver_from,
         coupon_codes,
     })
 }

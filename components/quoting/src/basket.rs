@@ -6,7 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use o2o_domain::cart::repository::load_cart;
-use o2o_domain::geo::{GeoPoint, StoreReach, nearest_delivering_store};
+use o2o_domain::geo::{StoreReach, nearest_delivering_store};
+use o2o_domain::order::{DeliverTo, FulfilmentMode, PickupAt};
 use o2o_domain::pricing::repository::basket_facts::{
     BasketFacts, BasketQuery, FulfilledBy, read_basket,
 };
@@ -21,9 +22,9 @@ use o2o_edge::ApiError;
 pub struct QuoteRequest {
     pub source: LineSource,
     pub customer: Option<CustomerId>,
-    pub fulfilment: WantedFulfilment,
-    /// The fulfilment as the client sent it, echoed on the quote.
-    pub wire_fulfilment: o2o_contract::FulfilmentMode,
+    pub fulfilment: FulfilmentMode,
+    /// Delivery only: price from this store rather than the nearest that reaches the point.
+    pub deliver_from: Option<StoreId>,
     pub coupon_codes: Vec<CouponCode>,
 }
 
@@ -32,20 +33,14 @@ pub enum LineSource {
     Lines(Vec<(Sku, Quantity)>),
 }
 
-pub enum WantedFulfilment {
-    Pickup(StoreId),
-    /// To this point, from the given store or else the nearest that reaches it.
-    Delivery(GeoPoint, Option<StoreId>),
-}
-
-impl WantedFulfilment {
+impl QuoteRequest {
     /// Where the basket's facts are read for.
     pub fn fulfilled_by(&self) -> FulfilledBy<'_> {
-        match self {
-            WantedFulfilment::Pickup(store) => FulfilledBy::Pickup(store),
-            WantedFulfilment::Delivery(point, pinned) => FulfilledBy::Delivery {
-                point: *point,
-                pinned: pinned.as_ref(),
+        match &self.fulfilment {
+            FulfilmentMode::Pickup(pickup) => FulfilledBy::Pickup(&pickup.store_id),
+            FulfilmentMode::Delivery(delivery) => FulfilledBy::Delivery {
+                point: delivery.location,
+                pinned: self.deliver_from.as_ref(),
             },
         }
     }
@@ -98,7 +93,7 @@ pub fn gather(
             skus: &skus,
             customer: customer.as_ref(),
             coupon_codes: &request.coupon_codes,
-            fulfilled: request.fulfilment.fulfilled_by(),
+            fulfilled: request.fulfilled_by(),
             now,
             placing: None,
         },
@@ -148,7 +143,7 @@ pub fn assemble(
         .ok_or_else(|| ApiError::unprocessable("lines", "there is nothing to price"))?;
 
     let (store, fulfilment, delivery_distance_m) = match &request.fulfilment {
-        WantedFulfilment::Pickup(id) => {
+        FulfilmentMode::Pickup(PickupAt { store_id: id }) => {
             let store = found.stores.first().ok_or_else(|| {
                 ApiError::unprocessable(
                     "fulfilment.store_id",
@@ -163,7 +158,10 @@ pub fn assemble(
             }
             (store.id.clone(), Fulfilment::Pickup, None)
         }
-        WantedFulfilment::Delivery(address, pinned) => {
+        FulfilmentMode::Delivery(DeliverTo {
+            location: address, ..
+        }) => {
+            let pinned = &request.deliver_from;
             let reach: Vec<StoreReach> = found
                 .stores
                 .iter()

@@ -9,6 +9,7 @@
 
 pub mod basket;
 pub mod document;
+pub mod fulfilment;
 pub mod snapshot;
 
 use chrono::{DateTime, Duration, Utc};
@@ -81,7 +82,7 @@ fn document_of(
             cart_id: basket.cart_id,
             customer_id: basket.input.customer.as_ref().map(|c| &c.id),
             store: &basket.store,
-            fulfilment: request.wire_fulfilment.clone(),
+            fulfilment: fulfilment::to_wire(&request.fulfilment),
             delivery_distance_m: basket.delivery_distance_m,
             coupon_codes: &request.coupon_codes,
             created_at: now,
