@@ -338,11 +338,8 @@ fn validity_window(starts_at: &str, ends_at: &str) -> Result<ValidityWindow, Cat
 
 /// One of `names`, as the `&'static str` it is (so a checked row holds no unchecked text).
 fn one_of(field: &str, names: &[&'static str], raw: &str) -> Result<&'static str, CatalogError> {
-    names
-        .iter()
-        .find(|name| **name == raw)
-        .copied()
-        .ok_or_else(|| invalid(field, format!("one of {}", names.join(", "))))
+    repository::one_of(names, raw)
+        .map_err(|_| invalid(field, format!("one of {}", names.join(", "))))
 }
 
 fn stacking(raw: &str) -> Result<Stacking, CatalogError> {

@@ -127,8 +127,9 @@ fn page<T>(
     Ok(Page { items, next_cursor })
 }
 
-/// One of `names` (the values a column's CHECK allows), as the `&'static str` it is.
-fn one_of(names: &[&'static str], raw: &str) -> Result<&'static str, String> {
+/// One of `names` (the values a column's CHECK allows), as the `&'static str` it is: the one
+/// check of a closed list of names, for drafts and stored rows alike.
+pub(crate) fn one_of(names: &[&'static str], raw: &str) -> Result<&'static str, String> {
     names
         .iter()
         .find(|name| **name == raw)
