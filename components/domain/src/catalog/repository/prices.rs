@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::write::{Change, Subject, remove, run, set};
-use super::{every, first};
+use super::{ReadRow, every, first};
 use crate::catalog::CatalogError;
 use crate::ids::StoreId;
 use crate::money::Currency;
@@ -81,12 +81,95 @@ fn read_tier_price(row: &[SqlValue]) -> Result<TierPriceRecord, StoreError> {
     })
 }
 
-/// The key of a price row, and its audit subject (`SH-1/TEA-1`).
-fn price_key(owner: &str, sku: &Sku) -> ([SqlValue; 2], String) {
-    (
-        [text(owner), text(sku.as_str())],
-        format!("{owner}/{}", sku.as_str()),
-    )
+/// One of the two price tables: its statements, what owns its prices, how a row reads and
+/// what the audit log calls its writes. Both tables are written the same way.
+struct PriceTable<R> {
+    /// What owns the prices (`store`, `member tier`), and the count that says it exists.
+    owner: &'static str,
+    owner_known: &'static str,
+    one: &'static str,
+    all: &'static str,
+    upsert: &'static str,
+    delete: &'static str,
+    noun: &'static str,
+    set_action: &'static str,
+    remove_action: &'static str,
+    read: ReadRow<R>,
+}
+
+const STORE_PRICE_TABLE: PriceTable<StorePriceRecord> = PriceTable {
+    owner: "store",
+    owner_known: STORE_KNOWN,
+    one: STORE_PRICE,
+    all: STORE_PRICES,
+    upsert: UPSERT_STORE_PRICE,
+    delete: DELETE_STORE_PRICE,
+    noun: "store price",
+    set_action: "catalog.store-price.set",
+    remove_action: "catalog.store-price.remove",
+    read: read_store_price,
+};
+
+const TIER_PRICE_TABLE: PriceTable<TierPriceRecord> = PriceTable {
+    owner: "member tier",
+    owner_known: TIER_KNOWN,
+    one: TIER_PRICE,
+    all: TIER_PRICES,
+    upsert: UPSERT_TIER_PRICE,
+    delete: DELETE_TIER_PRICE,
+    noun: "tier price",
+    set_action: "catalog.tier-price.set",
+    remove_action: "catalog.tier-price.remove",
+    read: read_tier_price,
+};
+
+impl<R: Serialize> PriceTable<R> {
+    fn list(&self, db: &impl Sql, owner: &str) -> Result<Vec<R>, CatalogError> {
+        every(db, self.all, &[text(owner)], self.read)
+    }
+
+    /// Sets `owner`'s price for `sku`; both must exist (active or not). Audited.
+    fn set(
+        &self,
+        db: &impl Sql,
+        change: &Change<'_>,
+        owner: &str,
+        sku: &Sku,
+        price: &Money,
+    ) -> Result<R, CatalogError> {
+        let key = [text(owner), text(sku.as_str())];
+        let subject = Subject::new(self.set_action, self.noun, self.subject(owner, sku));
+        let params = [key[0].clone(), key[1].clone(), text(&price.amount_string())];
+        let read = || first(db, self.one, &key, self.read);
+        set(db, change, &subject, read, || {
+            must_exist(known(db, self.owner_known, owner)?, self.owner, owner)?;
+            must_exist(
+                known(db, PRODUCT_KNOWN, sku.as_str())?,
+                "product",
+                sku.as_str(),
+            )?;
+            run(db, self.upsert, &params)
+        })
+    }
+
+    /// Removes `owner`'s price for `sku`. Audited.
+    fn remove(
+        &self,
+        db: &impl Sql,
+        change: &Change<'_>,
+        owner: &str,
+        sku: &Sku,
+    ) -> Result<(), CatalogError> {
+        let key = [text(owner), text(sku.as_str())];
+        let subject = Subject::new(self.remove_action, self.noun, self.subject(owner, sku));
+        let read = || first(db, self.one, &key, self.read);
+        remove(db, change, &subject, read, |_| run(db, self.delete, &key))
+    }
+
+    /// A price row's audit subject: `SH-1/TEA-1`.
+    fn subject(&self, owner: &str, sku: &Sku) -> String {
+        format!("{owner}/{}", sku.as_str())
+    }
 }
 
 /// A `NotFound` for `noun` unless `exists`: what a price is set for must exist.
@@ -98,13 +181,21 @@ fn must_exist(exists: bool, noun: &str, key: &str) -> Result<(), CatalogError> {
     }
 }
 
+fn known(db: &impl Sql, statement: &str, key: &str) -> Result<bool, StoreError> {
+    Ok(db
+        .execute(statement, &[text(key)])?
+        .first_integer()
+        .unwrap_or(0)
+        > 0)
+}
+
 // ---- store prices ----
 
 pub fn list_store_prices(
     db: &impl Sql,
     store: &StoreId,
 ) -> Result<Vec<StorePriceRecord>, CatalogError> {
-    every(db, STORE_PRICES, &[text(store.as_str())], read_store_price)
+    STORE_PRICE_TABLE.list(db, store.as_str())
 }
 
 /// Sets the store's own price for a sku (both must exist); the next quote at that store uses it.
@@ -115,23 +206,7 @@ pub fn set_store_price(
     sku: &Sku,
     price: &Money,
 ) -> Result<StorePriceRecord, CatalogError> {
-    let (key, subject) = price_key(store.as_str(), sku);
-    let subject = Subject::new("catalog.store-price.set", "store price", subject);
-    let params = [key[0].clone(), key[1].clone(), text(&price.amount_string())];
-    let read = || first(db, STORE_PRICE, &key, read_store_price);
-    set(db, change, &subject, read, || {
-        must_exist(
-            known(db, STORE_KNOWN, store.as_str())?,
-            "store",
-            store.as_str(),
-        )?;
-        must_exist(
-            known(db, PRODUCT_KNOWN, sku.as_str())?,
-            "product",
-            sku.as_str(),
-        )?;
-        run(db, UPSERT_STORE_PRICE, &params)
-    })
+    STORE_PRICE_TABLE.set(db, change, store.as_str(), sku, price)
 }
 
 /// Removes the store's own price: the list price applies there again.
@@ -141,20 +216,7 @@ pub fn remove_store_price(
     store: &StoreId,
     sku: &Sku,
 ) -> Result<(), CatalogError> {
-    let (key, subject) = price_key(store.as_str(), sku);
-    let subject = Subject::new("catalog.store-price.remove", "store price", subject);
-    let read = || first(db, STORE_PRICE, &key, read_store_price);
-    remove(db, change, &subject, read, |_| {
-        run(db, DELETE_STORE_PRICE, &key)
-    })
-}
-
-fn known(db: &impl Sql, statement: &str, key: &str) -> Result<bool, StoreError> {
-    Ok(db
-        .execute(statement, &[text(key)])?
-        .first_integer()
-        .unwrap_or(0)
-        > 0)
+    STORE_PRICE_TABLE.remove(db, change, store.as_str(), sku)
 }
 
 // ---- member tiers' prices ----
@@ -163,7 +225,7 @@ pub fn list_tier_prices(
     db: &impl Sql,
     tier: &TierId,
 ) -> Result<Vec<TierPriceRecord>, CatalogError> {
-    every(db, TIER_PRICES, &[text(tier.as_str())], read_tier_price)
+    TIER_PRICE_TABLE.list(db, tier.as_str())
 }
 
 /// Sets the tier's own price for a sku (both must exist); it wins over the tier's discount
@@ -176,23 +238,7 @@ pub fn set_tier_price(
     sku: &Sku,
     price: &Money,
 ) -> Result<TierPriceRecord, CatalogError> {
-    let (key, subject) = price_key(tier.as_str(), sku);
-    let subject = Subject::new("catalog.tier-price.set", "tier price", subject);
-    let params = [key[0].clone(), key[1].clone(), text(&price.amount_string())];
-    let read = || first(db, TIER_PRICE, &key, read_tier_price);
-    set(db, change, &subject, read, || {
-        must_exist(
-            known(db, TIER_KNOWN, tier.as_str())?,
-            "member tier",
-            tier.as_str(),
-        )?;
-        must_exist(
-            known(db, PRODUCT_KNOWN, sku.as_str())?,
-            "product",
-            sku.as_str(),
-        )?;
-        run(db, UPSERT_TIER_PRICE, &params)
-    })
+    TIER_PRICE_TABLE.set(db, change, tier.as_str(), sku, price)
 }
 
 /// Removes the tier's own price: the tier's discount (if any) applies to the sku again.
@@ -202,10 +248,5 @@ pub fn remove_tier_price(
     tier: &TierId,
     sku: &Sku,
 ) -> Result<(), CatalogError> {
-    let (key, subject) = price_key(tier.as_str(), sku);
-    let subject = Subject::new("catalog.tier-price.remove", "tier price", subject);
-    let read = || first(db, TIER_PRICE, &key, read_tier_price);
-    remove(db, change, &subject, read, |_| {
-        run(db, DELETE_TIER_PRICE, &key)
-    })
+    TIER_PRICE_TABLE.remove(db, change, tier.as_str(), sku)
 }
