@@ -75,6 +75,33 @@ wit_choice! {
 }
 
 wit_choice! {
+    /// What moved stock at a store (WIT `catalog.movement-kind`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum MovementKind {
+        PosSale,
+        Receipt,
+        Adjustment,
+        ReservationCommit,
+    }
+}
+
+wit_choice! {
+    /// Why staff adjusted a level (WIT `catalog.reason-code`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum ReasonCode {
+        CountCorrection,
+        Damaged,
+        Expired,
+        Lost,
+        Found,
+        CustomerReturn,
+        Transfer,
+    }
+}
+
+wit_choice! {
     /// WIT `orders.reservation-status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(rename_all = "kebab-case")]

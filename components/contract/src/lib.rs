@@ -10,15 +10,20 @@ pub mod choices;
 pub mod event;
 
 pub use choices::{
-    AdjustmentKind, ComplaintCategory, ComplaintStatus, FulfilmentMode, OrderStatus, PaymentMethod,
-    RefundStatus, ReservationStatus, ShipmentStatus, Weekday, WitCases,
+    AdjustmentKind, ComplaintCategory, ComplaintStatus, FulfilmentMode, MovementKind, OrderStatus,
+    PaymentMethod, ReasonCode, RefundStatus, ReservationStatus, ShipmentStatus, Weekday, WitCases,
 };
 pub use event::EventEnvelope;
 pub use generated::o2o::commerce::{
     after_sales::{Complaint, Feedback, Refund, RefundLine},
-    catalog::{Customer, OpeningHours, Product, StockLevel, Store},
+    catalog::{
+        Customer, NearbyStock, OpeningHours, Product, StockAvailability, StockLevel, StockMoved,
+        Store, StoreStockLevels,
+    },
     common::{Address, DeliveryDetails, GeoPoint, Money, PickupDetails},
-    orders::{Order, OrderLine, OrderStatusChange, Reservation, Shipment, ShipmentEvent},
+    orders::{
+        Order, OrderLine, OrderStatusChange, Reservation, ReservationLine, Shipment, ShipmentEvent,
+    },
     shopping::{
         Adjustment, Allocation, Cart, CartLine, CartMerge, DeliveryCharge, FlashSaleUsage, Quote,
         QuoteHint, QuoteLine, RejectedCoupon,
@@ -38,6 +43,8 @@ mod generated {
         with: {
             "o2o:commerce/common@0.1.0/fulfilment-mode": crate::choices::FulfilmentMode,
             "o2o:commerce/catalog@0.1.0/weekday": crate::choices::Weekday,
+            "o2o:commerce/catalog@0.1.0/movement-kind": crate::choices::MovementKind,
+            "o2o:commerce/catalog@0.1.0/reason-code": crate::choices::ReasonCode,
             "o2o:commerce/shopping@0.1.0/adjustment-kind": crate::choices::AdjustmentKind,
             "o2o:commerce/orders@0.1.0/reservation-status": crate::choices::ReservationStatus,
             "o2o:commerce/orders@0.1.0/order-status": crate::choices::OrderStatus,

@@ -71,6 +71,12 @@ fn rust_types() -> BTreeMap<&'static str, RustType> {
         ("store", record!(Store)),
         ("customer", record!(Customer)),
         ("stock-level", record!(StockLevel)),
+        ("store-stock-levels", record!(StoreStockLevels)),
+        ("movement-kind", choice!(MovementKind)),
+        ("reason-code", choice!(ReasonCode)),
+        ("stock-moved", record!(StockMoved)),
+        ("nearby-stock", record!(NearbyStock)),
+        ("stock-availability", record!(StockAvailability)),
         // shopping
         ("cart-line", record!(CartLine)),
         ("cart", record!(Cart)),
@@ -86,6 +92,7 @@ fn rust_types() -> BTreeMap<&'static str, RustType> {
         ("quote", record!(Quote)),
         // orders
         ("reservation-status", choice!(ReservationStatus)),
+        ("reservation-line", record!(ReservationLine)),
         ("reservation", record!(Reservation)),
         ("order-status", choice!(OrderStatus)),
         ("payment-method", choice!(PaymentMethod)),
@@ -193,13 +200,15 @@ impl Wit {
     }
 
     /// One sample JSON value of any WIT type. Numbers are chosen so that a Rust field of
-    /// the wrong type refuses them (300 is no u8, 1.5 no integer).
+    /// the wrong type refuses them (300 is no u8, -5e9 no u32 or i32, 1.5 no integer).
     fn sample(&self, ty: &Type) -> Value {
         match ty {
             Type::Bool => json!(true),
             Type::String => json!("text"),
             Type::U8 => json!(5),
             Type::U32 => json!(300),
+            // Below 0 and beyond u32: no unsigned or narrower Rust field takes it.
+            Type::S64 => json!(-5_000_000_000i64),
             Type::F64 => json!(1.5),
             Type::Id(id) => match &self.resolve.types[*id].kind {
                 TypeDefKind::Type(aliased) => self.sample(aliased),

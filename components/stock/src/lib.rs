@@ -133,11 +133,7 @@ fn get_levels(req: Request, _: Params) -> Result<Response, ApiError> {
     };
     let levels =
         stock::levels_at(&db, &store, &skus, now()).map_err(|e| stock_error(e, &fields))?;
-    let views: Vec<_> = levels
-        .iter()
-        .map(|(sku, level)| wire::level_view(sku.as_str(), level))
-        .collect();
-    json(200, &json!({ "store_id": store.as_str(), "levels": views }))
+    json(200, &wire::levels_view(&store, &levels))
 }
 
 fn get_availability(req: Request, _: Params) -> Result<Response, ApiError> {
@@ -155,7 +151,7 @@ fn get_availability(req: Request, _: Params) -> Result<Response, ApiError> {
     let db = SpinSql::open_default()?;
     let near = stock::availability_near(&db, &sku, point, now())
         .map_err(|e| stock_error(e, &BODY_FIELDS))?;
-    json(200, &wire::availability_view(sku.as_str(), lat, lon, &near))
+    json(200, &wire::availability_view(&sku, point, &near))
 }
 
 fn reserve(req: Request, _: Params) -> Result<Response, ApiError> {
@@ -241,16 +237,7 @@ fn apply_move(movement: &StockMove<'_>, units_field: &str) -> Result<Response, A
         ..BODY_FIELDS
     };
     let moved = stock::move_stock(&db, movement, now()).map_err(|e| stock_error(e, &fields))?;
-    json(
-        200,
-        &json!({
-            "store_id": movement.store.as_str(),
-            "kind": movement.kind,
-            "delta": movement.delta,
-            "reason_code": movement.reason,
-            "level": wire::level_view(movement.sku.as_str(), &moved.after),
-        }),
-    )
+    json(200, &wire::moved_view(movement, &moved.after))
 }
 
 fn pos_sale(req: Request, _: Params) -> Result<Response, ApiError> {

@@ -1,13 +1,20 @@
 //! The stock function's wire: request bodies as they arrive (strict: unknown fields are
-//! refused), query strings, the response documents, and the one mapping of stock rule
-//! violations (`StockError`) to problems.
+//! refused), query strings, the answers as the contract's types (`wit/catalog.wit`:
+//! `stock-level`, `store-stock-levels`, `stock-moved`, `stock-availability`; `wit/orders.wit`:
+//! `reservation`), and the one mapping of stock rule violations (`StockError`) to problems.
 
-use o2o_domain::stock::StockError;
-use o2o_domain::stock::repository::{NearbyStock, Reservation};
-use o2o_domain::stock::{Shortage, StockLevel};
+use o2o_contract::{
+    MovementKind as WireMovementKind, ReasonCode as WireReasonCode, ReservationLine,
+    ReservationStatus as WireReservationStatus, StockAvailability, StockMoved, StoreStockLevels,
+};
+use o2o_domain::geo::GeoPoint;
+use o2o_domain::stock::repository::{NearbyStock, Reservation, StockMove};
+use o2o_domain::stock::{
+    MovementKind, ReasonCode, ReservationStatus, Shortage, StockError, StockLevel,
+};
+use o2o_domain::{Sku, StoreId};
 use o2o_edge::ApiError;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
 
 /// Quantities arrive as any integer so that 0 or -1 is refused naming the field.
 #[derive(Debug, Deserialize)]
@@ -45,19 +52,10 @@ pub struct Adjust {
 
 pub use o2o_edge::query::query_values;
 
-#[derive(Serialize)]
-pub struct LevelView<'a> {
-    pub sku: &'a str,
-    pub on_hand: i64,
-    pub reserved: i64,
-    pub safety_stock: i64,
-    pub reorder_point: i64,
-    pub available: i64,
-}
-
-pub fn level_view<'a>(sku: &'a str, level: &StockLevel) -> LevelView<'a> {
-    LevelView {
-        sku,
+/// A level as the contract (`wit/catalog.wit`, `stock-level`) shapes it.
+pub fn level_view(sku: &Sku, level: &StockLevel) -> o2o_contract::StockLevel {
+    o2o_contract::StockLevel {
+        sku: sku.as_str().to_owned(),
         on_hand: level.on_hand,
         reserved: level.reserved,
         safety_stock: level.safety_stock,
@@ -66,40 +64,86 @@ pub fn level_view<'a>(sku: &'a str, level: &StockLevel) -> LevelView<'a> {
     }
 }
 
-pub fn reservation_view(r: &Reservation) -> Value {
-    let lines: Vec<Value> = r
-        .lines
-        .iter()
-        .map(|(sku, quantity)| json!({ "sku": sku.as_str(), "quantity": quantity }))
-        .collect();
-    json!({
-        "id": r.id.to_string(),
-        "store_id": r.store.as_str(),
-        "status": r.status.as_str(),
-        "created_at": r.created_at,
-        "expires_at": r.expires_at,
-        "lines": lines,
-    })
+/// The levels of some skus at one store (`store-stock-levels`).
+pub fn levels_view(store: &StoreId, levels: &[(Sku, StockLevel)]) -> StoreStockLevels {
+    StoreStockLevels {
+        store_id: store.as_str().to_owned(),
+        levels: levels
+            .iter()
+            .map(|(sku, level)| level_view(sku, level))
+            .collect(),
+    }
 }
 
-pub fn availability_view(sku: &str, lat: f64, lon: f64, near: &[NearbyStock]) -> Value {
-    let stores: Vec<Value> = near
-        .iter()
-        .map(|s| {
-            json!({
-                "store_id": s.store.as_str(),
-                "name": s.name,
-                "distance_m": s.distance_m,
-                "available": s.available,
+/// A staff move and the level it left (`stock-moved`).
+pub fn moved_view(movement: &StockMove<'_>, after: &StockLevel) -> StockMoved {
+    StockMoved {
+        store_id: movement.store.as_str().to_owned(),
+        kind: match movement.kind {
+            MovementKind::PosSale => WireMovementKind::PosSale,
+            MovementKind::Receipt => WireMovementKind::Receipt,
+            MovementKind::Adjustment => WireMovementKind::Adjustment,
+            MovementKind::ReservationCommit => WireMovementKind::ReservationCommit,
+        },
+        delta: movement.delta,
+        reason_code: movement.reason.map(|reason| match reason {
+            ReasonCode::CountCorrection => WireReasonCode::CountCorrection,
+            ReasonCode::Damaged => WireReasonCode::Damaged,
+            ReasonCode::Expired => WireReasonCode::Expired,
+            ReasonCode::Lost => WireReasonCode::Lost,
+            ReasonCode::Found => WireReasonCode::Found,
+            ReasonCode::CustomerReturn => WireReasonCode::CustomerReturn,
+            ReasonCode::Transfer => WireReasonCode::Transfer,
+        }),
+        level: level_view(movement.sku, after),
+    }
+}
+
+/// A reservation as the contract (`wit/orders.wit`, `reservation`) shapes it.
+pub fn reservation_view(r: &Reservation) -> o2o_contract::Reservation {
+    o2o_contract::Reservation {
+        id: r.id.to_string(),
+        store_id: r.store.as_str().to_owned(),
+        status: match r.status {
+            ReservationStatus::Held => WireReservationStatus::Held,
+            ReservationStatus::Committed => WireReservationStatus::Committed,
+            ReservationStatus::Released => WireReservationStatus::Released,
+            ReservationStatus::Expired => WireReservationStatus::Expired,
+        },
+        created_at: r.created_at.clone(),
+        expires_at: r.expires_at.clone(),
+        lines: r
+            .lines
+            .iter()
+            .map(|(sku, quantity)| ReservationLine {
+                sku: sku.as_str().to_owned(),
+                quantity: *quantity,
             })
-        })
-        .collect();
-    json!({
-        "sku": sku,
-        "location": { "lat": lat, "lon": lon },
-        "in_stock_at": near.iter().filter(|s| s.available > 0).count(),
-        "stores": stores,
-    })
+            .collect(),
+    }
+}
+
+/// Where a sku can be had near a point (`stock-availability`).
+pub fn availability_view(sku: &Sku, at: GeoPoint, near: &[NearbyStock]) -> StockAvailability {
+    let in_stock = near.iter().filter(|s| s.available > 0).count();
+    StockAvailability {
+        sku: sku.as_str().to_owned(),
+        location: o2o_contract::GeoPoint {
+            lat: at.lat(),
+            lon: at.lon(),
+        },
+        // At most the number of stores.
+        in_stock_at: u32::try_from(in_stock).unwrap_or(u32::MAX),
+        stores: near
+            .iter()
+            .map(|s| o2o_contract::NearbyStock {
+                store_id: s.store.as_str().to_owned(),
+                name: s.name.clone(),
+                distance_m: s.distance_m,
+                available: s.available,
+            })
+            .collect(),
+    }
 }
 
 fn shortage_field(shortages: &[Shortage]) -> Option<String> {
