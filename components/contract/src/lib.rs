@@ -15,7 +15,7 @@ pub use choices::{
 };
 pub use event::EventEnvelope;
 pub use generated::o2o::commerce::{
-    after_sales::{Complaint, Feedback, Refund, RefundLine},
+    after_sales::{Complaint, Feedback, OrderRefunds, Refund, RefundLine, RefundStatusChange},
     catalog::{
         Customer, NearbyStock, OpeningHours, Product, StockAvailability, StockLevel, StockMoved,
         Store, StoreStockLevels,

@@ -105,7 +105,9 @@ fn rust_types() -> BTreeMap<&'static str, RustType> {
         // after-sales
         ("refund-status", choice!(RefundStatus)),
         ("refund-line", record!(RefundLine)),
+        ("refund-status-change", record!(RefundStatusChange)),
         ("refund", record!(Refund)),
+        ("order-refunds", record!(OrderRefunds)),
         ("complaint-category", choice!(ComplaintCategory)),
         ("complaint-status", choice!(ComplaintStatus)),
         ("complaint", record!(Complaint)),

@@ -13,6 +13,7 @@ mod wire;
 use o2o_domain::auth::{Principal, Scope};
 use o2o_domain::idempotency::SavedResponse;
 use o2o_domain::refund::{self, RefundId, RefundPolicy, RefundRequest, Requester, lifecycle};
+use o2o_domain::storage::StoreError;
 use o2o_domain::{Currency, Money, OrderId};
 use o2o_edge::ApiError;
 use o2o_edge::auth::{signed_in, staff};
@@ -125,7 +126,8 @@ fn request(req: Request, _: Params) -> Result<Response, ApiError> {
         let made = refund::request_within(&db, &request, policy, now).map_err(refund_error)?;
         Ok(SavedResponse {
             status: 201,
-            body: to_wire(&made).to_string(),
+            body: serde_json::to_string(&to_wire(&made))
+                .map_err(|e| ApiError::Storage(StoreError::Corrupt(e.to_string())))?,
         })
     })?;
     let (Answered::Done(saved) | Answered::Replayed(saved)) = answered;
@@ -168,7 +170,7 @@ fn list(req: Request, _: Params) -> Result<Response, ApiError> {
     let db = SpinSql::open_default()?;
     let (order, refunds) = lifecycle::of_order(&db, order).map_err(refund_error)?;
     unless_visible(&caller, &order.customer, format!("no order {}", order.id))?;
-    json(200, &wire::order_refunds(&order, &refunds))
+    json(200, &wire::order_refunds(&order, &refunds)?)
 }
 
 /// `POST /refunds/{id}/approve` (staff).

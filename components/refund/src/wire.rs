@@ -3,6 +3,9 @@
 //! JSON (the fields of WIT `after-sales.refund`, plus what this function adds: see
 //! docs/ARCHITECTURE.md, Departures); and the one mapping of refund errors to problems.
 
+use o2o_contract::{
+    OrderRefunds, RefundLine, RefundStatus as WireRefundStatus, RefundStatusChange,
+};
 use o2o_domain::order::Order;
 use o2o_domain::refund::policy::money_taken;
 use o2o_domain::refund::{
@@ -12,7 +15,7 @@ use o2o_domain::storage::StoreError;
 use o2o_domain::{Currency, Money, Quantity, Sku};
 use o2o_edge::{ApiError, FieldContext};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 
 /// The most lines a refund may name (a cart's limit, which bounds an order's lines).
 const MAX_LINES: usize = o2o_domain::Cart::MAX_LINES;
@@ -52,6 +55,7 @@ pub struct CompletionBody {
     pub amount: WireMoney,
 }
 
+/// An amount as a request sends it (strict: unknown fields are refused).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WireMoney {
@@ -124,79 +128,97 @@ impl CompletionBody {
     }
 }
 
-fn money(amount: &Money) -> Value {
-    json!({"amount": amount.amount_string(), "currency": amount.currency().as_str()})
+fn money(amount: &Money) -> o2o_contract::Money {
+    o2o_contract::Money {
+        amount: amount.amount_string(),
+        currency: amount.currency().as_str().to_owned(),
+    }
 }
 
-/// The wire status: lower-kebab, like every enum value.
-fn status(status: RefundStatus) -> &'static str {
-    status.as_str()
+fn status(status: RefundStatus) -> WireRefundStatus {
+    match status {
+        RefundStatus::Requested => WireRefundStatus::Requested,
+        RefundStatus::Approved => WireRefundStatus::Approved,
+        RefundStatus::Rejected => WireRefundStatus::Rejected,
+        RefundStatus::Completed => WireRefundStatus::Completed,
+    }
 }
 
-/// A refund as JSON.
-pub fn to_wire(refund: &Refund) -> Value {
-    json!({
-        "id": refund.id.to_string(),
-        "order_id": refund.order.to_string(),
-        "customer_id": refund.customer.as_str(),
-        "status": status(refund.status),
-        "reason": refund.reason,
-        "goods_returned": refund.goods_returned,
-        "lines": refund.lines.iter().map(|line| json!({
-            "line": line.line,
-            "sku": line.sku.as_str(),
-            "quantity": line.quantity,
-            "amount": money(&line.amount),
-            "restock": refund.goods_returned,
-        })).collect::<Vec<_>>(),
-        "goods_amount": money(&refund.goods_amount),
-        "delivery_fee": money(&refund.delivery_fee),
-        "total": money(&refund.total),
-        "completes_order": refund.completes_order,
-        "requested_by": refund.requested_by,
-        "requested_at": refund.requested_at,
-        "updated_at": refund.updated_at,
-        "decided_at": refund.decided_at,
-        "decided_by": refund.decided_by,
-        "note": refund.note,
-        "completed_at": refund.completed_at,
-        "refund_reference": refund.refund_reference,
-        "timeline": refund.timeline.iter().map(|change| json!({
-            "status": status(change.status),
-            "at": change.at,
-            "actor": change.actor,
-            "note": change.note,
-        })).collect::<Vec<_>>(),
-    })
+/// A refund as the contract (`wit/after-sales.wit`, `refund`) shapes it.
+pub fn to_wire(refund: &Refund) -> o2o_contract::Refund {
+    o2o_contract::Refund {
+        id: refund.id.to_string(),
+        order_id: refund.order.to_string(),
+        customer_id: refund.customer.as_str().to_owned(),
+        status: status(refund.status),
+        reason: refund.reason.clone(),
+        goods_returned: refund.goods_returned,
+        lines: refund
+            .lines
+            .iter()
+            .map(|line| RefundLine {
+                line: line.line,
+                sku: line.sku.as_str().to_owned(),
+                quantity: line.quantity,
+                amount: money(&line.amount),
+                restock: refund.goods_returned,
+            })
+            .collect(),
+        goods_amount: money(&refund.goods_amount),
+        delivery_fee: money(&refund.delivery_fee),
+        total: money(&refund.total),
+        completes_order: refund.completes_order,
+        requested_by: refund.requested_by.clone(),
+        requested_at: refund.requested_at.clone(),
+        updated_at: refund.updated_at.clone(),
+        decided_at: refund.decided_at.clone(),
+        decided_by: refund.decided_by.clone(),
+        note: refund.note.clone(),
+        completed_at: refund.completed_at.clone(),
+        refund_reference: refund.refund_reference.clone(),
+        timeline: refund
+            .timeline
+            .iter()
+            .map(|change| RefundStatusChange {
+                status: status(change.status),
+                at: change.at.clone(),
+                actor: change.actor.clone(),
+                note: change.note.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// An order's refunds with its money: paid − refunded (completed) = net; `pending` is what
 /// requested and approved refunds will give back.
-pub fn order_refunds(order: &Order, refunds: &[Refund]) -> Value {
+pub fn order_refunds(order: &Order, refunds: &[Refund]) -> Result<OrderRefunds, ApiError> {
     let zero = Money::zero(order.currency);
     let sum = |wanted: &dyn Fn(RefundStatus) -> bool| {
         refunds
             .iter()
             .filter(|r| wanted(r.status))
-            .fold(zero, |acc, r| acc.checked_add(&r.total).unwrap_or(acc))
+            .try_fold(zero, |acc, r| acc.checked_add(&r.total))
+            .map_err(|e| ApiError::Storage(StoreError::Corrupt(format!("refund totals: {e}"))))
     };
     let paid = if money_taken(order) {
         order.total
     } else {
         zero
     };
-    let refunded = sum(&|s| s == RefundStatus::Completed);
-    let pending = sum(&|s| matches!(s, RefundStatus::Requested | RefundStatus::Approved));
-    let net = paid.checked_sub(&refunded).unwrap_or(paid);
-    json!({
-        "order_id": order.id.to_string(),
-        "paid": money(&paid),
-        "refunded": money(&refunded),
-        "pending": money(&pending),
-        "net": money(&net),
-        "items": refunds.iter().map(to_wire).collect::<Vec<_>>(),
+    let refunded = sum(&|s| s == RefundStatus::Completed)?;
+    let pending = sum(&|s| matches!(s, RefundStatus::Requested | RefundStatus::Approved))?;
+    let net = paid
+        .checked_sub(&refunded)
+        .map_err(|e| ApiError::Storage(StoreError::Corrupt(format!("refund totals: {e}"))))?;
+    Ok(OrderRefunds {
+        order_id: order.id.to_string(),
+        paid: money(&paid),
+        refunded: money(&refunded),
+        pending: money(&pending),
+        net: money(&net),
+        items: refunds.iter().map(to_wire).collect(),
         // An order's refunds are one page by nature; the list shape is every list's.
-        "next_cursor": null,
+        next_cursor: None,
     })
 }
 
