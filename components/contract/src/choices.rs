@@ -102,6 +102,16 @@ wit_choice! {
 }
 
 wit_choice! {
+    /// How a shipment reaches the customer (WIT `orders.fulfilment-kind`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum FulfilmentKind {
+        Pickup,
+        Delivery,
+    }
+}
+
+wit_choice! {
     /// WIT `orders.reservation-status`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
     #[serde(rename_all = "kebab-case")]

@@ -10,8 +10,9 @@ pub mod choices;
 pub mod event;
 
 pub use choices::{
-    AdjustmentKind, ComplaintCategory, ComplaintStatus, FulfilmentMode, MovementKind, OrderStatus,
-    PaymentMethod, ReasonCode, RefundStatus, ReservationStatus, ShipmentStatus, Weekday, WitCases,
+    AdjustmentKind, ComplaintCategory, ComplaintStatus, FulfilmentKind, FulfilmentMode,
+    MovementKind, OrderStatus, PaymentMethod, ReasonCode, RefundStatus, ReservationStatus,
+    ShipmentStatus, Weekday, WitCases,
 };
 pub use event::EventEnvelope;
 pub use generated::o2o::commerce::{
@@ -22,7 +23,9 @@ pub use generated::o2o::commerce::{
     },
     common::{Address, DeliveryDetails, GeoPoint, Money, PickupDetails},
     orders::{
-        Order, OrderLine, OrderStatusChange, Reservation, ReservationLine, Shipment, ShipmentEvent,
+        Courier, CourierReportOutcome, CourierRoute, Order, OrderLine, OrderProgress,
+        OrderStatusChange, OrderTracking, Reservation, ReservationLine, RouteStop, Shipment,
+        ShipmentEvent, ShipmentTracking,
     },
     shopping::{
         Adjustment, Allocation, Cart, CartLine, CartMerge, DeliveryCharge, FlashSaleUsage, Quote,
@@ -50,6 +53,7 @@ mod generated {
             "o2o:commerce/orders@0.1.0/order-status": crate::choices::OrderStatus,
             "o2o:commerce/orders@0.1.0/payment-method": crate::choices::PaymentMethod,
             "o2o:commerce/orders@0.1.0/shipment-status": crate::choices::ShipmentStatus,
+            "o2o:commerce/orders@0.1.0/fulfilment-kind": crate::choices::FulfilmentKind,
             "o2o:commerce/after-sales@0.1.0/refund-status": crate::choices::RefundStatus,
             "o2o:commerce/after-sales@0.1.0/complaint-category": crate::choices::ComplaintCategory,
             "o2o:commerce/after-sales@0.1.0/complaint-status": crate::choices::ComplaintStatus,

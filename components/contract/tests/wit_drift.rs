@@ -101,7 +101,15 @@ fn rust_types() -> BTreeMap<&'static str, RustType> {
         ("order", record!(Order)),
         ("shipment-status", choice!(ShipmentStatus)),
         ("shipment-event", record!(ShipmentEvent)),
+        ("fulfilment-kind", choice!(FulfilmentKind)),
         ("shipment", record!(Shipment)),
+        ("order-progress", record!(OrderProgress)),
+        ("shipment-tracking", record!(ShipmentTracking)),
+        ("order-tracking", record!(OrderTracking)),
+        ("courier-report-outcome", record!(CourierReportOutcome)),
+        ("courier", record!(Courier)),
+        ("route-stop", record!(RouteStop)),
+        ("courier-route", record!(CourierRoute)),
         // after-sales
         ("refund-status", choice!(RefundStatus)),
         ("refund-line", record!(RefundLine)),
@@ -209,6 +217,8 @@ impl Wit {
             Type::String => json!("text"),
             Type::U8 => json!(5),
             Type::U32 => json!(300),
+            // Beyond u32: no narrower Rust field takes it.
+            Type::U64 => json!(5_000_000_000u64),
             // Below 0 and beyond u32: no unsigned or narrower Rust field takes it.
             Type::S64 => json!(-5_000_000_000i64),
             Type::F64 => json!(1.5),

@@ -11,6 +11,7 @@
 
 mod wire;
 
+use o2o_contract::{CourierReportOutcome, OrderTracking, ShipmentTracking};
 use o2o_domain::auth::Scope;
 use o2o_domain::dispatch::fulfilment::{self, courier_route};
 use o2o_domain::dispatch::repository::{self as shipments, CourierId, ShipmentId};
@@ -29,13 +30,12 @@ use o2o_edge::routing::refuse_unrouted;
 use o2o_edge::serve::serve;
 use o2o_edge::spin_store::SpinSql;
 use o2o_edge::{ApiError, FieldContext};
-use serde_json::json;
 use spin_sdk::http::{Params, Request, Response, Router};
 use spin_sdk::http_component;
 
 use wire::{
     AssignBody, CollectBody, CourierBody, CourierChangeBody, CourierUpdateBody, StartBody,
-    dispatch_error, order_timeline,
+    dispatch_error, order_progress,
 };
 
 /// Goods of an order being fulfilled stay held this long (the order function's variable and
@@ -137,7 +137,7 @@ fn start(req: Request, _: Params) -> Result<Response, ApiError> {
     let shipment = fulfilment::start(&db, order, &staff, hold(), now()).map_err(dispatch_error)?;
     created(
         &format!("/dispatch/shipments/{}", shipment.id),
-        &wire::shipment(&shipment),
+        &wire::shipment(&shipment, None),
     )
 }
 
@@ -157,9 +157,13 @@ fn get(req: Request, params: Params) -> Result<Response, ApiError> {
     if !caller.may_see(Some(&order.customer), TRACKING_STAFF) {
         return Err(ApiError::not_found("no such shipment"));
     }
-    let mut body = wire::shipment(&shipment);
-    body["order"] = order_timeline(&order);
-    json(200, &body)
+    json(
+        200,
+        &ShipmentTracking {
+            shipment: wire::shipment(&shipment, None),
+            order: order_progress(&order),
+        },
+    )
 }
 
 /// `GET /dispatch/shipments?order_id=..`: the tracking view of an order: its timeline and every
@@ -184,10 +188,10 @@ fn tracking_of_order(req: Request, _: Params) -> Result<Response, ApiError> {
     let list = shipments::of_order(&db, id)?;
     json(
         200,
-        &json!({
-            "order": order_timeline(&order),
-            "shipments": list.iter().map(wire::shipment).collect::<Vec<_>>(),
-        }),
+        &OrderTracking {
+            order: order_progress(&order),
+            shipments: list.iter().map(|s| wire::shipment(s, None)).collect(),
+        },
     )
 }
 
@@ -200,9 +204,7 @@ fn ready(req: Request, params: Params) -> Result<Response, ApiError> {
     let db = SpinSql::open_default()?;
     let shipment = fulfilment::ready_for_pickup(&db, id, &staff, &code, hold(), now())
         .map_err(dispatch_error)?;
-    let mut body = wire::shipment(&shipment);
-    body["pickup_code"] = json!(code.as_str());
-    json(200, &body)
+    json(200, &wire::shipment(&shipment, Some(&code)))
 }
 
 /// `POST /dispatch/shipments/{id}/pickup-code` (staff): a new code for goods waiting for
@@ -214,9 +216,7 @@ fn reissue_pickup_code(req: Request, params: Params) -> Result<Response, ApiErro
     let db = SpinSql::open_default()?;
     let shipment =
         fulfilment::reissue_pickup_code(&db, id, &staff, &code, now()).map_err(dispatch_error)?;
-    let mut body = wire::shipment(&shipment);
-    body["pickup_code"] = json!(code.as_str());
-    json(200, &body)
+    json(200, &wire::shipment(&shipment, Some(&code)))
 }
 
 /// `POST /dispatch/shipments/{id}/collection` `{"pickup_code"}` (staff, at the counter).
@@ -227,7 +227,7 @@ fn collect(req: Request, params: Params) -> Result<Response, ApiError> {
     let code = body.code()?;
     let db = SpinSql::open_default()?;
     let shipment = fulfilment::collect(&db, id, &staff, &code, now()).map_err(dispatch_error)?;
-    json(200, &wire::shipment(&shipment))
+    json(200, &wire::shipment(&shipment, None))
 }
 
 /// `POST /dispatch/shipments/{id}/courier` `{"courier_id"?}` (staff): the goods leave with a
@@ -245,7 +245,7 @@ fn assign_courier(req: Request, params: Params) -> Result<Response, ApiError> {
     let shipment =
         fulfilment::assign_courier(&db, id, &staff, courier.as_ref(), courier_speed(), now())
             .map_err(dispatch_error)?;
-    json(200, &wire::shipment(&shipment))
+    json(200, &wire::shipment(&shipment, None))
 }
 
 /// `POST /dispatch/courier-updates`: a courier's report, signed with `courier_webhook_secret`
@@ -264,9 +264,13 @@ fn courier_update(req: Request, _: Params) -> Result<Response, ApiError> {
             }
             other => dispatch_error(other),
         })?;
-    let mut body = wire::shipment(&shipment);
-    body["changed"] = json!(changed);
-    json(200, &body)
+    json(
+        200,
+        &CourierReportOutcome {
+            changed,
+            shipment: wire::shipment(&shipment, None),
+        },
+    )
 }
 
 /// `POST /dispatch/couriers` (staff): `{"id", "store_id", "name", "capacity", "active"?}` → 201.

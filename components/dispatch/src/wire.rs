@@ -2,16 +2,20 @@
 //! refused) and their parsing into domain values, each failure naming its field; shipments,
 //! couriers, routes and tracking as JSON; and the one mapping of dispatch errors to problems.
 
+use o2o_contract::{
+    CourierRoute, FulfilmentKind as WireFulfilmentKind, OrderProgress,
+    OrderStatus as WireOrderStatus, OrderStatusChange, RouteStop, ShipmentEvent,
+    ShipmentStatus as WireShipmentStatus,
+};
 use o2o_domain::dispatch::DispatchError;
 use o2o_domain::dispatch::fulfilment::CourierUpdate;
 use o2o_domain::dispatch::repository::{Courier, CourierChange, CourierId, Shipment, ShipmentId};
-use o2o_domain::dispatch::{PickupCode, PlannedRoute, ShipmentStatus};
+use o2o_domain::dispatch::{FulfilmentKind, PickupCode, PlannedRoute, ShipmentStatus};
 use o2o_domain::geo::GeoPoint;
-use o2o_domain::order::Order;
+use o2o_domain::order::{Order, OrderStatus};
 use o2o_domain::{OrderId, StoreId};
 use o2o_edge::{ApiError, FieldContext};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 const MAX_NOTE_LEN: usize = 500;
 const MAX_NAME_LEN: usize = 100;
@@ -172,75 +176,125 @@ fn courier_change(name: &str, capacity: i64, active: bool) -> Result<CourierChan
     })
 }
 
-fn point(at: &GeoPoint) -> Value {
-    json!({"lat": at.lat(), "lon": at.lon()})
+fn point(at: &GeoPoint) -> o2o_contract::GeoPoint {
+    o2o_contract::GeoPoint {
+        lat: at.lat(),
+        lon: at.lon(),
+    }
 }
 
-/// A shipment with its timeline (`pickup_code` only in the answer that made it).
-pub fn shipment(s: &Shipment) -> Value {
-    json!({
-        "id": s.id.to_string(),
-        "order_id": s.order.to_string(),
-        "store_id": s.store.as_str(),
-        "mode": s.kind.as_str(),
-        "status": s.status.wire_name(),
-        "destination": s.destination.as_ref().map(point),
-        "courier_id": s.courier.as_ref().map(CourierId::as_str),
-        "distance_m": s.distance_m,
-        "eta": s.eta,
-        "started_by": s.started_by,
-        "created_at": s.created_at,
-        "updated_at": s.updated_at,
-        "timeline": s.timeline.iter().map(|step| json!({
-            "status": step.status.wire_name(),
-            "at": step.at,
-            "note": step.note,
-        })).collect::<Vec<_>>(),
-    })
+fn shipment_status(status: ShipmentStatus) -> WireShipmentStatus {
+    match status {
+        ShipmentStatus::Picking => WireShipmentStatus::Picking,
+        ShipmentStatus::ReadyForPickup => WireShipmentStatus::ReadyForPickup,
+        ShipmentStatus::Collected => WireShipmentStatus::Collected,
+        ShipmentStatus::OutForDelivery => WireShipmentStatus::OutForDelivery,
+        ShipmentStatus::Delivered => WireShipmentStatus::Delivered,
+        ShipmentStatus::Failed => WireShipmentStatus::Failed,
+    }
+}
+
+fn order_status(status: OrderStatus) -> WireOrderStatus {
+    match status {
+        OrderStatus::PendingPayment => WireOrderStatus::PendingPayment,
+        OrderStatus::Confirmed => WireOrderStatus::Confirmed,
+        OrderStatus::Paid => WireOrderStatus::Paid,
+        OrderStatus::Fulfilling => WireOrderStatus::Fulfilling,
+        OrderStatus::ReadyForPickup => WireOrderStatus::ReadyForPickup,
+        OrderStatus::Collected => WireOrderStatus::Collected,
+        OrderStatus::OutForDelivery => WireOrderStatus::OutForDelivery,
+        OrderStatus::Delivered => WireOrderStatus::Delivered,
+        OrderStatus::Cancelled => WireOrderStatus::Cancelled,
+        OrderStatus::Expired => WireOrderStatus::Expired,
+    }
+}
+
+/// A shipment with its timeline, as the contract (`wit/orders.wit`, `shipment`) shapes it;
+/// `pickup_code` is given only by the answer that made it.
+pub fn shipment(s: &Shipment, pickup_code: Option<&PickupCode>) -> o2o_contract::Shipment {
+    o2o_contract::Shipment {
+        id: s.id.to_string(),
+        order_id: s.order.to_string(),
+        store_id: s.store.as_str().to_owned(),
+        mode: match s.kind {
+            FulfilmentKind::Pickup => WireFulfilmentKind::Pickup,
+            FulfilmentKind::Delivery => WireFulfilmentKind::Delivery,
+        },
+        status: shipment_status(s.status),
+        destination: s.destination.as_ref().map(point),
+        courier_id: s.courier.as_ref().map(|c| c.as_str().to_owned()),
+        distance_m: s.distance_m,
+        eta: s.eta.clone(),
+        started_by: s.started_by.clone(),
+        created_at: s.created_at.clone(),
+        updated_at: s.updated_at.clone(),
+        timeline: s
+            .timeline
+            .iter()
+            .map(|step| ShipmentEvent {
+                status: shipment_status(step.status),
+                at: step.at.clone(),
+                note: step.note.clone(),
+            })
+            .collect(),
+        pickup_code: pickup_code.map(|code| code.as_str().to_owned()),
+    }
 }
 
 /// The order's side of the tracking view: its status and timeline.
-pub fn order_timeline(order: &Order) -> Value {
-    let wire = |status: &str| status.replace('_', "-");
-    json!({
-        "id": order.id.to_string(),
-        "status": wire(order.status.as_str()),
-        "timeline": order.timeline.iter().map(|step| json!({
-            "status": wire(step.status.as_str()),
-            "at": step.at,
-            "note": step.note,
-        })).collect::<Vec<_>>(),
-    })
+pub fn order_progress(order: &Order) -> OrderProgress {
+    OrderProgress {
+        id: order.id.to_string(),
+        status: order_status(order.status),
+        timeline: order
+            .timeline
+            .iter()
+            .map(|step| OrderStatusChange {
+                status: order_status(step.status),
+                at: step.at.clone(),
+                note: step.note.clone(),
+            })
+            .collect(),
+    }
 }
 
-pub fn courier(c: &Courier, carrying: u32) -> Value {
-    json!({
-        "id": c.id.as_str(),
-        "store_id": c.store.as_str(),
-        "name": c.name,
-        "capacity": c.capacity,
-        "active": c.active,
-        "carrying": carrying,
-        "created_at": c.created_at,
-        "updated_at": c.updated_at,
-    })
+pub fn courier(c: &Courier, carrying: u32) -> o2o_contract::Courier {
+    o2o_contract::Courier {
+        id: c.id.as_str().to_owned(),
+        store_id: c.store.as_str().to_owned(),
+        name: c.name.clone(),
+        capacity: c.capacity,
+        active: c.active,
+        carrying,
+        created_at: c.created_at.clone(),
+        updated_at: c.updated_at.clone(),
+    }
 }
 
-pub fn route(c: &Courier, start: Option<GeoPoint>, planned: &PlannedRoute<Shipment>) -> Value {
-    json!({
-        "courier_id": c.id.as_str(),
-        "store_id": c.store.as_str(),
-        "start": start.as_ref().map(point),
-        "stops": planned.stops.iter().enumerate().map(|(i, stop)| json!({
-            "sequence": i + 1,
-            "shipment_id": stop.stop.id.to_string(),
-            "order_id": stop.stop.order.to_string(),
-            "location": point(&stop.location),
-            "leg_m": stop.leg_m,
-            "cumulative_m": stop.cumulative_m,
-        })).collect::<Vec<_>>(),
-        "total_distance_m": planned.total_m,
-    })
+pub fn route(
+    c: &Courier,
+    start: Option<GeoPoint>,
+    planned: &PlannedRoute<Shipment>,
+) -> CourierRoute {
+    CourierRoute {
+        courier_id: c.id.as_str().to_owned(),
+        store_id: c.store.as_str().to_owned(),
+        start: start.as_ref().map(point),
+        stops: planned
+            .stops
+            .iter()
+            .zip(1u32..)
+            .map(|(stop, sequence)| RouteStop {
+                sequence,
+                shipment_id: stop.stop.id.to_string(),
+                order_id: stop.stop.order.to_string(),
+                location: point(&stop.location),
+                leg_m: stop.leg_m,
+                cumulative_m: stop.cumulative_m,
+            })
+            .collect(),
+        total_distance_m: planned.total_m,
+    }
 }
 
 /// The one mapping of dispatch refusals to problems.

@@ -187,7 +187,7 @@ async fn parallel_pickup_code_guesses_are_judged_at_most_five_times() {
             .await
             .expect_problem(409, Some("pickup_code"));
         assert_eq!(
-            app.shipment(&shipment).await.body["status"],
+            app.shipment(&shipment).await.body["shipment"]["status"],
             "ready-for-pickup"
         );
     }
@@ -211,7 +211,7 @@ async fn the_right_pickup_code_among_parallel_guesses_never_follows_five_wrong_o
             statuses(&answers)
         );
         let collected = answers[15].status == 200;
-        let status = app.shipment(&shipment).await.body["status"].clone();
+        let status = app.shipment(&shipment).await.body["shipment"]["status"].clone();
         if collected {
             assert_eq!(status, "collected");
         } else {

@@ -114,8 +114,9 @@ async fn a_pickup_order_is_collected_with_its_one_time_code_and_its_goods_leave_
         "{code}"
     );
     let read = app.shipment(&shipment).await.expect(200);
+    assert_eq!(read.body["shipment"]["id"], shipment.as_str());
     assert!(
-        read.body.get("pickup_code").is_none(),
+        read.body["shipment"]["pickup_code"].is_null(),
         "shown once: {}",
         read.body
     );
@@ -395,7 +396,7 @@ async fn a_delivery_leaves_with_the_least_loaded_courier_with_an_eta_and_a_signe
         .expect(200);
 
     // Then the shipment and the order are delivered, and the customer is told
-    assert_eq!(delivered.body["status"], "delivered");
+    assert_eq!(delivered.body["shipment"]["status"], "delivered");
     assert_eq!(delivered.body["changed"], true);
     let tracking = app.tracking(&order).await.expect(200);
     assert_eq!(
@@ -492,7 +493,7 @@ async fn a_failed_delivery_brings_the_goods_back_held_for_the_order_and_tells_th
         .expect(200);
 
     // Then the goods are back on hand at SH-1 and held for the order, which is paid again
-    assert_eq!(failed.body["status"], "failed");
+    assert_eq!(failed.body["shipment"]["status"], "failed");
     let level = app.stored_level("SH-1", "TEA-OOLONG");
     assert_eq!((level.on_hand, level.reserved), (10, 2));
     let read = app.get_order(&order).await.expect(200);
