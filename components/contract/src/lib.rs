@@ -5,9 +5,12 @@
 //! by hand in [`choices`] and the event envelope in [`event`]; the generator is pointed at
 //! them with `with`, and `tests/wit_drift.rs` fails if any of them disagrees with the WIT.
 //! Everything is re-exported at the crate root: `o2o_contract::{Cart, OrderStatus, ...}`.
+//! `from_domain` holds the one conversion of each domain value more than one function answers
+//! with (money, points, statuses, kinds) into its wire type, as `From` impls.
 
 pub mod choices;
 pub mod event;
+mod from_domain;
 
 pub use choices::{
     AdjustmentKind, ComplaintCategory, ComplaintStatus, FulfilmentKind, FulfilmentMode,

@@ -2,17 +2,13 @@
 //! refused) and their parsing into domain values, each failure naming its field; shipments,
 //! couriers, routes and tracking as JSON; and the one mapping of dispatch errors to problems.
 
-use o2o_contract::{
-    CourierRoute, FulfilmentKind as WireFulfilmentKind, OrderProgress,
-    OrderStatus as WireOrderStatus, OrderStatusChange, RouteStop, ShipmentEvent,
-    ShipmentStatus as WireShipmentStatus,
-};
+use o2o_contract::{CourierRoute, OrderProgress, OrderStatusChange, RouteStop, ShipmentEvent};
 use o2o_domain::dispatch::DispatchError;
 use o2o_domain::dispatch::fulfilment::CourierUpdate;
 use o2o_domain::dispatch::repository::{Courier, CourierChange, CourierId, Shipment, ShipmentId};
-use o2o_domain::dispatch::{FulfilmentKind, PickupCode, PlannedRoute, ShipmentStatus};
+use o2o_domain::dispatch::{PickupCode, PlannedRoute, ShipmentStatus};
 use o2o_domain::geo::GeoPoint;
-use o2o_domain::order::{Order, OrderStatus};
+use o2o_domain::order::Order;
 use o2o_domain::{OrderId, StoreId};
 use o2o_edge::{ApiError, FieldContext};
 use serde::Deserialize;
@@ -176,39 +172,6 @@ fn courier_change(name: &str, capacity: i64, active: bool) -> Result<CourierChan
     })
 }
 
-fn point(at: &GeoPoint) -> o2o_contract::GeoPoint {
-    o2o_contract::GeoPoint {
-        lat: at.lat(),
-        lon: at.lon(),
-    }
-}
-
-fn shipment_status(status: ShipmentStatus) -> WireShipmentStatus {
-    match status {
-        ShipmentStatus::Picking => WireShipmentStatus::Picking,
-        ShipmentStatus::ReadyForPickup => WireShipmentStatus::ReadyForPickup,
-        ShipmentStatus::Collected => WireShipmentStatus::Collected,
-        ShipmentStatus::OutForDelivery => WireShipmentStatus::OutForDelivery,
-        ShipmentStatus::Delivered => WireShipmentStatus::Delivered,
-        ShipmentStatus::Failed => WireShipmentStatus::Failed,
-    }
-}
-
-fn order_status(status: OrderStatus) -> WireOrderStatus {
-    match status {
-        OrderStatus::PendingPayment => WireOrderStatus::PendingPayment,
-        OrderStatus::Confirmed => WireOrderStatus::Confirmed,
-        OrderStatus::Paid => WireOrderStatus::Paid,
-        OrderStatus::Fulfilling => WireOrderStatus::Fulfilling,
-        OrderStatus::ReadyForPickup => WireOrderStatus::ReadyForPickup,
-        OrderStatus::Collected => WireOrderStatus::Collected,
-        OrderStatus::OutForDelivery => WireOrderStatus::OutForDelivery,
-        OrderStatus::Delivered => WireOrderStatus::Delivered,
-        OrderStatus::Cancelled => WireOrderStatus::Cancelled,
-        OrderStatus::Expired => WireOrderStatus::Expired,
-    }
-}
-
 /// A shipment with its timeline, as the contract (`wit/orders.wit`, `shipment`) shapes it;
 /// `pickup_code` is given only by the answer that made it.
 pub fn shipment(s: &Shipment, pickup_code: Option<&PickupCode>) -> o2o_contract::Shipment {
@@ -216,12 +179,9 @@ pub fn shipment(s: &Shipment, pickup_code: Option<&PickupCode>) -> o2o_contract:
         id: s.id.to_string(),
         order_id: s.order.to_string(),
         store_id: s.store.as_str().to_owned(),
-        mode: match s.kind {
-            FulfilmentKind::Pickup => WireFulfilmentKind::Pickup,
-            FulfilmentKind::Delivery => WireFulfilmentKind::Delivery,
-        },
-        status: shipment_status(s.status),
-        destination: s.destination.as_ref().map(point),
+        mode: s.kind.into(),
+        status: s.status.into(),
+        destination: s.destination.map(Into::into),
         courier_id: s.courier.as_ref().map(|c| c.as_str().to_owned()),
         distance_m: s.distance_m,
         eta: s.eta.clone(),
@@ -232,7 +192,7 @@ pub fn shipment(s: &Shipment, pickup_code: Option<&PickupCode>) -> o2o_contract:
             .timeline
             .iter()
             .map(|step| ShipmentEvent {
-                status: shipment_status(step.status),
+                status: step.status.into(),
                 at: step.at.clone(),
                 note: step.note.clone(),
             })
@@ -245,12 +205,12 @@ pub fn shipment(s: &Shipment, pickup_code: Option<&PickupCode>) -> o2o_contract:
 pub fn order_progress(order: &Order) -> OrderProgress {
     OrderProgress {
         id: order.id.to_string(),
-        status: order_status(order.status),
+        status: order.status.into(),
         timeline: order
             .timeline
             .iter()
             .map(|step| OrderStatusChange {
-                status: order_status(step.status),
+                status: step.status.into(),
                 at: step.at.clone(),
                 note: step.note.clone(),
             })
@@ -279,7 +239,7 @@ pub fn route(
     CourierRoute {
         courier_id: c.id.as_str().to_owned(),
         store_id: c.store.as_str().to_owned(),
-        start: start.as_ref().map(point),
+        start: start.map(Into::into),
         stops: planned
             .stops
             .iter()
@@ -288,7 +248,7 @@ pub fn route(
                 sequence,
                 shipment_id: stop.stop.id.to_string(),
                 order_id: stop.stop.order.to_string(),
-                location: point(&stop.location),
+                location: stop.location.into(),
                 leg_m: stop.leg_m,
                 cumulative_m: stop.cumulative_m,
             })

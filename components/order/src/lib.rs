@@ -119,7 +119,7 @@ fn place(req: Request, _: Params) -> Result<Response, ApiError> {
         now,
     };
     let answer = |order: &Order| {
-        let body = serde_json::to_string(&to_wire(order).map_err(|_| order_unreadable(order))?)
+        let body = serde_json::to_string(&to_wire(order))
             .map_err(|e| PlaceOrderError::Store(StoreError::Corrupt(e.to_string())))?;
         Ok(SavedResponse { status: 201, body })
     };
@@ -134,14 +134,6 @@ fn place(req: Request, _: Params) -> Result<Response, ApiError> {
         }
         Err(failed) => Err(place_order_error(failed.error)),
     }
-}
-
-/// A written order that cannot be put on the wire: stored data the rules never wrote.
-fn order_unreadable(order: &Order) -> PlaceOrderError {
-    PlaceOrderError::Store(StoreError::Corrupt(format!(
-        "order {} unreadable",
-        order.id
-    )))
 }
 
 /// The `Location` of a replayed order: its id, read back from the saved body.
@@ -182,7 +174,7 @@ fn get(req: Request, params: Params) -> Result<Response, ApiError> {
     let id = path_order_id(&params)?;
     let db = SpinSql::open_default()?;
     let order = visible_order(&db, id, &caller, STAFF_READERS)?;
-    json(200, &to_wire(&order)?)
+    json(200, &to_wire(&order))
 }
 
 /// `GET /orders?limit=..&cursor=..`: the signed-in customer's orders, newest first (staff name
@@ -225,7 +217,7 @@ fn list(req: Request, _: Params) -> Result<Response, ApiError> {
         .iter()
         .take(limit as usize)
         .map(to_wire)
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Vec<_>>();
     page(&items, next_cursor)
 }
 
@@ -241,7 +233,7 @@ fn cancel(req: Request, params: Params) -> Result<Response, ApiError> {
     };
     let reason = body.reason()?;
     let order = lifecycle::cancel(&db, id, reason.as_deref(), now()).map_err(order_error)?;
-    json(200, &to_wire(&order)?)
+    json(200, &to_wire(&order))
 }
 
 /// `POST /orders/{id}/payment`: the payment provider's confirmation, signed with
@@ -255,7 +247,7 @@ fn confirm_payment(req: Request, params: Params) -> Result<Response, ApiError> {
     let payment: PaymentConfirmation = body.parse()?;
     let hold = seconds_variable("order_hold_seconds", DEFAULT_HOLD_SECONDS);
     let order = lifecycle::confirm_payment(&db, id, &payment, hold, now).map_err(order_error)?;
-    json(200, &to_wire(&order)?)
+    json(200, &to_wire(&order))
 }
 
 /// `POST /orders/sweep`: expires unpaid orders past their window → `{"expired": n}`.

@@ -6,8 +6,7 @@ use o2o_contract::{FulfilmentMode, Money as WireMoney};
 use o2o_domain::order::lifecycle::{OrderError, PaymentConfirmation};
 use o2o_domain::order::limits::LimitError;
 use o2o_domain::order::{
-    self, LineAvailability, LineSource, Order, OrderStatus, PaymentMethod, PlaceOrder,
-    PlaceOrderError,
+    self, LineAvailability, LineSource, Order, PaymentMethod, PlaceOrder, PlaceOrderError,
 };
 use o2o_domain::pricing::CouponCode;
 use o2o_domain::stock::StockError;
@@ -159,39 +158,22 @@ pub fn parse_place_order(
     })
 }
 
-fn money(amount: &Money) -> WireMoney {
-    WireMoney {
-        amount: amount.amount_string(),
-        currency: amount.currency().as_str().to_owned(),
-    }
-}
-
-fn wire_status(status: OrderStatus) -> Result<o2o_contract::OrderStatus, ApiError> {
-    serde_json::from_value(json!(status.as_str().replace('_', "-"))).map_err(|e| {
-        ApiError::Storage(o2o_domain::storage::StoreError::Corrupt(format!(
-            "order status {status}: {e}"
-        )))
-    })
-}
-
 /// The order as the contract (`wit/orders.wit`) shapes it.
-pub fn to_wire(order: &Order) -> Result<o2o_contract::Order, ApiError> {
+pub fn to_wire(order: &Order) -> o2o_contract::Order {
     let fulfilment = fulfilment::to_wire(&order.fulfilment);
     let timeline = order
         .timeline
         .iter()
-        .map(|change| {
-            Ok(o2o_contract::OrderStatusChange {
-                status: wire_status(change.status)?,
-                at: change.at.clone(),
-                note: change.note.clone(),
-            })
+        .map(|change| o2o_contract::OrderStatusChange {
+            status: change.status.into(),
+            at: change.at.clone(),
+            note: change.note.clone(),
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok(o2o_contract::Order {
+        .collect();
+    o2o_contract::Order {
         id: order.id.to_string(),
         customer_id: order.customer.as_str().to_owned(),
-        status: wire_status(order.status)?,
+        status: order.status.into(),
         payment_method: match order.payment_method {
             PaymentMethod::Online => o2o_contract::PaymentMethod::Online,
             PaymentMethod::PayAtPickup => o2o_contract::PaymentMethod::PayAtPickup,
@@ -207,24 +189,24 @@ pub fn to_wire(order: &Order) -> Result<o2o_contract::Order, ApiError> {
                 name: line.name.clone(),
                 quantity: line.quantity.get(),
                 store_id: order.store.as_str().to_owned(),
-                unit_price: money(&line.unit_price),
-                discount: money(&line.discount),
-                total: money(&line.total),
+                unit_price: WireMoney::from(&line.unit_price),
+                discount: WireMoney::from(&line.discount),
+                total: WireMoney::from(&line.total),
                 reservation_id: Some(order.reservation.to_string()),
             })
             .collect(),
         quote_id: Some(order.quote_id.to_string()),
         coupon_codes: order.coupon_codes.clone(),
-        subtotal: money(&order.subtotal),
-        discount_total: money(&order.discount_total),
-        delivery_fee: money(&order.delivery_fee),
-        total: money(&order.total),
+        subtotal: WireMoney::from(&order.subtotal),
+        discount_total: WireMoney::from(&order.discount_total),
+        delivery_fee: WireMoney::from(&order.delivery_fee),
+        total: WireMoney::from(&order.total),
         placed_at: order.placed_at.clone(),
         updated_at: order.updated_at.clone(),
         payment_due_at: order.payment_due_at.clone(),
         paid_at: order.paid_at.clone(),
         timeline,
-    })
+    }
 }
 
 fn availability(lines: &[LineAvailability]) -> Value {

@@ -29,13 +29,6 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn money(amount: Money) -> o2o_contract::Money {
-    o2o_contract::Money {
-        amount: amount.amount_string(),
-        currency: amount.currency().to_string(),
-    }
-}
-
 fn kind(kind: AdjustmentKind) -> o2o_contract::AdjustmentKind {
     use o2o_contract::AdjustmentKind as Wire;
     match kind {
@@ -104,23 +97,23 @@ pub fn to_wire(
                 sku: line.sku.to_string(),
                 quantity: line.quantity.get(),
                 store_id: Some(context.store.as_str().to_owned()),
-                list_price: money(line.list_price),
-                unit_price: money(line.unit_price),
+                list_price: line.list_price.into(),
+                unit_price: line.unit_price.into(),
                 unit_price_reason: unit_price_reason(&line.unit_price_source),
-                subtotal: money(subtotal),
+                subtotal: subtotal.into(),
                 adjustments: line
                     .adjustments
                     .iter()
                     .map(|a| o2o_contract::Adjustment {
                         promotion_id: a.promotion.to_string(),
                         kind: kind(a.kind),
-                        amount: money(a.amount),
+                        amount: a.amount.into(),
                         reason: a.reason.clone(),
                     })
                     .collect(),
-                line_total: money(line.line_total),
-                allocated_discount: money(line.order_discount_share),
-                total: money(line.net_total),
+                line_total: line.line_total.into(),
+                allocated_discount: line.order_discount_share.into(),
+                total: line.net_total.into(),
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
@@ -134,7 +127,7 @@ pub fn to_wire(
                 promotion_id: source_id(&adjustment.source),
                 // At most line_list::MAX_LINES lines.
                 line: u32::try_from(index).unwrap_or(u32::MAX),
-                amount: money(*share),
+                amount: (*share).into(),
             });
         }
     }
@@ -152,7 +145,7 @@ pub fn to_wire(
             .map(|a| o2o_contract::Adjustment {
                 promotion_id: source_id(&a.source),
                 kind: kind(a.kind),
-                amount: money(a.amount),
+                amount: a.amount.into(),
                 reason: a.reason.clone(),
             })
             .collect(),
@@ -173,7 +166,7 @@ pub fn to_wire(
             .map(|h| o2o_contract::QuoteHint {
                 promotion_id: h.promotion.to_string(),
                 kind: kind(h.kind),
-                short_by: money(h.short_by),
+                short_by: h.short_by.into(),
                 message: h.message.clone(),
             })
             .collect(),
@@ -187,14 +180,14 @@ pub fn to_wire(
             })
             .collect(),
         currency: priced.currency.to_string(),
-        subtotal: money(priced.subtotal),
-        discount_total: money(priced.discount_total),
+        subtotal: priced.subtotal.into(),
+        discount_total: priced.discount_total.into(),
         delivery: o2o_contract::DeliveryCharge {
-            fee: money(priced.delivery.fee),
+            fee: priced.delivery.fee.into(),
             waived_by: priced.delivery.waived_by.as_ref().map(|p| p.to_string()),
-            charged: money(priced.delivery.charged),
+            charged: priced.delivery.charged.into(),
         },
-        total: money(priced.total),
+        total: priced.total.into(),
         created_at: timestamp(context.created_at),
         valid_until: timestamp(context.valid_until),
     })

@@ -34,10 +34,7 @@ pub fn to_wire(fulfilment: &order::FulfilmentMode) -> FulfilmentMode {
         }),
         order::FulfilmentMode::Delivery(delivery) => FulfilmentMode::Delivery(DeliveryDetails {
             address: address_to_wire(&delivery.address),
-            location: o2o_contract::GeoPoint {
-                lat: delivery.location.lat(),
-                lon: delivery.location.lon(),
-            },
+            location: delivery.location.into(),
             contact_phone: delivery.contact_phone.clone(),
             instructions: delivery.instructions.clone(),
         }),

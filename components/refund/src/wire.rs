@@ -3,9 +3,7 @@
 //! JSON (the fields of WIT `after-sales.refund`, plus what this function adds: see
 //! docs/ARCHITECTURE.md, Departures); and the one mapping of refund errors to problems.
 
-use o2o_contract::{
-    OrderRefunds, RefundLine, RefundStatus as WireRefundStatus, RefundStatusChange,
-};
+use o2o_contract::{OrderRefunds, RefundLine, RefundStatusChange};
 use o2o_domain::order::Order;
 use o2o_domain::refund::policy::money_taken;
 use o2o_domain::refund::{
@@ -128,29 +126,13 @@ impl CompletionBody {
     }
 }
 
-fn money(amount: &Money) -> o2o_contract::Money {
-    o2o_contract::Money {
-        amount: amount.amount_string(),
-        currency: amount.currency().as_str().to_owned(),
-    }
-}
-
-fn status(status: RefundStatus) -> WireRefundStatus {
-    match status {
-        RefundStatus::Requested => WireRefundStatus::Requested,
-        RefundStatus::Approved => WireRefundStatus::Approved,
-        RefundStatus::Rejected => WireRefundStatus::Rejected,
-        RefundStatus::Completed => WireRefundStatus::Completed,
-    }
-}
-
 /// A refund as the contract (`wit/after-sales.wit`, `refund`) shapes it.
 pub fn to_wire(refund: &Refund) -> o2o_contract::Refund {
     o2o_contract::Refund {
         id: refund.id.to_string(),
         order_id: refund.order.to_string(),
         customer_id: refund.customer.as_str().to_owned(),
-        status: status(refund.status),
+        status: refund.status.into(),
         reason: refund.reason.clone(),
         goods_returned: refund.goods_returned,
         lines: refund
@@ -160,13 +142,13 @@ pub fn to_wire(refund: &Refund) -> o2o_contract::Refund {
                 line: line.line,
                 sku: line.sku.as_str().to_owned(),
                 quantity: line.quantity,
-                amount: money(&line.amount),
+                amount: o2o_contract::Money::from(&line.amount),
                 restock: refund.goods_returned,
             })
             .collect(),
-        goods_amount: money(&refund.goods_amount),
-        delivery_fee: money(&refund.delivery_fee),
-        total: money(&refund.total),
+        goods_amount: o2o_contract::Money::from(&refund.goods_amount),
+        delivery_fee: o2o_contract::Money::from(&refund.delivery_fee),
+        total: o2o_contract::Money::from(&refund.total),
         completes_order: refund.completes_order,
         requested_by: refund.requested_by.clone(),
         requested_at: refund.requested_at.clone(),
@@ -180,7 +162,7 @@ pub fn to_wire(refund: &Refund) -> o2o_contract::Refund {
             .timeline
             .iter()
             .map(|change| RefundStatusChange {
-                status: status(change.status),
+                status: change.status.into(),
                 at: change.at.clone(),
                 actor: change.actor.clone(),
                 note: change.note.clone(),
@@ -212,10 +194,10 @@ pub fn order_refunds(order: &Order, refunds: &[Refund]) -> Result<OrderRefunds, 
         .map_err(|e| ApiError::Storage(StoreError::Corrupt(format!("refund totals: {e}"))))?;
     Ok(OrderRefunds {
         order_id: order.id.to_string(),
-        paid: money(&paid),
-        refunded: money(&refunded),
-        pending: money(&pending),
-        net: money(&net),
+        paid: o2o_contract::Money::from(&paid),
+        refunded: o2o_contract::Money::from(&refunded),
+        pending: o2o_contract::Money::from(&pending),
+        net: o2o_contract::Money::from(&net),
         items: refunds.iter().map(to_wire).collect(),
         // An order's refunds are one page by nature; the list shape is every list's.
         next_cursor: None,
@@ -256,7 +238,7 @@ pub fn refund_error(err: RefundError) -> ApiError {
                         "line": line,
                         "sku": sku.as_str(),
                         "units": remaining_units,
-                        "amount": money(&remaining_amount),
+                        "amount": o2o_contract::Money::from(&remaining_amount),
                     }),
                 );
                 ApiError::ConflictWithDetails {

@@ -3,15 +3,10 @@
 //! `stock-level`, `store-stock-levels`, `stock-moved`, `stock-availability`; `wit/orders.wit`:
 //! `reservation`), and the one mapping of stock rule violations (`StockError`) to problems.
 
-use o2o_contract::{
-    MovementKind as WireMovementKind, ReasonCode as WireReasonCode, ReservationLine,
-    ReservationStatus as WireReservationStatus, StockAvailability, StockMoved, StoreStockLevels,
-};
+use o2o_contract::{ReservationLine, StockAvailability, StockMoved, StoreStockLevels};
 use o2o_domain::geo::GeoPoint;
 use o2o_domain::stock::repository::{NearbyStock, Reservation, StockMove};
-use o2o_domain::stock::{
-    MovementKind, ReasonCode, ReservationStatus, Shortage, StockError, StockLevel,
-};
+use o2o_domain::stock::{Shortage, StockError, StockLevel};
 use o2o_domain::{Sku, StoreId};
 use o2o_edge::ApiError;
 use serde::Deserialize;
@@ -79,22 +74,9 @@ pub fn levels_view(store: &StoreId, levels: &[(Sku, StockLevel)]) -> StoreStockL
 pub fn moved_view(movement: &StockMove<'_>, after: &StockLevel) -> StockMoved {
     StockMoved {
         store_id: movement.store.as_str().to_owned(),
-        kind: match movement.kind {
-            MovementKind::PosSale => WireMovementKind::PosSale,
-            MovementKind::Receipt => WireMovementKind::Receipt,
-            MovementKind::Adjustment => WireMovementKind::Adjustment,
-            MovementKind::ReservationCommit => WireMovementKind::ReservationCommit,
-        },
+        kind: movement.kind.into(),
         delta: movement.delta,
-        reason_code: movement.reason.map(|reason| match reason {
-            ReasonCode::CountCorrection => WireReasonCode::CountCorrection,
-            ReasonCode::Damaged => WireReasonCode::Damaged,
-            ReasonCode::Expired => WireReasonCode::Expired,
-            ReasonCode::Lost => WireReasonCode::Lost,
-            ReasonCode::Found => WireReasonCode::Found,
-            ReasonCode::CustomerReturn => WireReasonCode::CustomerReturn,
-            ReasonCode::Transfer => WireReasonCode::Transfer,
-        }),
+        reason_code: movement.reason.map(Into::into),
         level: level_view(movement.sku, after),
     }
 }
@@ -104,12 +86,7 @@ pub fn reservation_view(r: &Reservation) -> o2o_contract::Reservation {
     o2o_contract::Reservation {
         id: r.id.to_string(),
         store_id: r.store.as_str().to_owned(),
-        status: match r.status {
-            ReservationStatus::Held => WireReservationStatus::Held,
-            ReservationStatus::Committed => WireReservationStatus::Committed,
-            ReservationStatus::Released => WireReservationStatus::Released,
-            ReservationStatus::Expired => WireReservationStatus::Expired,
-        },
+        status: r.status.into(),
         created_at: r.created_at.clone(),
         expires_at: r.expires_at.clone(),
         lines: r
@@ -128,10 +105,7 @@ pub fn availability_view(sku: &Sku, at: GeoPoint, near: &[NearbyStock]) -> Stock
     let in_stock = near.iter().filter(|s| s.available > 0).count();
     StockAvailability {
         sku: sku.as_str().to_owned(),
-        location: o2o_contract::GeoPoint {
-            lat: at.lat(),
-            lon: at.lon(),
-        },
+        location: at.into(),
         // At most the number of stores.
         in_stock_at: u32::try_from(in_stock).unwrap_or(u32::MAX),
         stores: near
