@@ -90,10 +90,20 @@ pub mod row {
         StoreError::Corrupt(what.into())
     }
 
+    /// What a `SELECT COUNT(*) …` counts (0 when it answers no row).
+    pub fn count(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
+        Ok(db.execute(statement, params)?.first_integer().unwrap_or(0))
+    }
+
+    /// Whether a `SELECT COUNT(*) …` counts anything.
+    pub fn any(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<bool, StoreError> {
+        Ok(count(db, statement, params)? > 0)
+    }
+
     /// Runs `statement` and reports how many rows it changed.
     pub fn changed(db: &impl Sql, statement: &str, params: &[SqlValue]) -> Result<i64, StoreError> {
         db.execute(statement, params)?;
-        Ok(db.execute(CHANGED_ROWS, &[])?.first_integer().unwrap_or(0))
+        count(db, CHANGED_ROWS, &[])
     }
 
     /// Runs a write that must change exactly one row; anything else means the data is not

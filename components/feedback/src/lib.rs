@@ -10,6 +10,7 @@
 mod wire;
 
 use o2o_domain::auth::Scope;
+use o2o_domain::catalog::repository::{product_known, store_known};
 use o2o_domain::feedback::ComplaintStatus;
 use o2o_domain::feedback::repository::{self as feedback, ReviewsOf, StoredReview};
 use o2o_domain::feedback::submission::RatingKind;
@@ -135,7 +136,7 @@ fn product_page(req: Request, params: Params) -> Result<Response, ApiError> {
     let sku = Sku::parse(params.get("sku").unwrap_or_default()).field("sku")?;
     let (limit, cursor) = page(req.query(), MAX_REVIEWS_PAGE, DEFAULT_REVIEWS_PAGE)?;
     let db = SpinSql::open_default()?;
-    if !feedback::product_known(&db, &sku)? {
+    if !product_known(&db, &sku)? {
         return Err(ApiError::not_found(format!("no product {}", sku.as_str())));
     }
     let summary = feedback::product_summary(&db, &sku)?;
@@ -153,7 +154,7 @@ fn store_page(req: Request, params: Params) -> Result<Response, ApiError> {
     let store = StoreId::parse(params.get("id").unwrap_or_default()).field("id")?;
     let (limit, cursor) = page(req.query(), MAX_REVIEWS_PAGE, DEFAULT_REVIEWS_PAGE)?;
     let db = SpinSql::open_default()?;
-    if !feedback::store_known(&db, &store)? {
+    if !store_known(&db, &store)? {
         return Err(ApiError::not_found(format!("no store {}", store.as_str())));
     }
     let service = feedback::store_rating_summary(&db, &store, RatingKind::StoreService)?;

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use crate::geo::GeoPoint;
 use crate::ids::{OrderId, StoreId};
 use crate::storage::row::{
-    change_one, changed, col_flag, col_int, col_opt_real, col_opt_text, col_text, corrupt, flag,
-    int, optional_text, text,
+    change_one, changed, col_flag, col_int, col_opt_real, col_opt_text, col_text, corrupt, count,
+    flag, int, optional_text, text,
 };
 use crate::storage::timestamp;
 use crate::storage::{Sql, SqlValue, StoreError};
@@ -313,10 +313,7 @@ pub fn carried_by(db: &impl Sql, courier: &CourierId) -> Result<Vec<Shipment>, S
 
 /// How many deliveries a courier is carrying now.
 pub fn courier_load(db: &impl Sql, courier: &CourierId) -> Result<u32, StoreError> {
-    let n = db
-        .execute(COURIER_LOAD, &[text(courier.as_str())])?
-        .first_integer()
-        .unwrap_or(0);
+    let n = count(db, COURIER_LOAD, &[text(courier.as_str())])?;
     Ok(u32::try_from(n).unwrap_or(0))
 }
 

@@ -42,8 +42,6 @@ const STORE_LINE_DISTRIBUTION: &str =
     "SELECT rating, COUNT(*) FROM feedback_reviews WHERE store_id = ? GROUP BY rating";
 const STORE_RATING_DISTRIBUTION: &str = "SELECT rating, COUNT(*) FROM feedback_ratings \
      WHERE store_id = ? AND kind = ? GROUP BY rating";
-const PRODUCT_KNOWN: &str = "SELECT COUNT(*) FROM products WHERE sku = ?";
-const STORE_KNOWN: &str = "SELECT COUNT(*) FROM stores WHERE id = ?";
 const COMPLAINT_COLUMNS: &str = "SELECT id, order_id, customer_id, store_id, category, \
      description, reasons, status, opened_at, resolved_at, resolved_by, resolution_note \
      FROM feedback_complaints";
@@ -259,22 +257,6 @@ fn summary(
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(RatingSummary::from_counts(counts))
-}
-
-pub fn product_known(db: &impl Sql, sku: &Sku) -> Result<bool, StoreError> {
-    Ok(db
-        .execute(PRODUCT_KNOWN, &[text(sku.as_str())])?
-        .first_integer()
-        .unwrap_or(0)
-        > 0)
-}
-
-pub fn store_known(db: &impl Sql, store: &StoreId) -> Result<bool, StoreError> {
-    Ok(db
-        .execute(STORE_KNOWN, &[text(store.as_str())])?
-        .first_integer()
-        .unwrap_or(0)
-        > 0)
 }
 
 /// The line ratings of a product, over every store.

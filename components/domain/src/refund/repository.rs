@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use crate::ids::{CustomerId, OrderId};
 use crate::money::{Currency, Money};
 use crate::storage::row::{
-    changed, col_flag, col_opt_text, col_parsed, col_text, col_u32, corrupt, flag, optional_text,
-    text,
+    any, changed, col_flag, col_opt_text, col_parsed, col_text, col_u32, corrupt, flag,
+    optional_text, text,
 };
 use crate::storage::timestamp;
 use crate::storage::{Sql, SqlValue, StoreError};
@@ -114,11 +114,7 @@ pub struct NewRefund<'a> {
 pub fn already_refunded(db: &impl Sql, order: OrderId) -> Result<AlreadyRefunded, StoreError> {
     let id = order.to_string();
     let units = units_by_line(db, REFUNDED_UNITS, &id)?;
-    let delivery_fee = db
-        .execute(FEE_REFUNDED, &[text(&id)])?
-        .first_integer()
-        .unwrap_or(0)
-        > 0;
+    let delivery_fee = any(db, FEE_REFUNDED, &[text(&id)])?;
     Ok(AlreadyRefunded {
         units,
         delivery_fee,

@@ -36,12 +36,15 @@ pub use prices::{
     remove_tier_price, set_store_price, set_tier_price,
 };
 pub use products::{
-    ProductRecord, create_product, get_product, list_products, product_is_sold, replace_product,
+    ProductRecord, create_product, get_product, list_products, product_is_sold, product_known,
+    replace_product,
 };
 pub use promotions::{
     PromotionRecord, create_promotion, get_promotion, list_promotions, replace_promotion,
 };
-pub use stores::{StoreRecord, create_store, get_store, list_stores, replace_store, store_exists};
+pub use stores::{
+    StoreRecord, create_store, get_store, list_stores, replace_store, store_exists, store_known,
+};
 pub use write::Change;
 
 use serde::Serializer;

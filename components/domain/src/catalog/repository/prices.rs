@@ -6,6 +6,8 @@
 
 use serde::Serialize;
 
+use super::products::product_known;
+use super::stores::STORE_KNOWN;
 use super::write::{Change, Subject, remove, run, set};
 use super::{ReadRow, every, first};
 use crate::catalog::CatalogError;
@@ -14,16 +16,15 @@ use crate::money::Currency;
 use crate::money::Money;
 use crate::pricing::TierId;
 use crate::pricing::stored_rules::parse_amount;
-use crate::storage::row::{col_parsed, text};
+use crate::storage::row::{any, col_parsed, text};
 use crate::storage::{Sql, SqlValue, StoreError};
 use crate::values::Sku;
 
-/// Whether a price's store, tier or product exists (active or not): a price may be set ahead
-/// of opening a store or selling a product. Counted, not read, so that a row of another kind
-/// with a damaged cell does not stand in the way.
-const STORE_KNOWN: &str = "SELECT COUNT(*) FROM stores WHERE id = ?";
+/// Whether a price's tier exists. Its store and product are asked the same way
+/// (`store_known`, `product_known`: active or not, since a price may be set ahead of opening a
+/// store or selling a product), counted, not read, so that a damaged cell elsewhere in those
+/// rows does not stand in the way.
 const TIER_KNOWN: &str = "SELECT COUNT(*) FROM member_tiers WHERE id = ?";
-const PRODUCT_KNOWN: &str = "SELECT COUNT(*) FROM products WHERE sku = ?";
 const STORE_PRICE: &str =
     "SELECT store_id, sku, price FROM store_prices WHERE store_id = ? AND sku = ?";
 const STORE_PRICES: &str =
@@ -142,12 +143,12 @@ impl<R: Serialize> PriceTable<R> {
         let params = [key[0].clone(), key[1].clone(), text(&price.amount_string())];
         let read = || first(db, self.one, &key, self.read);
         set(db, change, &subject, read, || {
-            must_exist(known(db, self.owner_known, owner)?, self.owner, owner)?;
             must_exist(
-                known(db, PRODUCT_KNOWN, sku.as_str())?,
-                "product",
-                sku.as_str(),
+                any(db, self.owner_known, &[text(owner)])?,
+                self.owner,
+                owner,
             )?;
+            must_exist(product_known(db, sku)?, "product", sku.as_str())?;
             run(db, self.upsert, &params)
         })
     }
@@ -179,14 +180,6 @@ fn must_exist(exists: bool, noun: &str, key: &str) -> Result<(), CatalogError> {
     } else {
         Err(CatalogError::NotFound(format!("no {noun} {key}")))
     }
-}
-
-fn known(db: &impl Sql, statement: &str, key: &str) -> Result<bool, StoreError> {
-    Ok(db
-        .execute(statement, &[text(key)])?
-        .first_integer()
-        .unwrap_or(0)
-        > 0)
 }
 
 // ---- store prices ----

@@ -9,7 +9,7 @@ use super::{ListQuery, Page, first, page};
 use crate::catalog::{CatalogError, Product};
 use crate::money::{Currency, Money};
 use crate::pricing::stored_rules::parse_amount;
-use crate::storage::row::{col_flag, col_parsed, col_text, flag, text};
+use crate::storage::row::{any, col_flag, col_parsed, col_text, flag, text};
 use crate::storage::{Sql, SqlValue, StoreError, parse_timestamp, timestamp};
 use crate::values::Sku;
 
@@ -22,6 +22,7 @@ const PRODUCTS_PAGE: &str = "SELECT sku, name, category, brand, list_price, curr
 const INSERT_PRODUCT: &str = "INSERT INTO products (sku, name, category, brand, list_price, \
      currency, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const PRODUCT_IS_SOLD: &str = "SELECT COUNT(*) FROM products WHERE sku = ? AND active = 1";
+const PRODUCT_KNOWN: &str = "SELECT COUNT(*) FROM products WHERE sku = ?";
 const UPDATE_PRODUCT: &str = "UPDATE products SET name = ?, category = ?, brand = ?, \
      list_price = ?, currency = ?, active = ?, updated_at = ? WHERE sku = ?";
 
@@ -60,8 +61,12 @@ fn read_product(row: &[SqlValue]) -> Result<ProductRecord, StoreError> {
 /// True when the catalog sells this sku (it exists and is active): what a cart line and a
 /// stock change ask first.
 pub fn product_is_sold(db: &impl Sql, sku: &Sku) -> Result<bool, StoreError> {
-    let rows = db.execute(PRODUCT_IS_SOLD, &[text(sku.as_str())])?;
-    Ok(rows.first_integer().unwrap_or(0) > 0)
+    any(db, PRODUCT_IS_SOLD, &[text(sku.as_str())])
+}
+
+/// True when the catalog has this sku, sold or not: what its reviews and prices belong to.
+pub fn product_known(db: &impl Sql, sku: &Sku) -> Result<bool, StoreError> {
+    any(db, PRODUCT_KNOWN, &[text(sku.as_str())])
 }
 
 pub fn get_product(db: &impl Sql, sku: &Sku) -> Result<Option<ProductRecord>, CatalogError> {

@@ -8,10 +8,11 @@ use super::write::{Change, Subject, create, replace, run};
 use super::{ListQuery, Page, first, page};
 use crate::catalog::{CatalogError, Store};
 use crate::ids::StoreId;
-use crate::storage::row::{col_flag, col_json, col_parsed, col_real, col_text, flag, text};
+use crate::storage::row::{any, col_flag, col_json, col_parsed, col_real, col_text, flag, text};
 use crate::storage::{Sql, SqlValue, StoreError};
 
 const STORE_IS_OPEN: &str = "SELECT COUNT(*) FROM stores WHERE id = ? AND active = 1";
+pub(super) const STORE_KNOWN: &str = "SELECT COUNT(*) FROM stores WHERE id = ?";
 const STORE: &str = "SELECT id, name, address, city, latitude, longitude, opening_hours, \
      pickup_enabled, delivery_radius_km, active FROM stores WHERE id = ?";
 const STORES_PAGE: &str = "SELECT id, name, address, city, latitude, longitude, opening_hours, \
@@ -62,8 +63,12 @@ fn read_store(row: &[SqlValue]) -> Result<StoreRecord, StoreError> {
 /// True when the store exists and is open for business: what a pickup cart and a stock
 /// change ask first.
 pub fn store_exists(db: &impl Sql, store: &StoreId) -> Result<bool, StoreError> {
-    let rows = db.execute(STORE_IS_OPEN, &[text(store.as_str())])?;
-    Ok(rows.first_integer().unwrap_or(0) > 0)
+    any(db, STORE_IS_OPEN, &[text(store.as_str())])
+}
+
+/// True when the catalog has this store, open or not: what its reviews and prices belong to.
+pub fn store_known(db: &impl Sql, store: &StoreId) -> Result<bool, StoreError> {
+    any(db, STORE_KNOWN, &[text(store.as_str())])
 }
 
 pub fn get_store(db: &impl Sql, id: &StoreId) -> Result<Option<StoreRecord>, CatalogError> {

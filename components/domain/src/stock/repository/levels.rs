@@ -30,14 +30,6 @@ const SET_ALERTS: &str = "UPDATE stock_levels SET low_alert_armed = json_extract
      AND stock_levels.sku = json_extract(a.value, '$[0]') \
      AND stock_levels.sku IN (SELECT json_extract(value, '$[0]') FROM json_each(?2))";
 
-pub(super) fn count(
-    db: &impl Sql,
-    statement: &str,
-    params: &[SqlValue],
-) -> Result<i64, StoreError> {
-    Ok(db.execute(statement, params)?.first_integer().unwrap_or(0))
-}
-
 pub(super) fn require_store(db: &impl Sql, store: &StoreId) -> Result<(), StockError> {
     if store_exists(db, store)? {
         Ok(())

@@ -11,8 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::levels::{
-    count, ensure_level, level, level_and_alert, require_store, settle_alerts,
-    settle_low_stock_alert,
+    ensure_level, level, level_and_alert, require_store, settle_alerts, settle_low_stock_alert,
 };
 use super::movements::{INSERT_MOVEMENT, count_sale};
 use crate::catalog::repository::product_is_sold;
@@ -23,7 +22,7 @@ use crate::stock::reservation::{
     ReservationId, ReservationLines, ReservationStatus, ReservationTtl, Shortage,
 };
 use crate::storage::journal::append_audit_entry;
-use crate::storage::row::{change_one, changed, col_int, col_text, corrupt, int, text};
+use crate::storage::row::{change_one, changed, col_int, col_text, corrupt, count, int, text};
 use crate::storage::{Sql, SqlValue, StoreError, in_immediate_transaction, timestamp};
 use crate::values::Sku;
 
