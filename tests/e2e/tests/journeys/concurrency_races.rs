@@ -1,8 +1,8 @@
 //! Races through the host with 50 requests in flight, each repeated `race_rounds()` times:
 //! the four holes the black-box concurrency tests found (an Idempotency-Key shared across
 //! customers, pickup-code guesses in parallel, a rate limit passed by a burst, cart adds lost),
-//! and the other "at most N" rules of the API (coupon uses, flash-sale units, one review per
-//! order line). Each journey checks that the rule held and that every 2xx answer is kept in
+//! the other "at most N" rules of the API (coupon uses, flash-sale units, one review per
+//! order line), and one document many staff change at once (a store price). Each journey checks that the rule held and that every 2xx answer is kept in
 //! state: a 200 for a change that did not happen is lost data.
 
 use std::collections::HashSet;
@@ -637,4 +637,61 @@ async fn an_order_placed_while_adds_arrive_loses_no_add_and_leaves_no_ordered_un
         }
     }
     assert_stock_invariant(&app);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_price_changes_of_one_store_price_at_once_are_each_kept_in_turn() {
+    // One staff key sends every round: its rate limit out of the way.
+    let app = spawn_app(a_shop_of_50_teas().with_variable("rate_limit_requests", "100000")).await;
+    let staff = Who::staff(o2o_e2e::catalog_kit::TEST_STAFF, "catalog");
+    let path = "/admin/stores/SH-1/prices/TEA-0";
+    let mut last = Value::Null;
+    for round in 0..race_rounds() {
+        // When 50 staff changes of SH-1's price of TEA-0, each to a price of its own, arrive
+        // at once
+        let sent: Vec<String> = (0..IN_FLIGHT)
+            .map(|i| format!("{}.{:02}", 10 + round, i))
+            .collect();
+        let mut requests = Vec::new();
+        for price in &sent {
+            requests.push(
+                app.request_as(&staff, "PUT", path, Some(json!({ "price": price })), &[])
+                    .await,
+            );
+        }
+        let answers = app.all_at_once(requests).await;
+
+        // Then every one is answered 200 with its own price, and made one after the other:
+        // the audit log holds each, the price before it being the one the previous left
+        assert_eq!(
+            count_status(&answers, 200),
+            IN_FLIGHT,
+            "{:?}",
+            statuses(&answers)
+        );
+        for (answer, price) in answers.iter().zip(&sent) {
+            assert_eq!(answer.body["price"], price.as_str());
+        }
+        let changes: Vec<_> = app
+            .audit_changes()
+            .into_iter()
+            .filter(|(_, action, subject, ..)| {
+                action == "catalog.store-price.set" && subject == "SH-1/TEA-0"
+            })
+            .skip(round * IN_FLIGHT)
+            .collect();
+        assert_eq!(changes.len(), IN_FLIGHT);
+        let mut written = HashSet::new();
+        for (_, _, _, before, after) in &changes {
+            assert_eq!(before, &last, "a change that did not see the one before it");
+            written.insert(text(&after["price"]));
+            last = after.clone();
+        }
+        assert_eq!(written, sent.iter().cloned().collect::<HashSet<_>>());
+        // and the price kept is the one the last change left
+        let kept = app.scalar::<String>(
+            "SELECT price FROM store_prices WHERE store_id = 'SH-1' AND sku = 'TEA-0'",
+        );
+        assert_eq!(last["price"], kept.as_str());
+    }
 }
